@@ -1,0 +1,58 @@
+"""webdemo's configuration: every option group, registered on a passed-in
+ConfigOpts, and read from oslo.config's usual sources.
+"""
+
+from oslo_config import cfg
+
+from webdemo.conf import database
+from webdemo.conf import paths
+from webdemo import exception
+
+PROJECT = 'webdemo'
+
+
+def register_opts(conf):
+    """Register every webdemo option group on conf."""
+    paths.register_opts(conf)
+    database.register_opts(conf)
+
+
+def load(conf, args=()):
+    """Register the options on conf and read its sources.
+
+    The sources are the command-line arguments in args (only
+    --config-file and --config-dir are expected there), or, without
+    --config-file, oslo.config's default files for project 'webdemo'
+    (~/.webdemo/webdemo.conf, ~/webdemo.conf, /etc/webdemo/webdemo.conf,
+    /etc/webdemo.conf); and environment variables such as
+    OS_DATABASE__CONNECTION.
+
+    :param conf: an oslo.config ConfigOpts to fill
+    :param args: command-line arguments for oslo.config
+    :raises webdemo.exception.ConfigurationError: a config file or
+        directory is missing, unreadable or malformed
+    """
+    register_opts(conf)
+    try:
+        conf(list(args), project=PROJECT)
+    except cfg.ConfigFilesPermissionDeniedError as error:
+        raise exception.ConfigurationError(
+            f'cannot read config file {_files(error)}: permission denied; '
+            'make it readable by this user.') from error
+    except cfg.ConfigFilesNotFoundError as error:
+        raise exception.ConfigurationError(
+            f'config file {_files(error)} not found: check the '
+            '--config-file path.') from error
+    except cfg.ConfigDirNotFoundError as error:
+        raise exception.ConfigurationError(
+            f'config directory {error.config_dir} not found: check the '
+            '--config-dir path.') from error
+    except cfg.ConfigFileParseError as error:
+        raise exception.ConfigurationError(
+            f'config file {error.config_file} is malformed: {error.msg}; '
+            'fix that line (INI format: [section] then name = value).'
+        ) from error
+
+
+def _files(error):
+    return ', '.join(error.config_files)

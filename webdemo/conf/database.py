@@ -1,0 +1,23 @@
+"""The [database] group: oslo.db's options with webdemo's defaults."""
+
+from oslo_config import cfg
+from oslo_db import options as db_options
+
+# The embedded default: a SQLite file in state_path, so that a bare
+# `webdemo-manage db sync` works with no configuration at all.
+DEFAULT_CONNECTION = 'sqlite:///$state_path/webdemo.db'
+
+
+def register_opts(conf):
+    db_options.set_defaults(conf, connection=DEFAULT_CONNECTION)
+
+
+def set_lib_defaults():
+    """Make oslo.db's own option objects carry webdemo's default.
+
+    Only oslo-config-generator needs this: it lists oslo.db's option
+    objects directly, so a per-ConfigOpts default would not reach the
+    sample file.
+    """
+    cfg.set_defaults(db_options.database_opts,
+                     connection=DEFAULT_CONNECTION)

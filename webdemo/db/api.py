@@ -1,0 +1,85 @@
+"""Engines for webdemo's database, and why a connection failed."""
+
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+from sqlalchemy import exc as sa_exc
+
+from webdemo.db import url as db_url
+from webdemo import exception
+
+# What to pip install when a dialect's driver module is missing.
+_DRIVER_PACKAGES = {
+    'pymysql': "PyMySQL (pip install 'webdemo[mysql]')",
+    'MySQLdb': 'mysqlclient, or use mysql+pymysql:// with PyMySQL',
+    'psycopg2': "psycopg2 (pip install 'webdemo[postgresql]')",
+    'psycopg': 'psycopg, or use postgresql+psycopg2://',
+}
+
+_AUTH_FAILURES = ('access denied', 'authentication failed',
+                  'role "', 'no password supplied')
+
+
+def create_engine(conf):
+    """Return an engine for conf's [database] connection.
+
+    oslo.db connects once before returning, retrying per
+    [database] max_retries and retry_interval, so a returned engine has
+    reached the server.
+
+    :param conf: a loaded ConfigOpts with webdemo's options registered
+    :raises webdemo.exception.ConfigurationError: the URL is empty or
+        malformed, the dialect is unknown or its driver missing
+    :raises webdemo.exception.DatabaseConnectionError: the server could
+        not be reached or refused the connection
+    """
+    connection = conf.database.connection
+    if not connection or not connection.strip():
+        raise exception.ConfigurationError(
+            '[database] connection is empty: set it to a database URL, '
+            'or remove it to use the embedded SQLite default.')
+    context = enginefacade.transaction_context()
+    context.configure(**dict(conf.database.items()))
+    try:
+        return context.writer.get_engine()
+    except Exception as error:
+        raise explain_failure(connection, error) from error
+
+
+def explain_failure(connection, error):
+    """Turn an error from creating an engine into a one-line WebdemoError."""
+    where = db_url.display(connection)
+    if isinstance(error, sa_exc.NoSuchModuleError):
+        return exception.ConfigurationError(
+            f'[database] connection {where} names an unknown database '
+            'dialect: use sqlite:///, mysql+pymysql:// or '
+            'postgresql+psycopg2://.')
+    if isinstance(error, sa_exc.ArgumentError):
+        return exception.ConfigurationError(
+            f'[database] connection {where} is not a database URL: write '
+            'it as dialect+driver://user:password@host[:port]/database.')
+    if isinstance(error, ImportError):
+        package = _DRIVER_PACKAGES.get(error.name, error.name)
+        return exception.ConfigurationError(
+            f'the database driver for {where} is not installed: install '
+            f'{package}.')
+    reason = _driver_message(error)
+    return exception.DatabaseConnectionError(
+        f'cannot connect to the database at {where}: {reason}; '
+        f'{_connection_advice(error, reason)}.')
+
+
+def _driver_message(error):
+    """The database driver's own words, folded onto one line."""
+    inner = getattr(error, 'inner_exception', None) or error
+    original = getattr(inner, 'orig', None) or inner
+    return ' '.join(str(original).split())
+
+
+def _connection_advice(error, reason):
+    if isinstance(error, db_exc.DBNonExistentDatabase):
+        return ('create the database, or correct its name or path in '
+                '[database] connection')
+    if any(marker in reason.lower() for marker in _AUTH_FAILURES):
+        return 'check the user and password in [database] connection'
+    return ('check that the server is running and that the host and port '
+            'in [database] connection are right')

@@ -1,0 +1,83 @@
+"""The Alembic environment for webdemo's database.
+
+webdemo-manage hands the database over through Config.attributes: a
+live 'connection' (online), or a 'url' (offline, --sql), and optionally
+an 'on_version_apply' callback that reports progress. Run from the bare
+``alembic`` command instead, this reads [database] connection from
+webdemo's configuration, exactly as webdemo-manage would; pass
+``-x config-file=PATH`` or ``-x config-dir=PATH`` to choose the files.
+"""
+
+import logging
+
+from alembic import context
+from oslo_config import cfg
+import sqlalchemy
+from sqlalchemy import pool
+
+from webdemo import conf as webdemo_conf
+from webdemo.db.sqlalchemy import models
+
+config = context.config
+
+
+def _url_from_webdemo_config():
+    args = []
+    for name, value in context.get_x_argument(as_dictionary=True).items():
+        if name in ('config-file', 'config-dir'):
+            args += [f'--{name}', value]
+    conf = cfg.ConfigOpts()
+    webdemo_conf.load(conf, args)
+    return conf.database.connection
+
+
+def _database_url():
+    return config.attributes.get('url') or _url_from_webdemo_config()
+
+
+def _context_options():
+    options = {
+        'target_metadata': models.BASE.metadata,
+        'render_as_batch': True,
+        'compare_type': True,
+        'transaction_per_migration': True,
+    }
+    report = config.attributes.get('on_version_apply')
+    if report is not None:
+        options['on_version_apply'] = report
+    return options
+
+
+def run_migrations_offline():
+    context.configure(url=_database_url(), literal_binds=True,
+                      **_context_options())
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _run_on(connection):
+    context.configure(connection=connection, **_context_options())
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online():
+    connection = config.attributes.get('connection')
+    if connection is not None:
+        _run_on(connection)
+        return
+    engine = sqlalchemy.create_engine(_database_url(),
+                                      poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        _run_on(connection)
+
+
+if 'connection' not in config.attributes and not logging.getLogger().handlers:
+    # Bare `alembic` CLI: show its progress as Alembic's own template does.
+    logging.basicConfig(level=logging.INFO,
+                        format='%(levelname)-5.5s [%(name)s] %(message)s')
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

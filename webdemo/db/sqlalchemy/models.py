@@ -1,0 +1,60 @@
+"""webdemo's database models.
+
+Every constraint and index carries an explicit name, the same on every
+backend, so that migrations can refer to it by name.
+"""
+
+from sqlalchemy import Column
+from sqlalchemy import Integer
+from sqlalchemy import MetaData
+from sqlalchemy import String
+from sqlalchemy import Unicode
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import declarative_base
+
+from webdemo import password
+
+NAMING_CONVENTION = {
+    'pk': 'pk_%(table_name)s',
+    'uq': 'uq_%(table_name)s_%(column_0_N_name)s',
+    'ix': 'ix_%(table_name)s_%(column_0_N_name)s',
+    'fk': 'fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s',
+    'ck': 'ck_%(table_name)s_%(constraint_name)s',
+}
+
+# InnoDB for transactions and utf8mb4 for full Unicode on MySQL/MariaDB;
+# other backends ignore these.
+MYSQL_TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
+
+BASE = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+class User(BASE):
+    __tablename__ = 'user'
+    __table_args__ = (
+        UniqueConstraint('name', name='uq_user_name'),
+        MYSQL_TABLE_ARGS,
+    )
+
+    id = Column(Integer, primary_key=True)
+    user_id = Column(String(255), nullable=False)
+    name = Column(String(64), nullable=False)
+    email = Column(String(255))
+
+
+class Account(BASE):
+    __tablename__ = 'account'
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(50), nullable=False)
+    description = Column(Unicode(200))
+    email = Column(String(255))
+    password_hash = Column(String(255))
+
+    def set_password(self, plain_password):
+        """Store a salted hash of plain_password; never the password."""
+        self.password_hash = password.hash_password(plain_password)
+
+    def check_password(self, plain_password):
+        return password.verify_password(plain_password, self.password_hash)

@@ -1,0 +1,37 @@
+"""Database URLs as an operator may see them: never with a password."""
+
+import re
+
+from sqlalchemy.engine import make_url
+from sqlalchemy import exc as sa_exc
+
+MASK = '***'
+
+# Used only when the URL does not parse, to find what may be a password.
+_USERINFO_PASSWORD = re.compile(r'://[^/@:]*:([^/@]+)@')
+
+
+def display(url):
+    """Return url as text with any password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (sa_exc.ArgumentError, TypeError, ValueError):
+        return _USERINFO_PASSWORD.sub(
+            lambda m: m.group(0).replace(m.group(1), MASK), str(url))
+
+
+def password(url):
+    """Return the password in url, or None; also for a malformed url."""
+    try:
+        return make_url(url).password
+    except (sa_exc.ArgumentError, TypeError, ValueError):
+        match = _USERINFO_PASSWORD.search(str(url or ''))
+        return match.group(1) if match else None
+
+
+def redact(text, url):
+    """Replace every occurrence of url's password in text with ***."""
+    secret = password(url)
+    if not secret:
+        return text
+    return str(text).replace(str(secret), MASK)

@@ -1,0 +1,34 @@
+"""webdemo's exception hierarchy.
+
+Every error an operator can meet is a WebdemoError whose message is one
+line naming the problem and what to do about it. The command line maps
+each class to an exit code (webdemo/cmd/manage.py).
+"""
+
+
+class WebdemoError(Exception):
+    """Base of every webdemo error."""
+
+
+class ConfigurationError(WebdemoError):
+    """The configuration is missing, unreadable or invalid."""
+
+
+class DatabaseConnectionError(WebdemoError):
+    """The database cannot be reached, or refused us."""
+
+
+class MigrationError(WebdemoError):
+    """A migration failed while running."""
+
+
+class UnknownDatabaseRevision(WebdemoError):
+    """The database is at a revision this code does not know."""
+
+
+class UnversionedDatabase(WebdemoError):
+    """The database has tables but no version information."""
+
+
+class InvalidRevision(WebdemoError):
+    """A revision given on the command line is unknown or ambiguous."""

@@ -12,12 +12,17 @@ _USERINFO_PASSWORD = re.compile(r'://[^/@:]*:([^/@]+)@')
 
 
 def display(url):
-    """Return url as text with any password replaced by ***."""
+    """Return url as text with any password replaced by ***.
+
+    A value that does not parse as a URL is not shown at all: where its
+    password would be cannot be known.
+    """
+    if not url or not url.strip():
+        return '(empty)'
     try:
         return make_url(url).render_as_string(hide_password=True)
     except (sa_exc.ArgumentError, TypeError, ValueError):
-        return _USERINFO_PASSWORD.sub(
-            lambda m: m.group(0).replace(m.group(1), MASK), str(url))
+        return '(not a valid URL; not shown)'
 
 
 def password(url):

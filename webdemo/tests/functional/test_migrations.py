@@ -1,0 +1,302 @@
+"""Migration tests: every revision walked up and down with data, on
+SQLite, MariaDB/MySQL and PostgreSQL; models compared with migrations;
+one base and one head.
+
+To add a revision, add to MigrationWalkChecks:
+
+- ``_pre_upgrade_<rev>(self, connection)`` (optional): seed rows the
+  revision must carry over; whatever it returns is passed on as data;
+- ``_check_<rev>(self, connection, data)``: assert the schema and data the
+  revision promises;
+- ``_post_downgrade_<rev>(self, connection, data)``: assert what the
+  revision's downgrade() must leave (the schema before it, and the rows it
+  must keep).
+"""
+
+from alembic import command as alembic_command
+from alembic import migration as alembic_migration
+from alembic import util as alembic_util
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import test_migrations
+from oslotest import base
+import sqlalchemy
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import inspect
+
+from webdemo.db import migration
+from webdemo.db.sqlalchemy import models
+from webdemo.tests.functional import db_fixtures
+
+USER = 'user'
+ACCOUNT = 'account'
+
+# Text that breaks a database that is not set up for full Unicode.
+UNICODE_DESCRIPTION = 'Caf\u00e9 \u6771\u4eac \U0001F600'
+
+
+def _columns(connection, table):
+    return {column['name'] for column in inspect(connection).get_columns(table)}
+
+
+def _tables(connection):
+    return set(inspect(connection).get_table_names())
+
+
+def _rows(connection, table, *columns):
+    query = sqlalchemy.text(
+        f'SELECT {", ".join(columns)} FROM {_quoted(connection, table)} '
+        'ORDER BY id')
+    return [tuple(row) for row in connection.execute(query)]
+
+
+def _quoted(connection, table):
+    return connection.dialect.identifier_preparer.quote(table)
+
+
+def _insert(connection, table, rows):
+    connection.execute(sqlalchemy.table(
+        table, *(sqlalchemy.column(name) for name in rows[0])).insert(), rows)
+
+
+def walk_order():
+    """Every revision, base first, parents before children."""
+    revisions = migration.script_directory().walk_revisions('base', 'heads')
+    return list(reversed(list(revisions)))
+
+
+def undo_target(revision):
+    """The Alembic target that undoes revision alone, when it is a head."""
+    parents = alembic_util.to_tuple(revision.down_revision)
+    if not parents:
+        return 'base'
+    if len(parents) > 1:
+        # Down to one parent undoes just the merge; both parents stay.
+        return parents[0]
+    # '<rev>@-1' steps down that revision's own branch only, also while a
+    # sibling branch is applied.
+    return f'{revision.revision}@-1'
+
+
+class MigrationWalkChecks:
+    """Per-revision seeds and checks; the walk itself is below."""
+
+    # 7dc0a5261bc4: create user table
+
+    def _check_7dc0a5261bc4(self, connection, data):
+        self.assertEqual({'id', 'user_id', 'name', 'email'},
+                         _columns(connection, USER))
+        _insert(connection, USER, [
+            {'id': 1, 'user_id': 'u-1', 'name': 'alice', 'email': 'a@x'},
+            {'id': 2, 'user_id': 'u-2', 'name': 'bob', 'email': None}])
+        connection.commit()
+        # oslo.db does not translate every backend's duplicate-key error.
+        self.assertRaises((db_exc.DBDuplicateEntry, sa_exc.IntegrityError),
+                          _insert, connection, USER,
+                          [{'id': 3, 'user_id': 'u-3', 'name': 'alice'}])
+        connection.rollback()
+
+    def _post_downgrade_7dc0a5261bc4(self, connection, data):
+        self.assertNotIn(USER, _tables(connection))
+
+    # fac0847f78ff: create account table
+
+    def _pre_upgrade_fac0847f78ff(self, connection):
+        return _rows(connection, USER, 'id', 'user_id', 'name', 'email')
+
+    def _check_fac0847f78ff(self, connection, users):
+        self.assertEqual({'id', 'name', 'description'},
+                         _columns(connection, ACCOUNT))
+        self.assertEqual(users, _rows(connection, USER, 'id', 'user_id',
+                                      'name', 'email'))
+        _insert(connection, ACCOUNT, [
+            {'id': 1, 'name': 'ops', 'description': UNICODE_DESCRIPTION},
+            {'id': 2, 'name': 'dev', 'description': None}])
+        connection.commit()
+        self.assertEqual([(1, 'ops', UNICODE_DESCRIPTION), (2, 'dev', None)],
+                         _rows(connection, ACCOUNT, 'id', 'name',
+                               'description'))
+
+    def _post_downgrade_fac0847f78ff(self, connection, users):
+        self.assertNotIn(ACCOUNT, _tables(connection))
+        self.assertEqual(users, _rows(connection, USER, 'id', 'user_id',
+                                      'name', 'email'))
+
+    # e27bd8cacc69: add account password hash (parallel to b2237d3cc792)
+
+    def _pre_upgrade_e27bd8cacc69(self, connection):
+        return _rows(connection, ACCOUNT, 'id', 'name', 'description')
+
+    def _check_e27bd8cacc69(self, connection, accounts):
+        self.assertIn('password_hash', _columns(connection, ACCOUNT))
+        self.assertEqual(accounts, _rows(connection, ACCOUNT, 'id', 'name',
+                                         'description'))
+        self.assertEqual([(None,)] * len(accounts),
+                         _rows(connection, ACCOUNT, 'password_hash'))
+
+    def _post_downgrade_e27bd8cacc69(self, connection, accounts):
+        self.assertNotIn('password_hash', _columns(connection, ACCOUNT))
+        self.assertEqual(accounts, _rows(connection, ACCOUNT, 'id', 'name',
+                                         'description'))
+
+    # b2237d3cc792: add account email (parallel to e27bd8cacc69)
+
+    def _pre_upgrade_b2237d3cc792(self, connection):
+        return _rows(connection, ACCOUNT, 'id', 'name', 'description')
+
+    def _check_b2237d3cc792(self, connection, accounts):
+        self.assertIn('email', _columns(connection, ACCOUNT))
+        self.assertEqual(accounts, _rows(connection, ACCOUNT, 'id', 'name',
+                                         'description'))
+        self.assertEqual([(None,)] * len(accounts),
+                         _rows(connection, ACCOUNT, 'email'))
+
+    def _post_downgrade_b2237d3cc792(self, connection, accounts):
+        self.assertNotIn('email', _columns(connection, ACCOUNT))
+        self.assertEqual(accounts, _rows(connection, ACCOUNT, 'id', 'name',
+                                         'description'))
+
+    # 948ccd040506: merge of the two above; no schema change of its own
+
+    def _pre_upgrade_948ccd040506(self, connection):
+        connection.execute(sqlalchemy.text(
+            'UPDATE account SET email = :email, password_hash = :hash '
+            'WHERE id = 1'), {'email': 'ops@x', 'hash': 'pbkdf2_sha256$1$s$h'})
+        connection.commit()
+        return _rows(connection, ACCOUNT, 'id', 'name', 'description',
+                     'email', 'password_hash')
+
+    def _check_948ccd040506(self, connection, accounts):
+        self.assertEqual(accounts, _rows(connection, ACCOUNT, 'id', 'name',
+                                         'description', 'email',
+                                         'password_hash'))
+
+    def _post_downgrade_948ccd040506(self, connection, accounts):
+        self._check_948ccd040506(connection, accounts)
+
+
+class MigrationWalk(MigrationWalkChecks):
+    """Walk base -> head -> base -> head, one revision at a time."""
+
+    def _hook(self, kind, revision, required=True):
+        hook = getattr(self, f'_{kind}_{revision}', None)
+        if hook is None and required:
+            self.fail(
+                f'revision {revision} has no _{kind}_{revision} method: add '
+                'it to MigrationWalkChecks in '
+                'webdemo/tests/functional/test_migrations.py (see the '
+                'module docstring for what it must check).')
+        return hook
+
+    def _alembic(self, command, target):
+        with self.engine.connect() as connection:
+            command(migration.alembic_config_for(connection), target)
+            connection.commit()
+
+    def _current(self):
+        with self.engine.connect() as connection:
+            context = alembic_migration.MigrationContext.configure(connection)
+            return set(context.get_current_heads())
+
+    def _walk_up(self, revisions):
+        seeds = {}
+        for revision in revisions:
+            rev = revision.revision
+            pre = self._hook('pre_upgrade', rev, required=False)
+            with self.engine.connect() as connection:
+                seeds[rev] = pre(connection) if pre else None
+            self._alembic(alembic_command.upgrade, rev)
+            self.assertIn(rev, self._current())
+            with self.engine.connect() as connection:
+                self._hook('check', rev)(connection, seeds[rev])
+        return seeds
+
+    def _walk_down(self, revisions, seeds):
+        for revision in reversed(revisions):
+            rev = revision.revision
+            self._alembic(alembic_command.downgrade, undo_target(revision))
+            self.assertNotIn(rev, self._current())
+            with self.engine.connect() as connection:
+                self._hook('post_downgrade', rev)(connection, seeds[rev])
+        self.assertEqual(set(), self._current())
+
+    def test_walk_versions(self):
+        revisions = walk_order()
+        seeds = self._walk_up(revisions)
+        self._walk_down(revisions, seeds)
+        self._walk_up(revisions)
+        self.assertEqual(set(migration.script_directory().get_heads()),
+                         self._current())
+
+
+class TestWalkSQLite(MigrationWalk, db_fixtures.SQLiteMixin,
+                     db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestWalkMySQL(MigrationWalk, db_fixtures.MySQLMixin,
+                    db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestWalkPostgreSQL(MigrationWalk, db_fixtures.PostgreSQLMixin,
+                         db_fixtures.DatabaseTestCase):
+    pass
+
+
+class ModelsMatchMigrations(test_migrations.ModelsMigrationsSync):
+    """Alembic's compare finds nothing between models and a synced db."""
+
+    def get_engine(self):
+        return self.engine
+
+    def get_metadata(self):
+        return models.BASE.metadata
+
+    def db_sync(self, engine):
+        migration.sync(engine, report=lambda line: None)
+
+
+class TestModelsSQLite(ModelsMatchMigrations, db_fixtures.SQLiteMixin,
+                       db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestModelsMySQL(ModelsMatchMigrations, db_fixtures.MySQLMixin,
+                      db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestModelsPostgreSQL(ModelsMatchMigrations,
+                           db_fixtures.PostgreSQLMixin,
+                           db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestRevisionHistory(base.BaseTestCase):
+    """The history's shape; no database needed."""
+
+    def test_single_base(self):
+        bases = migration.script_directory().get_bases()
+        self.assertEqual(1, len(bases), (
+            f'the migration history has {len(bases)} bases ({bases}): '
+            'every revision except the first must set down_revision.'))
+
+    def test_single_head(self):
+        heads = migration.script_directory().get_heads()
+        self.assertEqual(1, len(heads), (
+            f'the migration history has {len(heads)} heads ({heads}): two '
+            'revisions share a parent. Merge them: in '
+            "webdemo/db/sqlalchemy run `alembic merge heads -m 'merge "
+            "...'`, then add checks for the merge revision."))
+
+    def test_every_revision_is_checked(self):
+        missing = [
+            f'_{kind}_{revision.revision}'
+            for revision in walk_order()
+            for kind in ('check', 'post_downgrade')
+            if not hasattr(MigrationWalkChecks,
+                           f'_{kind}_{revision.revision}')]
+        self.assertEqual([], missing, (
+            'add these methods to MigrationWalkChecks in '
+            'webdemo/tests/functional/test_migrations.py (see its '
+            f'docstring): {missing}'))

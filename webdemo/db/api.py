@@ -2,6 +2,7 @@
 
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
+from sqlalchemy.engine import make_url
 from sqlalchemy import exc as sa_exc
 
 from webdemo.db import url as db_url
@@ -37,12 +38,27 @@ def create_engine(conf):
         raise exception.ConfigurationError(
             '[database] connection is empty: set it to a database URL, '
             'or remove it to use the embedded SQLite default.')
-    context = enginefacade.transaction_context()
-    context.configure(**dict(conf.database.items()))
+    options = dict(conf.database.items())
     try:
+        options['connection'] = _with_full_unicode(connection)
+        context = enginefacade.transaction_context()
+        context.configure(**options)
         return context.writer.get_engine()
     except Exception as error:
         raise explain_failure(connection, error) from error
+
+
+def _with_full_unicode(connection):
+    """Ask MySQL/MariaDB for utf8mb4 unless the URL names a charset.
+
+    Without it PyMySQL talks utf8mb3, and 4-byte characters are refused
+    even by utf8mb4 tables.
+    """
+    url = make_url(connection)
+    if url.get_backend_name() != 'mysql' or 'charset' in url.query:
+        return connection
+    url = url.update_query_dict({'charset': 'utf8mb4'})
+    return url.render_as_string(hide_password=False)
 
 
 def explain_failure(connection, error):

@@ -12,8 +12,12 @@ that CI can never pass without having run them.
 
 import os
 
+from oslo_config import cfg
 from oslo_db.sqlalchemy import test_fixtures
 from oslotest import base
+
+from webdemo import conf as webdemo_conf
+from webdemo.db import api
 
 REQUIRE_BACKENDS_ENV = 'WEBDEMO_TEST_REQUIRE_BACKENDS'
 
@@ -32,10 +36,22 @@ class DatabaseTestCase(test_fixtures.OpportunisticDBTestMixin,
     def setUp(self):
         super().setUp()
         provisioned = self._get_default_provisioned_db()
-        self.engine = provisioned.engine
         # The URL with its password, for handing to a child process.
         self.url = provisioned.engine.url.render_as_string(
             hide_password=False)
+        # The tests use the engine webdemo-manage would make for this URL.
+        self.engine = api.create_engine(make_conf(self.url))
+        self.addCleanup(self.engine.dispose)
+
+
+def make_conf(connection):
+    """A loaded ConfigOpts whose [database] connection is connection."""
+    conf = cfg.ConfigOpts()
+    webdemo_conf.register_opts(conf)
+    # No config files: a developer's /etc/webdemo must not leak in.
+    conf([], default_config_files=[], default_config_dirs=[])
+    conf.set_override('connection', connection, group='database')
+    return conf
 
 
 class SQLiteMixin:

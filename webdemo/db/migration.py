@@ -144,6 +144,31 @@ def _summary(revision):
     return lines[0] if lines else ''
 
 
+def plan_upgrade(revision, current):
+    """Return the revisions an upgrade from current to revision applies.
+
+    Nothing touches the database: the plan is how a bad target is refused
+    before any DDL runs (MySQL commits each DDL statement at once).
+
+    :param revision: the target, in any form Alembic accepts (head,
+        heads, full or partial id, +N, label@head)
+    :param current: the revisions the database is at
+    :returns: the revision ids, in the order they would run
+    :raises webdemo.exception.InvalidRevision: the target is unknown,
+        ambiguous or not ahead of current
+    """
+    try:
+        # The planner `alembic upgrade` itself uses; Alembic has no
+        # public name for it.
+        steps = script_directory()._upgrade_revs(revision, current)
+    except alembic_util.CommandError as error:
+        raise exception.InvalidRevision(
+            f'cannot upgrade to {revision!r}: {error}. Name a revision '
+            'ahead of the database (see the versions directory), or omit '
+            'it to upgrade to the head.') from error
+    return [step.revision for step in steps]
+
+
 def sync(engine, revision=None, report=print):
     """Upgrade the database to revision, or to the head.
 
@@ -153,6 +178,9 @@ def sync(engine, revision=None, report=print):
     :param revision: the target revision; None means the head(s)
     :param report: called with one line of progress at a time
     :returns: the DatabaseState after the upgrade
+    :raises webdemo.exception.UnknownDatabaseRevision: see
+        check_can_migrate
+    :raises webdemo.exception.UnversionedDatabase: see check_can_migrate
     :raises webdemo.exception.InvalidRevision: revision is unknown,
         ambiguous or not ahead of the database
     :raises webdemo.exception.MigrationError: a revision failed
@@ -160,8 +188,8 @@ def sync(engine, revision=None, report=print):
     state = get_state(engine)
     check_can_migrate(state)
     target = revision or 'heads'
-    if state.status == AT_HEAD and target in ('head', 'heads'):
-        report(f'Already at head {", ".join(state.heads)}: nothing to do.')
+    if not plan_upgrade(target, state.current):
+        report(f'Nothing to do: the database is at {describe(state)}.')
         return state
     progress = _ProgressReport(report)
     _run_upgrade(engine, target, progress)
@@ -176,11 +204,6 @@ def _run_upgrade(engine, target, progress):
         try:
             alembic_command.upgrade(config, target)
             connection.commit()
-        except alembic_util.CommandError as error:
-            raise exception.InvalidRevision(
-                f'cannot upgrade to {target!r}: {error}. Name a revision '
-                'ahead of the database (see the versions directory), or '
-                'omit it to upgrade to the head.') from error
         except (sa_exc.SQLAlchemyError, db_exc.DBError) as error:
             raise _migration_failed(progress.applied, error) from error
 

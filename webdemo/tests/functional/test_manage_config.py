@@ -1,0 +1,149 @@
+"""Where webdemo-manage finds its database, and how it answers bad input,
+end to end through the installed command (SQLite; no server needed)."""
+
+import os
+
+import fixtures
+from oslotest import base
+
+from webdemo.tests.functional import manage_runner
+
+SECRET = 'not-the-Pa55word'
+
+
+class ManageConfigTest(base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.home = self.useFixture(fixtures.TempDir()).path
+
+    def write(self, name, text):
+        path = os.path.join(self.home, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'w') as conf_file:
+            conf_file.write(text)
+        return path
+
+    def manage(self, *args, **env):
+        environment = manage_runner.clean_environment(
+            self.home, OS_DATABASE__MAX_RETRIES='1', **env)
+        return manage_runner.run(args, environment, self.home)
+
+    def assertSyncedAt(self, result, db_path):
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.assertIn(f'Database: sqlite:///{db_path}', result.stdout)
+        self.assertTrue(os.path.exists(db_path), db_path)
+
+    def assertFailsCleanly(self, result, code, *words):
+        self.assertEqual(code, result.returncode, result.stdout)
+        lines = result.stderr.strip().splitlines()
+        self.assertEqual(1, len(lines), result.stderr)
+        for word in words:
+            self.assertIn(word, lines[0])
+        self.assertNotIn('Traceback', result.stderr)
+        self.assertNotIn(SECRET, result.stdout + result.stderr)
+
+
+class TestDatabaseSources(ManageConfigTest):
+
+    def test_embedded_default_is_webdemo_db_in_working_directory(self):
+        result = self.manage('db', 'sync')
+        self.assertSyncedAt(result, os.path.join(self.home, 'webdemo.db'))
+
+    def test_state_path_moves_the_default_database(self):
+        state = os.path.join(self.home, 'state')
+        os.mkdir(state)
+        conf = self.write('a.conf', f'[DEFAULT]\nstate_path = {state}\n')
+        result = self.manage('--config-file', conf, 'db', 'sync')
+        self.assertSyncedAt(result, os.path.join(state, 'webdemo.db'))
+
+    def test_config_file(self):
+        db = os.path.join(self.home, 'from-file.db')
+        conf = self.write('a.conf', f'[database]\nconnection = sqlite:///{db}\n')
+        self.assertSyncedAt(self.manage('--config-file', conf, 'db', 'sync'),
+                            db)
+
+    def test_config_dir(self):
+        db = os.path.join(self.home, 'from-dir.db')
+        self.write('conf.d/10-db.conf',
+                   f'[database]\nconnection = sqlite:///{db}\n')
+        result = self.manage('--config-dir', os.path.join(self.home, 'conf.d'),
+                             'db', 'sync')
+        self.assertSyncedAt(result, db)
+
+    def test_environment_variable(self):
+        db = os.path.join(self.home, 'from-env.db')
+        result = self.manage('db', 'sync',
+                             OS_DATABASE__CONNECTION=f'sqlite:///{db}')
+        self.assertSyncedAt(result, db)
+
+    def test_default_config_file_in_home(self):
+        db = os.path.join(self.home, 'from-home.db')
+        self.write('.webdemo/webdemo.conf',
+                   f'[database]\nconnection = sqlite:///{db}\n')
+        self.assertSyncedAt(self.manage('db', 'sync'), db)
+
+
+class TestBadInput(ManageConfigTest):
+
+    def test_missing_config_file(self):
+        result = self.manage('--config-file', '/nonexistent/w.conf',
+                             'db', 'sync')
+        self.assertFailsCleanly(result, 1, '/nonexistent/w.conf',
+                                'not found')
+
+    def test_missing_config_dir(self):
+        result = self.manage('--config-dir', '/nonexistent/conf.d',
+                             'db', 'sync')
+        self.assertFailsCleanly(result, 1, '/nonexistent/conf.d')
+
+    def test_malformed_config_file(self):
+        conf = self.write('bad.conf', '[database\nconnection = x\n')
+        result = self.manage('--config-file', conf, 'db', 'sync')
+        self.assertFailsCleanly(result, 1, conf, 'malformed')
+
+    def _sync_with_url(self, url):
+        return self.manage('db', 'sync', OS_DATABASE__CONNECTION=url)
+
+    def test_empty_url(self):
+        self.assertFailsCleanly(self._sync_with_url(''), 1, 'empty')
+
+    def test_malformed_url_is_not_echoed(self):
+        result = self._sync_with_url(f'nonsense {SECRET}')
+        self.assertFailsCleanly(result, 1, 'not a database URL')
+
+    def test_unknown_dialect(self):
+        result = self._sync_with_url(f'nosuchdb://u:{SECRET}@h/d')
+        self.assertFailsCleanly(result, 1, 'unknown database dialect', '***')
+
+    def test_missing_driver_names_the_package(self):
+        result = self._sync_with_url(f'mysql+mysqldb://u:{SECRET}@h/d')
+        self.assertFailsCleanly(result, 1, 'not installed', 'mysqlclient')
+
+    def test_unopenable_sqlite_file(self):
+        result = self._sync_with_url('sqlite:////nonexistent/dir/w.db')
+        self.assertFailsCleanly(result, 1, 'cannot connect')
+
+    def test_unknown_option_is_invalid_input(self):
+        self.assertFailsCleanly(self.manage('--bogus', 'db', 'sync'), 127,
+                                '--bogus')
+
+    def test_unknown_command_is_invalid_input(self):
+        self.assertFailsCleanly(self.manage('db', 'sink'), 127, 'sink')
+
+    def test_debug_adds_a_traceback_without_the_password(self):
+        result = self.manage('--debug', 'db', 'sync',
+                             OS_DATABASE__CONNECTION=f'nosuchdb://u:{SECRET}@h/d')
+        self.assertEqual(1, result.returncode)
+        self.assertIn('Traceback', result.stderr)
+        self.assertNotIn(SECRET, result.stdout + result.stderr)
+
+
+class TestHelp(ManageConfigTest):
+
+    def test_every_level_documents_exit_codes(self):
+        for args in ((), ('db',), ('db', 'sync'), ('db', 'version')):
+            result = self.manage(*args, '--help')
+            self.assertEqual(0, result.returncode, args)
+            self.assertIn('exit codes:', result.stdout, args)
+            self.assertIn('127', result.stdout, args)

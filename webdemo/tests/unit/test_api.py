@@ -1,0 +1,72 @@
+"""How engine-creation failures are explained; no database is touched."""
+
+from oslo_db import exception as db_exc
+from oslotest import base
+from sqlalchemy import exc as sa_exc
+
+from webdemo.db import api
+from webdemo import exception
+
+URL = 'mysql+pymysql://u:pw@db.example/webdemo'
+
+
+def _operational(message):
+    return sa_exc.OperationalError('SELECT 1', {}, Exception(message))
+
+
+class TestExplainFailure(base.BaseTestCase):
+
+    def explain(self, error):
+        explained = api.explain_failure(URL, error)
+        self.assertNotIn(':pw@', str(explained))
+        return explained
+
+    def test_unknown_dialect(self):
+        error = self.explain(sa_exc.NoSuchModuleError('nope'))
+        self.assertIsInstance(error, exception.ConfigurationError)
+        self.assertIn('unknown database dialect', str(error))
+
+    def test_malformed_url(self):
+        error = self.explain(sa_exc.ArgumentError('bad'))
+        self.assertIsInstance(error, exception.ConfigurationError)
+        self.assertIn('dialect+driver://', str(error))
+
+    def test_missing_driver_names_the_package(self):
+        error = self.explain(ModuleNotFoundError('x', name='pymysql'))
+        self.assertIsInstance(error, exception.ConfigurationError)
+        self.assertIn('PyMySQL', str(error))
+
+    def test_missing_database(self):
+        error = self.explain(db_exc.DBNonExistentDatabase(
+            'webdemo', _operational('Unknown database')))
+        self.assertIsInstance(error, exception.DatabaseConnectionError)
+        self.assertIn('create the database', str(error))
+
+    def test_refused_credentials(self):
+        error = self.explain(_operational(
+            "(1045, \"Access denied for user 'u'@'h'\")"))
+        self.assertIn('user and password', str(error))
+
+    def test_unreachable_server(self):
+        error = self.explain(db_exc.DBConnectionError(
+            _operational('Connection refused')))
+        self.assertIn('Connection refused', str(error))
+        self.assertIn('server is running', str(error))
+
+    def test_driver_message_is_one_line(self):
+        error = self.explain(_operational('line one\n\tline two\n'))
+        self.assertIn('line one line two', str(error))
+
+
+class TestFullUnicode(base.BaseTestCase):
+
+    def test_mysql_gets_utf8mb4(self):
+        self.assertIn('charset=utf8mb4', api._with_full_unicode(URL))
+
+    def test_operator_charset_is_kept(self):
+        chosen = URL + '?charset=latin1'
+        self.assertEqual(chosen, api._with_full_unicode(chosen))
+
+    def test_other_backends_are_untouched(self):
+        sqlite = 'sqlite:////tmp/w.db'
+        self.assertEqual(sqlite, api._with_full_unicode(sqlite))

@@ -36,10 +36,11 @@ exit codes:
   {EXIT_OK}    success
   {EXIT_ERROR}    operational error: configuration, connection,
        authentication, a failed migration
-  {EXIT_UNKNOWN_REVISION}    the database is at a revision this webdemo does not
-       know (a newer webdemo migrated it, or history diverged)
+  {EXIT_UNKNOWN_REVISION}    the database is at a revision this webdemo does
+       not know (a newer webdemo migrated it, or history diverged)
   {EXIT_UNVERSIONED}    the database has tables but no version information
-  {EXIT_INVALID_INPUT}  invalid input: bad arguments, unknown or ambiguous revision
+  {EXIT_INVALID_INPUT}  invalid input: bad arguments, unknown or ambiguous
+       revision
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
 """
 

@@ -7,10 +7,10 @@ backend, so that migrations can refer to it by name.
 from sqlalchemy import Column
 from sqlalchemy import Integer
 from sqlalchemy import MetaData
+from sqlalchemy.orm import declarative_base
 from sqlalchemy import String
 from sqlalchemy import Unicode
 from sqlalchemy import UniqueConstraint
-from sqlalchemy.orm import declarative_base
 
 from webdemo import password
 

@@ -43,8 +43,10 @@ def revisions_on_disk():
 
 
 def schema_snapshot(engine):
-    """Tables, their columns, and the recorded revisions: what a failed
-    command must leave as it found."""
+    """Tables, their columns, and the recorded revisions.
+
+    This is what a failed command must leave as it found it.
+    """
     with engine.connect() as connection:
         inspector = sqlalchemy.inspect(connection)
         tables = {table: sorted(column['name'] for column in

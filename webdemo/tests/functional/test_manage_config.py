@@ -59,7 +59,8 @@ class TestDatabaseSources(ManageConfigTest):
 
     def test_config_file(self):
         db = os.path.join(self.home, 'from-file.db')
-        conf = self.write('a.conf', f'[database]\nconnection = sqlite:///{db}\n')
+        conf = self.write('a.conf',
+                          f'[database]\nconnection = sqlite:///{db}\n')
         self.assertSyncedAt(self.manage('--config-file', conf, 'db', 'sync'),
                             db)
 
@@ -132,8 +133,9 @@ class TestBadInput(ManageConfigTest):
         self.assertFailsCleanly(self.manage('db', 'sink'), 127, 'sink')
 
     def test_debug_adds_a_traceback_without_the_password(self):
+        url = f'nosuchdb://u:{SECRET}@h/d'
         result = self.manage('--debug', 'db', 'sync',
-                             OS_DATABASE__CONNECTION=f'nosuchdb://u:{SECRET}@h/d')
+                             OS_DATABASE__CONNECTION=url)
         self.assertEqual(1, result.returncode)
         self.assertIn('Traceback', result.stderr)
         self.assertNotIn(SECRET, result.stdout + result.stderr)

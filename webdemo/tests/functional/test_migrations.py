@@ -35,7 +35,8 @@ UNICODE_DESCRIPTION = 'Caf\u00e9 \u6771\u4eac \U0001F600'
 
 
 def _columns(connection, table):
-    return {column['name'] for column in inspect(connection).get_columns(table)}
+    columns = inspect(connection).get_columns(table)
+    return {column['name'] for column in columns}
 
 
 def _tables(connection):

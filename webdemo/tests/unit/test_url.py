@@ -6,8 +6,9 @@ from webdemo.db import url
 class TestDisplay(base.BaseTestCase):
 
     def test_password_is_masked(self):
-        self.assertEqual('mysql+pymysql://u:***@db.example/webdemo',
-                         url.display('mysql+pymysql://u:pw@db.example/webdemo'))
+        self.assertEqual(
+            'mysql+pymysql://u:***@db.example/webdemo',
+            url.display('mysql+pymysql://u:pw@db.example/webdemo'))
 
     def test_url_without_password_is_unchanged(self):
         self.assertEqual('sqlite:////var/lib/webdemo/webdemo.db',
@@ -29,7 +30,8 @@ class TestRedact(base.BaseTestCase):
                          url.redact(text, 'postgresql://u:pw@host/db'))
 
     def test_password_of_unparseable_url_is_still_found(self):
-        self.assertEqual('x ***', url.redact('x pa55', 'not a url://u:pa55@h/d'))
+        self.assertEqual('x ***',
+                         url.redact('x pa55', 'not a url://u:pa55@h/d'))
 
     def test_no_password_leaves_text(self):
         self.assertEqual('text', url.redact('text', 'sqlite:///x.db'))

@@ -2,6 +2,9 @@
 end to end through the installed command (SQLite; no server needed)."""
 
 import os
+import shutil
+import subprocess
+import sys
 
 import fixtures
 from oslotest import base
@@ -9,6 +12,8 @@ from oslotest import base
 from webdemo.tests.functional import manage_runner
 
 SECRET = 'not-the-Pa55word'
+ALEMBIC_DIR = os.path.join(os.path.dirname(__file__), '..', '..', 'db',
+                           'sqlalchemy')
 
 
 class ManageConfigTest(base.BaseTestCase):
@@ -149,3 +154,40 @@ class TestHelp(ManageConfigTest):
             self.assertEqual(0, result.returncode, args)
             self.assertIn('exit codes:', result.stdout, args)
             self.assertIn('127', result.stdout, args)
+
+
+class TestBareAlembic(ManageConfigTest):
+    """Developers run `alembic` in webdemo/db/sqlalchemy, as the seed did."""
+
+    def alembic(self, *args, **env):
+        command = shutil.which('alembic', path=os.path.dirname(sys.executable))
+        self.assertIsNotNone(command, 'alembic is not installed here')
+        return subprocess.run(
+            [command, *args], cwd=ALEMBIC_DIR, capture_output=True,
+            text=True, timeout=120,
+            env=manage_runner.clean_environment(self.home, **env))
+
+    def test_upgrade_reads_webdemo_configuration(self):
+        db = os.path.join(self.home, 'bare.db')
+        result = self.alembic('upgrade', 'head',
+                              OS_DATABASE__CONNECTION=f'sqlite:///{db}')
+        self.assertEqual(0, result.returncode, result.stderr)
+        version = self.manage('db', 'version',
+                              OS_DATABASE__CONNECTION=f'sqlite:///{db}')
+        self.assertIn('Status: at head', version.stdout)
+
+    def test_config_file_through_x_argument(self):
+        db = os.path.join(self.home, 'x-arg.db')
+        conf = self.write('x.conf',
+                          f'[database]\nconnection = sqlite:///{db}\n')
+        result = self.alembic('-x', f'config-file={conf}', 'upgrade', 'head')
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.assertTrue(os.path.exists(db))
+
+    def test_offline_sql_needs_no_database(self):
+        url = 'postgresql+psycopg2://u:p@nowhere.invalid/webdemo'
+        result = self.alembic('upgrade', 'head', '--sql',
+                              OS_DATABASE__CONNECTION=url)
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.assertIn('CREATE TABLE "user"', result.stdout)
+        self.assertIn('ALTER TABLE account ADD COLUMN email', result.stdout)

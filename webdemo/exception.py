@@ -32,3 +32,11 @@ class UnversionedDatabase(WebdemoError):
 
 class InvalidRevision(WebdemoError):
     """A revision given on the command line is unknown or ambiguous."""
+
+
+class ConfirmationRequired(WebdemoError):
+    """The command would lose data and the operator has not confirmed."""
+
+
+class UpgradePending(WebdemoError):
+    """The database must be at head for this and is not."""

@@ -1,8 +1,8 @@
 """webdemo-manage: the operator's command line for webdemo's database.
 
-This module parses arguments, calls one function of webdemo.db.migration
-and maps the outcome to an exit code. Database modules are imported only
-when a command runs, so that --help and argument errors stay fast.
+This module parses arguments, loads the configuration, runs one handler
+of webdemo.cmd.db_commands and turns the outcome into an exit code
+(webdemo.cmd.exit_codes). Database modules load only when a command runs.
 """
 
 import argparse
@@ -13,36 +13,10 @@ import traceback
 from oslo_config import cfg
 from oslo_log import log as oslo_logging
 
+from webdemo.cmd import exit_codes
+from webdemo.cmd import render
 from webdemo import conf as webdemo_conf
 from webdemo import exception
-
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_UNKNOWN_REVISION = 3
-EXIT_UNVERSIONED = 4
-EXIT_INVALID_INPUT = 127
-EXIT_INTERRUPTED = 130
-
-# Most specific first: the first class an error is an instance of wins.
-_EXIT_CODES = (
-    (exception.UnknownDatabaseRevision, EXIT_UNKNOWN_REVISION),
-    (exception.UnversionedDatabase, EXIT_UNVERSIONED),
-    (exception.InvalidRevision, EXIT_INVALID_INPUT),
-    (exception.WebdemoError, EXIT_ERROR),
-)
-
-EXIT_CODES_HELP = f"""\
-exit codes:
-  {EXIT_OK}    success
-  {EXIT_ERROR}    operational error: configuration, connection,
-       authentication, a failed migration
-  {EXIT_UNKNOWN_REVISION}    the database is at a revision this webdemo does
-       not know (a newer webdemo migrated it, or history diverged)
-  {EXIT_UNVERSIONED}    the database has tables but no version information
-  {EXIT_INVALID_INPUT}  invalid input: bad arguments, unknown or ambiguous
-       revision
-  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
-"""
 
 PROG = 'webdemo-manage'
 
@@ -51,36 +25,119 @@ class _ArgumentParser(argparse.ArgumentParser):
     """An argparse parser whose errors are one line and exit 127."""
 
     def error(self, message):
-        self.exit(EXIT_INVALID_INPUT,
+        self.exit(exit_codes.INVALID_INPUT,
                   f'{self.prog}: error: {message} (see {self.prog} --help)\n')
 
 
-def _add_db_commands(subparsers):
-    db = subparsers.add_parser(
-        'db', help='manage the database schema',
-        description='Create, upgrade and inspect webdemo\'s database.',
-        epilog=EXIT_CODES_HELP,
+def _documented(subparsers, name, handler, summary, description):
+    parser = subparsers.add_parser(
+        name, help=summary, description=description,
+        epilog=exit_codes.HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = db.add_subparsers(dest='command', metavar='COMMAND',
-                                 required=True)
-    sync = commands.add_parser(
-        'sync', help='upgrade the database to the head, or to REVISION',
-        description='Upgrade the database to the latest revision, or to '
-                    'REVISION. Safe to run on every deployment: on an '
-                    'up-to-date database it changes nothing and exits 0.',
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _add_output_options(parser, verbose=True):
+    parser.add_argument('--format', choices=('text', 'json'),
+                        default='text',
+                        help='json: one object with stable keys (README)')
+    if verbose:
+        parser.add_argument('--verbose', '-v', action='store_true',
+                            help='more detail about each revision')
+
+
+def _add_changing_commands(commands):
+    sync = _documented(
+        commands, 'sync', 'sync',
+        'upgrade the database to the head, or to REVISION',
+        'Upgrade the database to the latest revision, or to REVISION. '
+        'Safe to run on every deployment: on an up-to-date database it '
+        'changes nothing and exits 0. A legacy sqlalchemy-migrate '
+        'database is adopted first.')
     sync.add_argument('revision', nargs='?', metavar='REVISION',
-                      help='target revision (default: the head)')
-    sync.set_defaults(handler=_db_sync)
-    version = commands.add_parser(
-        'version', help="print the database's revision and status",
-        description="Print the database's current revision(s), this "
-                    "webdemo's head, and whether an upgrade is pending. "
-                    'Exits 0 whenever it could read the database.',
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    version.set_defaults(handler=_db_version)
+                      help='target: head (default), a full or partial id, '
+                           '+N, or label@head')
+    sync.add_argument('--sql', action='store_true',
+                      help="print the SQL from the database's current "
+                           'revision to the target instead of running it')
+    stamp = _documented(
+        commands, 'stamp', 'stamp',
+        'record REVISION as the database revision, running nothing',
+        'Mark the database as being at REVISION without running any '
+        'migration, e.g. for a database whose schema was made by hand.')
+    stamp.add_argument('revision', metavar='REVISION')
+    stamp.add_argument('--purge', action='store_true',
+                       help='first delete the recorded revisions, also '
+                            'ones this webdemo does not know')
+    downgrade = _documented(
+        commands, 'downgrade', 'downgrade',
+        'undo revisions down to REVISION',
+        'Undo revisions down to REVISION (an id, a partial id, base, or '
+        '-N). Prints what it will undo; refuses without --yes when that '
+        'drops a table or column.')
+    downgrade.add_argument('revision', metavar='REVISION')
+    downgrade.add_argument('--yes', action='store_true',
+                           help='accept losing the data in dropped tables '
+                                'and columns')
+
+
+def _add_reading_commands(commands):
+    version = _documented(
+        commands, 'version', 'version',
+        "print the database's revision and status",
+        "Print the database's current revision(s), this webdemo's "
+        'head(s) and the status. Exits 0 whenever it could read the '
+        'database, unless --check.')
+    version.add_argument('--check', action='store_true',
+                         help='exit with the status: 0 at head, 2 upgrade '
+                              'pending, 3 unknown revision, 4 unversioned')
+    _add_output_options(version)
+    history = _documented(
+        commands, 'history', 'history',
+        'list the revisions, applied ones marked [x]',
+        'List the revisions, newest first, marking those applied to the '
+        'database.')
+    history.add_argument('-r', '--rev-range', metavar='RANGE',
+                         help='START:END, e.g. base:head, current:heads')
+    _add_output_options(history)
+    heads = _documented(commands, 'heads', 'heads',
+                        "list this webdemo's head revisions",
+                        "List this webdemo's head revisions.")
+    _add_output_options(heads)
+    branches = _documented(commands, 'branches', 'branches',
+                           'list the branch points',
+                           'List revisions that several revisions build on.')
+    _add_output_options(branches)
+    show = _documented(commands, 'show', 'show', 'describe one revision',
+                       'Describe one revision (any name db sync accepts).')
+    show.add_argument('revision', metavar='REVISION')
+    show.set_defaults(verbose=True)
+    _add_output_options(show, verbose=False)
+    check = _documented(
+        commands, 'check', 'check',
+        'compare the live schema with the models',
+        'List each difference between the database schema and the '
+        'models, such as drift from a hand-made hotfix. Exits 2 when '
+        'there are differences.')
+    _add_output_options(check, verbose=False)
+
+
+def _add_developer_commands(commands):
+    revision = _documented(
+        commands, 'revision', 'revision',
+        'write a new revision file (developers)',
+        "Write a new revision into webdemo's versions directory.")
+    revision.add_argument('-m', '--message', required=True)
+    revision.add_argument('--autogenerate', action='store_true',
+                          help='fill it in from the differences between '
+                               'the models and the database (at head)')
+    merge = _documented(
+        commands, 'merge', 'merge', 'write a revision merging heads '
+        '(developers)', 'Write a revision that merges REVISIONs, usually '
+        'the heads of parallel branches.')
+    merge.add_argument('revisions', nargs='+', metavar='REVISION')
+    merge.add_argument('-m', '--message', required=True)
 
 
 def build_parser():
@@ -90,7 +147,7 @@ def build_parser():
                     'database is [database] connection in the '
                     'configuration (default: a SQLite file webdemo.db in '
                     '[DEFAULT] state_path).',
-        epilog=EXIT_CODES_HELP,
+        epilog=exit_codes.HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--config-file', action='append', default=[],
                         metavar='PATH',
@@ -102,9 +159,18 @@ def build_parser():
                         help='a directory of *.conf files to read')
     parser.add_argument('--debug', action='store_true',
                         help='log debug messages and show tracebacks')
-    subparsers = parser.add_subparsers(dest='category', metavar='CATEGORY',
+    categories = parser.add_subparsers(dest='category', metavar='CATEGORY',
                                        required=True)
-    _add_db_commands(subparsers)
+    db = categories.add_parser(
+        'db', help='manage the database schema',
+        description="Create, upgrade and inspect webdemo's database.",
+        epilog=exit_codes.HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = db.add_subparsers(dest='command', metavar='COMMAND',
+                                 required=True)
+    _add_changing_commands(commands)
+    _add_reading_commands(commands)
+    _add_developer_commands(commands)
     return parser
 
 
@@ -115,35 +181,6 @@ def _oslo_config_args(args):
     for path in args.config_dir:
         oslo_args += ['--config-dir', path]
     return oslo_args
-
-
-def _connect(conf):
-    from webdemo.db import api
-    from webdemo.db import url
-
-    print(f'Database: {url.display(conf.database.connection)}', flush=True)
-    return api.create_engine(conf)
-
-
-def _db_sync(conf, args):
-    from webdemo.db import migration
-
-    migration.sync(_connect(conf), args.revision, report=_say)
-    return EXIT_OK
-
-
-def _db_version(conf, args):
-    from webdemo.db import migration
-
-    state = migration.get_state(_connect(conf))
-    _say(f'Current revision: {", ".join(state.current) or "none"}')
-    _say(f'Head revision: {", ".join(state.heads)}')
-    _say(f'Status: {state.status}')
-    return EXIT_OK
-
-
-def _say(line):
-    print(line, flush=True)
 
 
 class _RedactingFilter(logging.Filter):
@@ -183,8 +220,8 @@ def _start_logging(conf, debug):
         handler.addFilter(_RedactingFilter(conf))
 
 
-def _fail(error, conf, debug):
-    if debug:
+def _fail(error, conf, args):
+    if args.debug:
         print(_redact(''.join(traceback.format_exception(error)), conf),
               file=sys.stderr)
     if isinstance(error, exception.WebdemoError):
@@ -192,11 +229,18 @@ def _fail(error, conf, debug):
     else:
         message = (f'unexpected {type(error).__name__}: {error}; rerun '
                    'with --debug for the traceback and report it.')
-    print(f'{PROG}: error: {_redact(message, conf)}', file=sys.stderr)
-    for error_class, code in _EXIT_CODES:
-        if isinstance(error, error_class):
-            return code
-    return EXIT_ERROR
+    message = _redact(message, conf)
+    code = exit_codes.for_error(error)
+    if getattr(args, 'format', 'text') == 'json':
+        render.emit_json(args.command, code, error=message)
+    print(f'{PROG}: error: {message}', file=sys.stderr)
+    return code
+
+
+def _run(conf, args):
+    from webdemo.cmd import db_commands
+
+    return getattr(db_commands, args.handler)(conf, args)
 
 
 def main(argv=None):
@@ -207,12 +251,16 @@ def main(argv=None):
         _register_logging(conf)
         webdemo_conf.load(conf, _oslo_config_args(args))
         _start_logging(conf, args.debug)
-        return args.handler(conf, args)
+        return _run(conf, args)
     except KeyboardInterrupt:
         print(f'{PROG}: interrupted', file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return exit_codes.INTERRUPTED
+    except BrokenPipeError:
+        # The reader of our output left; nothing more to say to it.
+        render.silence_stdout()
+        return exit_codes.OK
     except Exception as error:
-        return _fail(error, conf, args.debug)
+        return _fail(error, conf, args)
 
 
 if __name__ == '__main__':

@@ -78,13 +78,13 @@ def explain_failure(connection, error):
         return exception.ConfigurationError(
             f'the database driver for {where} is not installed: install '
             f'{package}.')
-    reason = _driver_message(error)
+    reason = driver_message(error)
     return exception.DatabaseConnectionError(
         f'cannot connect to the database at {where}: {reason}; '
         f'{_connection_advice(error, reason)}.')
 
 
-def _driver_message(error):
+def driver_message(error):
     """The database driver's own words, folded onto one line."""
     inner = getattr(error, 'inner_exception', None) or error
     original = getattr(inner, 'orig', None) or inner

@@ -1,10 +1,15 @@
 """The core of webdemo's database lifecycle ("db sync").
 
 Every ``webdemo-manage db`` command is a function here that takes an
-engine and returns or reports its outcome; the command line only parses
-arguments and maps outcomes to exit codes. Alembic runs the revisions in
+engine (where it needs a database) and returns or reports its outcome;
+the command line only parses arguments, renders results and maps
+outcomes to exit codes. Alembic runs the revisions in
 webdemo/db/sqlalchemy/alembic/versions; the engine's connection is handed
 to its env.py through Config.attributes, never through alembic.ini.
+
+Every command that changes the database first plans what it will do
+against the revision scripts, so that bad input is refused before any
+statement runs (MySQL commits each DDL statement at once).
 """
 
 import dataclasses
@@ -14,40 +19,52 @@ import time
 from alembic import command as alembic_command
 from alembic import config as alembic_config
 from alembic import migration as alembic_migration
+from alembic.runtime import environment as alembic_environment
 from alembic import script as alembic_script
 from alembic import util as alembic_util
 from oslo_db import exception as db_exc
 import sqlalchemy
 from sqlalchemy import exc as sa_exc
 
+from webdemo.db import api
+from webdemo.db import legacy
+from webdemo.db import revisions
+from webdemo.db import schema_check
 from webdemo import exception
 
 ALEMBIC_INI = os.path.join(os.path.dirname(__file__), 'sqlalchemy',
                            'alembic.ini')
-VERSION_TABLE = 'alembic_version'
 
-# The states a database can be in, as get_state reports them.
+# The states a database can be in, as get_state reports them. They are
+# part of the JSON output: keep them stable.
 EMPTY = 'empty'
-UPGRADE_PENDING = 'upgrade pending'
-AT_HEAD = 'at head'
-UNKNOWN_REVISION = 'unknown revision'
+UPGRADE_PENDING = 'upgrade_pending'
+AT_HEAD = 'at_head'
+UNKNOWN_REVISION = 'unknown_revision'
 UNVERSIONED = 'unversioned'
+LEGACY = 'legacy'
 
 
 @dataclasses.dataclass(frozen=True)
 class DatabaseState:
     """Where a database stands against this code's migrations.
 
+    The field names are part of the JSON output: keep them stable.
+
     :ivar current: the revisions recorded in the database (may be empty)
     :ivar heads: this code's head revisions
     :ivar status: one of EMPTY, UPGRADE_PENDING, AT_HEAD,
-        UNKNOWN_REVISION, UNVERSIONED
+        UNKNOWN_REVISION, UNVERSIONED, LEGACY
     :ivar unknown: the recorded revisions this code does not know
+    :ivar legacy_version: the sqlalchemy-migrate version, for LEGACY
+    :ivar legacy_revision: the revision legacy_version maps to, or None
     """
     current: tuple
     heads: tuple
     status: str
     unknown: tuple = ()
+    legacy_version: int = None
+    legacy_revision: str = None
 
 
 def alembic_config_for(connection=None, **attributes):
@@ -69,6 +86,9 @@ def script_directory():
     return alembic_script.ScriptDirectory.from_config(alembic_config_for())
 
 
+# -- Reading the database's state --------------------------------------
+
+
 def get_state(engine):
     """Read the database's revisions and compare them with this code's.
 
@@ -79,18 +99,24 @@ def get_state(engine):
         context = alembic_migration.MigrationContext.configure(connection)
         current = tuple(sorted(context.get_current_heads()))
         tables = set(sqlalchemy.inspect(connection).get_table_names())
+        legacy_version = None if current else legacy.read_version(connection)
     script = script_directory()
     heads = tuple(sorted(script.get_heads()))
+    if legacy_version is not None:
+        return DatabaseState(
+            current, heads, LEGACY, legacy_version=legacy_version,
+            legacy_revision=legacy.revision_for(legacy_version))
     unknown = tuple(rev for rev in current if not _is_known(script, rev))
+    return DatabaseState(current, heads,
+                         _status(current, heads, unknown, tables), unknown)
+
+
+def _status(current, heads, unknown, tables):
     if not current:
-        status = UNVERSIONED if tables - {VERSION_TABLE} else EMPTY
-    elif unknown:
-        status = UNKNOWN_REVISION
-    elif current == heads:
-        status = AT_HEAD
-    else:
-        status = UPGRADE_PENDING
-    return DatabaseState(current, heads, status, unknown)
+        return UNVERSIONED if tables - schema_check.IGNORED_TABLES else EMPTY
+    if unknown:
+        return UNKNOWN_REVISION
+    return AT_HEAD if current == heads else UPGRADE_PENDING
 
 
 def _is_known(script, revision):
@@ -100,13 +126,23 @@ def _is_known(script, revision):
         return False
 
 
+def describe(state):
+    """Say in a few words where a database stands, for operators."""
+    if state.status == LEGACY:
+        return (f'sqlalchemy-migrate version {state.legacy_version} '
+                '(legacy)')
+    current = ', '.join(state.current) or 'no revision'
+    return f'{current} ({state.status.replace("_", " ")})'
+
+
 def check_can_migrate(state):
     """Raise unless migrations can safely run on a database in state.
 
     :raises webdemo.exception.UnknownDatabaseRevision: the database is at
         a revision this code does not know
     :raises webdemo.exception.UnversionedDatabase: the database has
-        tables but no version information
+        tables but no version information, or a legacy version that
+        maps to no revision
     """
     if state.status == UNKNOWN_REVISION:
         raise exception.UnknownDatabaseRevision(
@@ -117,62 +153,108 @@ def check_can_migrate(state):
     if state.status == UNVERSIONED:
         raise exception.UnversionedDatabase(
             'the database has tables but no version information '
-            f'({VERSION_TABLE} is missing): it was not created by '
-            'webdemo-manage db sync. Point [database] connection at an '
-            'empty database, or at the one webdemo created.')
+            f'({schema_check.VERSION_TABLE} is missing): it was not '
+            'created by webdemo-manage db sync. If you know which revision '
+            "its schema matches, record it with 'webdemo-manage db stamp "
+            "REVISION'; otherwise point [database] connection at an empty "
+            'database.')
+    if state.status == LEGACY and state.legacy_revision is None:
+        known = ', '.join(map(str, sorted(legacy.REVISIONS)))
+        raise exception.UnversionedDatabase(
+            'the database is at sqlalchemy-migrate version '
+            f'{state.legacy_version}, which matches no revision of this '
+            f'webdemo (known legacy versions: {known}). Upgrade it with '
+            'the webdemo release that last used sqlalchemy-migrate, or '
+            "record its revision with 'webdemo-manage db stamp'.")
 
 
-class _ProgressReport:
-    """Alembic on_version_apply callback: one line per applied revision."""
-
-    def __init__(self, report):
-        self._report = report
-        self._since = time.monotonic()
-        self.applied = []
-
-    def __call__(self, ctx, step, heads, run_args):
-        now = time.monotonic()
-        revision = step.up_revision
-        self.applied.append(revision.revision)
-        self._report(f'Applied {revision.revision} '
-                     f'({_summary(revision)}) in {now - self._since:.3f}s')
-        self._since = now
+def _starting_point(state):
+    """The revisions a migration starts from: legacy ones mapped."""
+    if state.status == LEGACY:
+        return (state.legacy_revision,)
+    return state.current
 
 
-def _summary(revision):
-    lines = (revision.doc or '').strip().splitlines()
-    return lines[0] if lines else ''
+# -- Plans: what a command would do, without touching the database -----
 
 
 def plan_upgrade(revision, current):
     """Return the revisions an upgrade from current to revision applies.
 
-    Nothing touches the database: the plan is how a bad target is refused
-    before any DDL runs (MySQL commits each DDL statement at once).
-
     :param revision: the target, in any form Alembic accepts (head,
         heads, full or partial id, +N, label@head)
     :param current: the revisions the database is at
-    :returns: the revision ids, in the order they would run
+    :returns: the Alembic Script of each revision, in the order they run
     :raises webdemo.exception.InvalidRevision: the target is unknown,
         ambiguous or not ahead of current
     """
-    try:
+    with _revision_errors('upgrade to', revision):
         # The planner `alembic upgrade` itself uses; Alembic has no
         # public name for it.
         steps = script_directory()._upgrade_revs(revision, current)
-    except alembic_util.CommandError as error:
-        raise exception.InvalidRevision(
-            f'cannot upgrade to {revision!r}: {error}. Name a revision '
-            'ahead of the database (see the versions directory), or omit '
-            'it to upgrade to the head.') from error
     return [step.revision for step in steps]
+
+
+def plan_downgrade(revision, current):
+    """Return the revisions a downgrade from current to revision undoes.
+
+    :param revision: the target: a revision, base, or -N
+    :param current: the revisions the database is at
+    :returns: the Alembic Script of each revision, in the order undone
+    :raises webdemo.exception.InvalidRevision: the target is unknown,
+        ambiguous, or not behind current
+    """
+    with _revision_errors('downgrade to', revision):
+        steps = script_directory()._downgrade_revs(revision, current)
+    return [step.revision for step in steps]
+
+
+class _revision_errors:
+    """Turn Alembic's complaints about a revision into InvalidRevision."""
+
+    def __init__(self, action, revision):
+        self._what = f'{action} {revision!r}'
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if isinstance(error, alembic_util.CommandError):
+            raise exception.InvalidRevision(
+                f'cannot {self._what}: {error}. See '
+                "'webdemo-manage db history' for the revisions.") from error
+        return False
+
+
+# -- Commands that change the database -----------------------------------
+
+
+class _ProgressReport:
+    """Alembic on_version_apply callback: one line per revision run."""
+
+    def __init__(self, report):
+        self._report = report
+        self._since = time.monotonic()
+        self.done = []
+
+    def __call__(self, ctx, step, heads, run_args):
+        now = time.monotonic()
+        if not step.is_stamp:
+            script = step.up_revision
+            verb = 'Applied' if step.is_upgrade else 'Reverted'
+            self.done.append(script.revision)
+            self._report(f'{verb} {script.revision} '
+                         f'({revisions.title(script)}) in '
+                         f'{now - self._since:.3f}s')
+        self._since = now
 
 
 def sync(engine, revision=None, report=print):
     """Upgrade the database to revision, or to the head.
 
-    Idempotent: on a database already there it changes nothing.
+    Idempotent: on a database already there it changes nothing. A legacy
+    sqlalchemy-migrate database is first stamped with its matching
+    revision.
 
     :param engine: the database's engine
     :param revision: the target revision; None means the head(s)
@@ -188,35 +270,269 @@ def sync(engine, revision=None, report=print):
     state = get_state(engine)
     check_can_migrate(state)
     target = revision or 'heads'
-    if not plan_upgrade(target, state.current):
+    plan = plan_upgrade(target, _starting_point(state))
+    if state.status == LEGACY:
+        _adopt_legacy(engine, state, report)
+    elif not plan:
         report(f'Nothing to do: the database is at {describe(state)}.')
         return state
-    progress = _ProgressReport(report)
-    _run_upgrade(engine, target, progress)
+    _run(engine, alembic_command.upgrade, target, report)
     final = get_state(engine)
     report(f'Database is at {describe(final)}.')
     return final
 
 
-def _run_upgrade(engine, target, progress):
+def _adopt_legacy(engine, state, report):
+    _run(engine, alembic_command.stamp, state.legacy_revision, report)
+    report(f'Adopted the sqlalchemy-migrate database at version '
+           f'{state.legacy_version} as revision {state.legacy_revision}; '
+           f'its {legacy.TABLE} table is left as it was.')
+
+
+def upgrade_sql(engine, revision=None, out=None):
+    """Write the SQL an upgrade would run, from the database's revision.
+
+    Nothing is run. Unlike Alembic's own --sql, which starts from base,
+    this starts where the database is.
+
+    :param engine: the database's engine (read, never written)
+    :param revision: the target revision; None means the head(s)
+    :param out: a text stream for the SQL
+    """
+    state = get_state(engine)
+    check_can_migrate(state)
+    start = _starting_point(state)
+    target = revision or 'heads'
+    plan_upgrade(target, start)
+    if state.status == LEGACY:
+        out.write(f"-- Legacy database: run 'webdemo-manage db stamp "
+                  f"{state.legacy_revision}' before this SQL.\n")
+    _write_sql(engine, start, target, out)
+
+
+def _write_sql(engine, start, target, out):
+    config = alembic_config_for(
+        url=engine.url.render_as_string(hide_password=False))
+    config.output_buffer = out
+    script = alembic_script.ScriptDirectory.from_config(config)
+
+    def upgrade(current, context):
+        return script._upgrade_revs(target, current)
+
+    with alembic_environment.EnvironmentContext(
+            config, script, fn=upgrade, as_sql=True,
+            starting_rev=start or None, destination_rev=target):
+        script.run_env()
+
+
+def downgrade(engine, revision, confirmed=False, report=print):
+    """Undo revisions down to revision.
+
+    It reports the revisions it will undo first, and refuses to run
+    without confirmation when any of them drops a table or a column.
+
+    :param engine: the database's engine
+    :param revision: the target: a revision, base, or -N
+    :param confirmed: the operator accepted losing dropped data (--yes)
+    :param report: called with one line of progress at a time
+    :returns: the DatabaseState after the downgrade
+    :raises webdemo.exception.ConfirmationRequired: data would be lost
+        and confirmed is false
+    """
+    state = get_state(engine)
+    check_can_migrate(state)
+    if state.status == LEGACY:
+        raise exception.InvalidRevision(
+            'the database is a legacy sqlalchemy-migrate database; adopt '
+            "it with 'webdemo-manage db sync' before downgrading.")
+    plan = plan_downgrade(revision, state.current)
+    if not plan:
+        report(f'Nothing to do: the database is at {describe(state)}.')
+        return state
+    for script in plan:
+        report(f'Will undo {script.revision} ({revisions.title(script)})')
+    _require_confirmation(plan, confirmed)
+    _run(engine, alembic_command.downgrade, revision, report)
+    final = get_state(engine)
+    report(f'Database is at {describe(final)}.')
+    return final
+
+
+def _require_confirmation(plan, confirmed):
+    drops = [drop for script in plan
+             for drop in revisions.downgrade_drops(script.path)]
+    if drops and not confirmed:
+        raise exception.ConfirmationRequired(
+            f'this downgrade drops {", ".join(drops)} and the data in '
+            'them: take a backup, then rerun with --yes.')
+
+
+def stamp(engine, revision, purge=False, report=print):
+    """Record revision as the database's revision, running nothing.
+
+    :param engine: the database's engine
+    :param revision: the revision to record (or base, heads)
+    :param purge: first delete whatever revisions are recorded, also
+        ones this code does not know
+    :param report: called with one line of progress at a time
+    :returns: the DatabaseState after stamping
+    :raises webdemo.exception.InvalidRevision: revision is unknown or
+        ambiguous
+    :raises webdemo.exception.UnknownDatabaseRevision: the database's
+        revision is unknown and purge is false
+    """
+    state = get_state(engine)
+    with _revision_errors('stamp', revision):
+        script_directory().get_revisions(revision)
+    if state.status == UNKNOWN_REVISION and not purge:
+        raise exception.UnknownDatabaseRevision(
+            f'the database is at revision {", ".join(state.unknown)}, '
+            'which this webdemo does not know: add --purge to replace it.')
+    _run(engine, alembic_command.stamp, revision, report, purge=purge)
+    final = get_state(engine)
+    report(f'Stamped: the database is at {describe(final)}, was '
+           f'{describe(state)}.')
+    return final
+
+
+def _run(engine, command, target, report, **options):
+    progress = _ProgressReport(report)
     with engine.connect() as connection:
         config = alembic_config_for(connection, on_version_apply=progress)
         try:
-            alembic_command.upgrade(config, target)
+            command(config, target, **options)
             connection.commit()
         except (sa_exc.SQLAlchemyError, db_exc.DBError) as error:
-            raise _migration_failed(progress.applied, error) from error
+            raise _migration_failed(progress.done, error) from error
 
 
-def _migration_failed(applied, error):
-    reason = ' '.join(str(getattr(error, 'orig', None) or error).split())
-    done = ', '.join(applied) if applied else 'none'
+def _migration_failed(done, error):
     return exception.MigrationError(
-        f'a migration failed: {reason} (revisions applied before the '
-        f'failure: {done}). Fix the cause and run db sync again.')
+        f'a migration failed: {api.driver_message(error)} (revisions '
+        f'completed before the failure: {", ".join(done) or "none"}). Fix '
+        'the cause and run the command again.')
 
 
-def describe(state):
-    """Say in a few words where a database stands, for operators."""
-    current = ', '.join(state.current) or 'no revision'
-    return f'{current} ({state.status})'
+# -- Commands that only read ---------------------------------------------
+
+
+def history(engine, revision_range=None):
+    """Every revision in revision_range, newest first, applied marked.
+
+    :param engine: the database's engine, to mark applied revisions
+    :param revision_range: 'START:END' (either may be empty, or
+        'current'); None means the whole history
+    :returns: (DatabaseState, list of revisions.RevisionInfo)
+    :raises webdemo.exception.InvalidRevision: a malformed range or an
+        unknown revision in it
+    """
+    state = get_state(engine)
+    script = script_directory()
+    base, head = _parse_range(revision_range, state)
+    applied = _applied(script, _starting_point(state), state)
+    with _revision_errors('show history for', revision_range):
+        walked = list(script.walk_revisions(base, head))
+    return state, [revisions.info(rev, applied) for rev in walked]
+
+
+def _parse_range(revision_range, state):
+    if revision_range is None:
+        return 'base', 'heads'
+    if revision_range.count(':') != 1:
+        raise exception.InvalidRevision(
+            f'history range {revision_range!r} is malformed: write it as '
+            'START:END, e.g. base:head or current:heads.')
+    start, end = revision_range.split(':')
+    return (_range_end(start, state) or 'base',
+            _range_end(end, state) or 'heads')
+
+
+def _range_end(name, state):
+    if name != 'current':
+        return name
+    if len(state.current) != 1:
+        raise exception.InvalidRevision(
+            "'current' in a range needs a database at exactly one "
+            f'revision; it is at {describe(state)}.')
+    return state.current[0]
+
+
+def _applied(script, current, state):
+    if state.status == UNKNOWN_REVISION:
+        return frozenset()
+    return frozenset(rev.revision for head in current if head
+                     for rev in script.walk_revisions('base', head))
+
+
+def heads():
+    """This code's head revisions, as RevisionInfo."""
+    script = script_directory()
+    return [revisions.info(script.get_revision(head))
+            for head in script.get_heads()]
+
+
+def branches():
+    """The revisions that more than one revision builds on."""
+    return [revisions.info(rev) for rev in script_directory()
+            .walk_revisions() if rev.is_branch_point]
+
+
+def show(revision):
+    """One revision, by any name Alembic accepts, as RevisionInfo.
+
+    :raises webdemo.exception.InvalidRevision: unknown or ambiguous
+    """
+    with _revision_errors('show', revision):
+        found = script_directory().get_revisions(revision)
+    if len(found) != 1:
+        raise exception.InvalidRevision(
+            f'{revision!r} names {len(found)} revisions; name one.')
+    return revisions.info(found[0])
+
+
+def check(engine):
+    """Compare the live schema with the models.
+
+    :returns: a list of schema_check.Difference; empty when they match
+    """
+    with engine.connect() as connection:
+        return schema_check.compare(connection)
+
+
+# -- Commands for developers ---------------------------------------------
+
+
+def new_revision(message, autogenerate=False, engine=None):
+    """Write a new revision file into the package's versions directory.
+
+    :param message: the revision's title
+    :param autogenerate: fill it in from the differences between the
+        models and the database behind engine, which must be at head
+    :returns: the new file's path
+    :raises webdemo.exception.UpgradePending: autogenerate on a database
+        that is not at head
+    :raises webdemo.exception.InvalidRevision: the history has several
+        heads (merge them first)
+    """
+    if not autogenerate:
+        with _revision_errors('write a revision after', 'head'):
+            return alembic_command.revision(alembic_config_for(),
+                                            message=message).path
+    state = get_state(engine)
+    if state.status != AT_HEAD:
+        raise exception.UpgradePending(
+            f'autogenerate compares the models with a database at head; '
+            f'this one is at {describe(state)}: run db sync first.')
+    with engine.connect() as connection, _revision_errors(
+            'write a revision after', 'head'):
+        return alembic_command.revision(alembic_config_for(connection),
+                                        message=message,
+                                        autogenerate=True).path
+
+
+def merge(revisions_to_merge, message):
+    """Write a revision that merges several heads; returns its path."""
+    with _revision_errors('merge', ' '.join(revisions_to_merge)):
+        return alembic_command.merge(alembic_config_for(),
+                                     list(revisions_to_merge),
+                                     message=message).path

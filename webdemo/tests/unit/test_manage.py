@@ -6,6 +6,7 @@ import io
 import fixtures
 from oslotest import base
 
+from webdemo.cmd import exit_codes
 from webdemo.cmd import manage
 from webdemo import exception
 
@@ -27,7 +28,7 @@ class TestParser(base.BaseTestCase):
                      ['db', 'sync', 'a', 'b']):
             self.stderr.seek(0)
             self.stderr.truncate()
-            self.assertEqual(manage.EXIT_INVALID_INPUT, self._exit_code(argv))
+            self.assertEqual(exit_codes.INVALID_INPUT, self._exit_code(argv))
             self.assertEqual(1, len(self.stderr.getvalue().splitlines()))
 
     def test_sync_revision_is_optional(self):
@@ -51,7 +52,7 @@ class TestExitCodes(base.BaseTestCase):
         def handler(conf, args):
             raise error
         self.useFixture(fixtures.MonkeyPatch(
-            'webdemo.cmd.manage._db_version', handler))
+            'webdemo.cmd.db_commands.version', handler))
         self.useFixture(fixtures.MonkeyPatch('sys.stderr', io.StringIO()))
         home = self.useFixture(fixtures.TempDir()).path
         empty = f'{home}/empty.conf'
@@ -62,7 +63,9 @@ class TestExitCodes(base.BaseTestCase):
         cases = [
             (exception.UnknownDatabaseRevision('x'), 3),
             (exception.UnversionedDatabase('x'), 4),
+            (exception.UpgradePending('x'), 2),
             (exception.InvalidRevision('x'), 127),
+            (exception.ConfirmationRequired('x'), 127),
             (exception.MigrationError('x'), 1),
             (exception.DatabaseConnectionError('x'), 1),
             (RuntimeError('surprise'), 1),

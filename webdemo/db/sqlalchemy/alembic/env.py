@@ -16,6 +16,7 @@ import sqlalchemy
 from sqlalchemy import pool
 
 from webdemo import conf as webdemo_conf
+from webdemo.db import schema_check
 from webdemo.db.sqlalchemy import models
 
 config = context.config
@@ -40,6 +41,7 @@ def _context_options():
         'target_metadata': models.BASE.metadata,
         'render_as_batch': True,
         'compare_type': True,
+        'include_object': schema_check.include_object,
         'transaction_per_migration': True,
     }
     report = config.attributes.get('on_version_apply')

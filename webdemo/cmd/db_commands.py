@@ -1,0 +1,139 @@
+"""The handlers of ``webdemo-manage db``: each calls one function of
+webdemo.db.migration, renders its result and returns the exit code.
+
+Imported only once arguments are parsed, so that --help and argument
+errors never pay for loading SQLAlchemy and Alembic.
+"""
+
+import sys
+
+from webdemo.cmd import exit_codes
+from webdemo.cmd import render
+from webdemo.db import api
+from webdemo.db import migration
+from webdemo.db import revisions
+from webdemo.db import url as db_url
+
+# db version --check: the exit code for each database status.
+_CHECK_CODES = {
+    migration.AT_HEAD: exit_codes.OK,
+    migration.EMPTY: exit_codes.UPGRADE_PENDING,
+    migration.UPGRADE_PENDING: exit_codes.UPGRADE_PENDING,
+    migration.UNKNOWN_REVISION: exit_codes.UNKNOWN_REVISION,
+    migration.UNVERSIONED: exit_codes.UNVERSIONED,
+}
+
+
+def database_label(conf):
+    return db_url.display(conf.database.connection)
+
+
+def _json(args):
+    return getattr(args, 'format', 'text') == 'json'
+
+
+def _connect(conf, args, prefix=''):
+    if not _json(args):
+        render.say(f'{prefix}Database: {database_label(conf)}')
+    return api.create_engine(conf)
+
+
+def sync(conf, args):
+    if args.sql:
+        engine = _connect(conf, args, prefix='-- ')
+        migration.upgrade_sql(engine, args.revision, out=sys.stdout)
+    else:
+        migration.sync(_connect(conf, args), args.revision,
+                       report=render.say)
+    return exit_codes.OK
+
+
+def check_code(state):
+    """The exit code db version --check gives for a DatabaseState."""
+    if state.status == migration.LEGACY:
+        return (exit_codes.UPGRADE_PENDING if state.legacy_revision
+                else exit_codes.UNVERSIONED)
+    return _CHECK_CODES[state.status]
+
+
+def version(conf, args):
+    state = migration.get_state(_connect(conf, args))
+    code = check_code(state) if args.check else exit_codes.OK
+    if _json(args):
+        render.emit_json('version', code, database=database_label(conf),
+                         **vars(state))
+    else:
+        titles = _titles() if args.verbose else {}
+        render.version(state, args.verbose, titles)
+    return code
+
+
+def _titles():
+    return {script.revision: revisions.title(script) for script in
+            migration.script_directory().walk_revisions()}
+
+
+def history(conf, args):
+    state, infos = migration.history(_connect(conf, args), args.rev_range)
+    if _json(args):
+        render.emit_json('history', exit_codes.OK,
+                         database=database_label(conf), status=state.status,
+                         current=state.current, revisions=infos)
+    else:
+        render.history(infos, args.verbose)
+    return exit_codes.OK
+
+
+def _revision_list(command, infos, args):
+    if _json(args):
+        render.emit_json(command, exit_codes.OK, revisions=infos)
+    else:
+        render.revision_list(infos, args.verbose)
+    return exit_codes.OK
+
+
+def heads(conf, args):
+    return _revision_list('heads', migration.heads(), args)
+
+
+def branches(conf, args):
+    return _revision_list('branches', migration.branches(), args)
+
+
+def show(conf, args):
+    return _revision_list('show', [migration.show(args.revision)], args)
+
+
+def stamp(conf, args):
+    migration.stamp(_connect(conf, args), args.revision, purge=args.purge,
+                    report=render.say)
+    return exit_codes.OK
+
+
+def downgrade(conf, args):
+    migration.downgrade(_connect(conf, args), args.revision,
+                        confirmed=args.yes, report=render.say)
+    return exit_codes.OK
+
+
+def revision(conf, args):
+    engine = _connect(conf, args) if args.autogenerate else None
+    path = migration.new_revision(args.message, args.autogenerate, engine)
+    render.say(f'Wrote {path}')
+    return exit_codes.OK
+
+
+def merge(conf, args):
+    render.say(f'Wrote {migration.merge(args.revisions, args.message)}')
+    return exit_codes.OK
+
+
+def check(conf, args):
+    found = migration.check(_connect(conf, args))
+    code = exit_codes.UPGRADE_PENDING if found else exit_codes.OK
+    if _json(args):
+        render.emit_json('check', code, database=database_label(conf),
+                         differences=found)
+    else:
+        render.differences(found)
+    return code

@@ -1,0 +1,48 @@
+"""webdemo-manage's exit codes: the contract scripts and monitoring
+rely on. Documented in --help (HELP below) and README; keep all three in
+step, and add new codes without renumbering old ones.
+"""
+
+from webdemo import exception
+
+OK = 0
+ERROR = 1
+UPGRADE_PENDING = 2
+UNKNOWN_REVISION = 3
+UNVERSIONED = 4
+INVALID_INPUT = 127
+INTERRUPTED = 130
+
+HELP = f"""\
+exit codes:
+  {OK}    success; for --check: the database is at head
+  {ERROR}    operational error: configuration, connection,
+       authentication, a failed migration
+  {UPGRADE_PENDING}    --check: an upgrade is pending (also an empty
+       database); db check: the schema differs from the models
+  {UNKNOWN_REVISION}    the database is at a revision this webdemo does
+       not know (a newer webdemo migrated it, or history diverged)
+  {UNVERSIONED}    the database has tables but no version information, or
+       a legacy sqlalchemy-migrate version with no matching revision
+  {INVALID_INPUT}  invalid input: bad arguments, unknown or ambiguous
+       revision, multiple heads where one is needed, a data-losing
+       downgrade without --yes
+  {INTERRUPTED}  interrupted (Ctrl-C)
+"""
+
+# Most specific first: the first class an error is an instance of wins.
+_FOR_ERROR = (
+    (exception.UnknownDatabaseRevision, UNKNOWN_REVISION),
+    (exception.UnversionedDatabase, UNVERSIONED),
+    (exception.UpgradePending, UPGRADE_PENDING),
+    (exception.InvalidRevision, INVALID_INPUT),
+    (exception.ConfirmationRequired, INVALID_INPUT),
+)
+
+
+def for_error(error):
+    """The exit code for an exception raised by a command."""
+    for error_class, code in _FOR_ERROR:
+        if isinstance(error, error_class):
+            return code
+    return ERROR

@@ -1,0 +1,102 @@
+"""How webdemo-manage shows results: text for people, JSON for tools.
+
+JSON output is one object per command on one line, with stable keys
+(README lists them); its "exit_code" is the process's exit code.
+"""
+
+import dataclasses
+import json
+import os
+import sys
+
+
+def say(line=''):
+    """Print one line now; if the reader has gone, drop the rest.
+
+    A closed stdout (`db history | head -1`) must never cut a migration
+    short, so the command carries on with its output going nowhere.
+    """
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        silence_stdout()
+
+
+def silence_stdout():
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def emit_json(command, exit_code, **fields):
+    fields = {name: _plain(value) for name, value in fields.items()}
+    say(json.dumps({'command': command, 'exit_code': exit_code, **fields},
+                   sort_keys=True))
+
+
+def _plain(value):
+    if dataclasses.is_dataclass(value):
+        return dataclasses.asdict(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _ids(revisions):
+    return ', '.join(revisions) or 'none'
+
+
+def version(state, verbose=False, messages=None):
+    """Text for db version; messages maps revision ids to titles."""
+    messages = messages or {}
+    say(f'Current revision: {_ids(state.current)}')
+    if verbose:
+        for revision in state.current:
+            say(f'  {revision}: {messages.get(revision, "(unknown)")}')
+    say(f'Head revision: {_ids(state.heads)}')
+    if verbose:
+        for revision in state.heads:
+            say(f'  {revision}: {messages.get(revision, "")}')
+    if state.legacy_version is not None:
+        say(f'Legacy sqlalchemy-migrate version: {state.legacy_version} '
+            f'(maps to {state.legacy_revision or "no revision"})')
+    say(f'Status: {state.status.replace("_", " ")}')
+
+
+def revision_line(info):
+    marks = [name for name, on in (
+        ('head', info.is_head), ('base', info.is_base),
+        ('branchpoint', info.is_branch_point),
+        ('mergepoint', info.is_merge_point)) if on]
+    parents = _ids(info.down_revisions) if info.down_revisions else 'base'
+    flags = f' ({", ".join(marks)})' if marks else ''
+    return f'{parents} -> {info.revision}{flags}: {info.message}'
+
+
+def revision_details(info):
+    say(f'  path: {info.path}')
+    if info.branch_labels:
+        say(f'  branch labels: {", ".join(info.branch_labels)}')
+    if info.downgrade_drops:
+        say(f'  downgrade drops: {", ".join(info.downgrade_drops)}')
+
+
+def history(infos, verbose=False):
+    for info in infos:
+        say(f'[{"x" if info.applied else " "}] {revision_line(info)}')
+        if verbose:
+            revision_details(info)
+
+
+def revision_list(infos, verbose=False):
+    for info in infos:
+        say(revision_line(info))
+        if verbose:
+            revision_details(info)
+
+
+def differences(found):
+    for difference in found:
+        say(difference.detail)
+    if not found:
+        say('No differences: the database matches the models.')

@@ -1,0 +1,32 @@
+"""Databases managed by sqlalchemy-migrate before webdemo used Alembic.
+
+sqlalchemy-migrate kept its version in a table ``migrate_version``
+(repository_id, repository_path, version). Its versions map onto Alembic
+revisions below; ``db sync`` stamps the matching revision and upgrades
+from there. The legacy table is left in place, untouched, so that
+nothing an older tool reads is destroyed.
+"""
+
+import sqlalchemy
+
+TABLE = 'migrate_version'
+
+# sqlalchemy-migrate version -> the Alembic revision with the same schema.
+REVISIONS = {
+    1: '7dc0a5261bc4',  # create user table
+    2: 'fac0847f78ff',  # create account table
+}
+
+
+def read_version(connection):
+    """Return the legacy version recorded in the database, or None."""
+    if not sqlalchemy.inspect(connection).has_table(TABLE):
+        return None
+    row = connection.execute(
+        sqlalchemy.text(f'SELECT version FROM {TABLE}')).first()
+    return None if row is None else int(row[0])
+
+
+def revision_for(version):
+    """The Alembic revision matching a legacy version, or None."""
+    return REVISIONS.get(version)

@@ -1,5 +1,0 @@
-"""The installed webdemo version, as pbr computes it from git or metadata."""
-
-import pbr.version
-
-version_info = pbr.version.VersionInfo('webdemo')

@@ -79,8 +79,10 @@ psql_admin() {
 
 setup_postgres() {
     if [ "$(psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname='$CITEST'")" != 1 ]; then
-        psql_admin -c "CREATE ROLE $CITEST WITH LOGIN CREATEDB PASSWORD '$CITEST'"
+        psql_admin -c "CREATE ROLE $CITEST WITH LOGIN PASSWORD '$CITEST'"
     fi
+    # CREATEROLE lets tests make a user without DDL rights.
+    psql_admin -c "ALTER ROLE $CITEST WITH CREATEDB CREATEROLE" >/dev/null
     if [ "$(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname='$CITEST'")" != 1 ]; then
         psql_admin -c "CREATE DATABASE $CITEST OWNER $CITEST"
     fi

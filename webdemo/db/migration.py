@@ -13,6 +13,7 @@ statement runs (MySQL commits each DDL statement at once).
 """
 
 import dataclasses
+import logging
 import os
 import time
 
@@ -31,6 +32,8 @@ from webdemo.db import legacy
 from webdemo.db import revisions
 from webdemo.db import schema_check
 from webdemo import exception
+
+LOG = logging.getLogger(__name__)
 
 ALEMBIC_INI = os.path.join(os.path.dirname(__file__), 'sqlalchemy',
                            'alembic.ini')
@@ -399,18 +402,61 @@ def _run(engine, command, target, report, **options):
     progress = _ProgressReport(report)
     with engine.connect() as connection:
         config = alembic_config_for(connection, on_version_apply=progress)
+        # Taken now: after an interrupt the connection is invalidated and
+        # would report a new session's id.
+        session = _mysql_session_id(engine, connection)
         try:
             command(config, target, **options)
             connection.commit()
         except (sa_exc.SQLAlchemyError, db_exc.DBError) as error:
             raise _migration_failed(progress.done, error) from error
+        except KeyboardInterrupt:
+            _cancel_statement(engine, session)
+            raise
+
+
+def _mysql_session_id(engine, connection):
+    if engine.dialect.name != 'mysql':
+        return None
+    session = connection.exec_driver_sql('SELECT CONNECTION_ID()').scalar()
+    # End the transaction the query began: Alembic treats a connection
+    # already in one as managed by its caller, and would not commit each
+    # revision as it goes.
+    connection.rollback()
+    return session
+
+
+def _cancel_statement(engine, session):
+    """Stop the statement the server may still be running for us.
+
+    MySQL goes on with a statement whose client has gone; a DDL waiting
+    for a lock would then run after an interrupted command, applying half
+    a revision. PostgreSQL and SQLite roll the revision's transaction back
+    when the connection closes, so only MySQL needs this.
+    """
+    if session is None:
+        return
+    try:
+        with engine.connect() as other:
+            other.exec_driver_sql(f'KILL QUERY {int(session)}')
+    except (sa_exc.SQLAlchemyError, db_exc.DBError):
+        LOG.warning('could not cancel the interrupted statement',
+                    exc_info=True)
 
 
 def _migration_failed(done, error):
+    reason = api.driver_message(error)
+    denied = any(word in reason.lower() for word in _PERMISSION_DENIED)
+    advice = ("grant the user in [database] connection the right to create "
+              'and alter tables' if denied else 'fix the cause')
     return exception.MigrationError(
-        f'a migration failed: {api.driver_message(error)} (revisions '
-        f'completed before the failure: {", ".join(done) or "none"}). Fix '
-        'the cause and run the command again.')
+        f'a migration failed: {reason} (revisions completed before the '
+        f'failure: {", ".join(done) or "none"}); {advice}, then run the '
+        'command again.')
+
+
+_PERMISSION_DENIED = ('command denied', 'permission denied',
+                      'access denied', 'insufficient privilege')
 
 
 # -- Commands that only read ---------------------------------------------

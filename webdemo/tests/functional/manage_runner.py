@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 
+import fixtures
 import sqlalchemy
 
 VERSIONS_DIR = os.path.join(
@@ -57,3 +58,70 @@ def schema_snapshot(engine):
             versions = sorted(row[0] for row in connection.execute(
                 sqlalchemy.text('SELECT version_num FROM alembic_version')))
     return tables, versions
+
+
+SECRET = 'not-the-Pa55word'
+UNKNOWN_REVISION = 'fffffffffff0'
+
+
+class ManageTestMixin:
+    """Runs webdemo-manage against self.url, on self.engine's database.
+
+    The concrete test class sets self.url and self.engine; the
+    ``put_*`` methods bring the database into the states commands must
+    handle.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.home = self.useFixture(fixtures.TempDir()).path
+        self.empty_conf = os.path.join(self.home, 'empty.conf')
+        open(self.empty_conf, 'w').close()
+
+    def manage(self, *args, url=None, **env):
+        environment = clean_environment(
+            self.home, OS_DATABASE__CONNECTION=url or self.url,
+            OS_DATABASE__MAX_RETRIES='1', **env)
+        return run(['--config-file', self.empty_conf, *args], environment,
+                   self.home)
+
+    def sql(self, *statements):
+        with self.engine.begin() as connection:
+            for statement in statements:
+                connection.execute(sqlalchemy.text(statement))
+
+    def assertOk(self, result):
+        self.assertEqual(0, result.returncode, result.stderr)
+
+    def assertFailsCleanly(self, result, code, *words):
+        """One line on stderr with words in it; no traceback, no secret."""
+        self.assertEqual(code, result.returncode,
+                         result.stdout + result.stderr)
+        lines = result.stderr.strip().splitlines()
+        self.assertEqual(1, len(lines), result.stderr)
+        self.assertTrue(lines[0].startswith('webdemo-manage: error: '),
+                        lines[0])
+        for word in words:
+            self.assertIn(word, lines[0])
+        self.assertNotIn(SECRET, result.stdout + result.stderr)
+
+    def put_at(self, *revisions):
+        for revision in revisions:
+            self.assertOk(self.manage('db', 'sync', revision))
+
+    def put_at_unknown_revision(self):
+        self.put_at('heads')
+        self.sql('UPDATE alembic_version SET version_num = '
+                 f"'{UNKNOWN_REVISION}'")
+
+    def put_stray_table(self):
+        self.sql('CREATE TABLE stray (id INTEGER PRIMARY KEY)')
+
+    def put_legacy(self, version, at='fac0847f78ff'):
+        """A sqlalchemy-migrate database: the schema of revision at."""
+        self.put_at(at)
+        self.sql('DROP TABLE alembic_version',
+                 'CREATE TABLE migrate_version (repository_id VARCHAR(250) '
+                 'PRIMARY KEY, repository_path TEXT, version INTEGER)',
+                 'INSERT INTO migrate_version VALUES '
+                 f"('webdemo', '/opt/webdemo/migrate_repo', {version})")

@@ -1,136 +1,245 @@
-"""webdemo-manage db sync and db version, end to end through the
-installed command, on SQLite, MariaDB/MySQL and PostgreSQL."""
+"""webdemo-manage db commands end to end through the installed command,
+on SQLite, MariaDB/MySQL and PostgreSQL."""
 
-import fixtures
+import json
+import os
+import signal
+import subprocess
+import time
+
 from oslotest import base
-import sqlalchemy
-from sqlalchemy.engine import make_url
 
 from webdemo.db import api
 from webdemo.tests.functional import db_fixtures
-from webdemo.tests.functional import manage_runner
+from webdemo.tests.functional import manage_runner as runner
 from webdemo.tests.functional.test_migrations import walk_order
 
-ALL_REVISIONS = manage_runner.revisions_on_disk()
-SECRET = 'not-the-Pa55word'
+ALL_REVISIONS = runner.revisions_on_disk()
+USER_TABLE, ACCOUNT_TABLE = '7dc0a5261bc4', 'fac0847f78ff'
+EMAIL, PASSWORD_HASH = 'b2237d3cc792', 'e27bd8cacc69'
+MERGE = '948ccd040506'
 
 
-class ManageTestMixin:
-    """Runs webdemo-manage against self.url (set by the concrete class)."""
-
-    def setUp(self):
-        super().setUp()
-        self.home = self.useFixture(fixtures.TempDir()).path
-        self.empty_conf = f'{self.home}/empty.conf'
-        open(self.empty_conf, 'w').close()
-
-    def manage(self, *args, url=None, **env):
-        environment = manage_runner.clean_environment(
-            self.home, OS_DATABASE__CONNECTION=url or self.url,
-            OS_DATABASE__MAX_RETRIES='1', **env)
-        return manage_runner.run(['--config-file', self.empty_conf, *args],
-                                 environment, self.home)
-
-    def assertOk(self, result):
-        self.assertEqual(0, result.returncode, result.stderr)
-
-    def assertFailsCleanly(self, result, code, *words):
-        """One line on stderr with words in it; no traceback, no secret."""
-        self.assertEqual(code, result.returncode, result.stdout)
-        lines = result.stderr.strip().splitlines()
-        self.assertEqual(1, len(lines), result.stderr)
-        self.assertTrue(lines[0].startswith('webdemo-manage: error: '),
-                        lines[0])
-        for word in words:
-            self.assertIn(word, lines[0])
-        self.assertNotIn(SECRET, result.stdout + result.stderr)
+def _json(result):
+    return json.loads(result.stdout)
 
 
-class ManageCommands(ManageTestMixin):
-    """The same tests on every backend."""
+class SyncAndVersion(runner.ManageTestMixin):
 
     def test_sync_applies_every_revision_then_changes_nothing(self):
         first = self.manage('db', 'sync')
         self.assertOk(first)
         for revision in ALL_REVISIONS:
             self.assertIn(f'Applied {revision} ', first.stdout)
-        synced = manage_runner.schema_snapshot(self.engine)
+        synced = runner.schema_snapshot(self.engine)
         second = self.manage('db', 'sync')
         self.assertOk(second)
         self.assertIn('Nothing to do', second.stdout)
         self.assertNotIn('Applied', second.stdout)
-        self.assertEqual(synced, manage_runner.schema_snapshot(self.engine))
+        self.assertEqual(synced, runner.schema_snapshot(self.engine))
 
     def test_version_reports_empty_then_head(self):
         empty = self.manage('db', 'version')
         self.assertOk(empty)
         self.assertIn('Current revision: none', empty.stdout)
         self.assertIn('Status: empty', empty.stdout)
-        self.assertOk(self.manage('db', 'sync'))
-        synced = self.manage('db', 'version')
-        self.assertOk(synced)
-        self.assertIn('Status: at head', synced.stdout)
+        self.put_at('heads')
+        self.assertIn('Status: at head', self.manage('db', 'version').stdout)
 
     def test_sync_to_a_revision_then_to_head(self):
         first = walk_order()[1].revision
-        self.assertOk(self.manage('db', 'sync', first))
+        self.put_at(first)
         version = self.manage('db', 'version')
         self.assertIn(f'Current revision: {first}', version.stdout)
         self.assertIn('Status: upgrade pending', version.stdout)
-        self.assertOk(self.manage('db', 'sync'))
+        self.put_at('heads')
         self.assertIn('Status: at head', self.manage('db', 'version').stdout)
 
-    def test_database_at_unknown_revision_is_refused(self):
+    def test_sync_accepts_partial_and_relative_revisions(self):
+        self.put_at(USER_TABLE[:4], '+1')
+        self.assertIn(f'Current revision: {ACCOUNT_TABLE}',
+                      self.manage('db', 'version').stdout)
+
+
+class VersionCheck(runner.ManageTestMixin):
+    """Each --check exit code, provoked; JSON carries the same status."""
+
+    def assertCheck(self, code, status):
+        result = self.manage('db', 'version', '--check', '--format', 'json')
+        self.assertEqual(code, result.returncode, result.stderr)
+        report = _json(result)
+        self.assertEqual((code, status),
+                         (report['exit_code'], report['status']))
+        self.assertNotIn(':openstack_citest@', result.stdout)
+        return report
+
+    def test_empty_is_pending(self):
+        self.assertCheck(2, 'empty')
+
+    def test_behind_is_pending(self):
+        self.put_at(ACCOUNT_TABLE)
+        report = self.assertCheck(2, 'upgrade_pending')
+        self.assertEqual([ACCOUNT_TABLE], report['current'])
+
+    def test_at_head(self):
+        self.put_at('heads')
+        report = self.assertCheck(0, 'at_head')
+        self.assertEqual(report['heads'], report['current'])
+
+    def test_unknown_revision(self):
+        self.put_at_unknown_revision()
+        report = self.assertCheck(3, 'unknown_revision')
+        self.assertEqual([runner.UNKNOWN_REVISION], report['unknown'])
+
+    def test_unversioned(self):
+        self.put_stray_table()
+        self.assertCheck(4, 'unversioned')
+
+    def test_legacy_with_a_mapping_is_pending(self):
+        self.put_legacy(2)
+        report = self.assertCheck(2, 'legacy')
+        self.assertEqual((2, ACCOUNT_TABLE), (report['legacy_version'],
+                                              report['legacy_revision']))
+
+    def test_legacy_without_a_mapping_is_unversioned(self):
+        self.put_legacy(9)
+        self.assertCheck(4, 'legacy')
+
+    def test_without_check_a_readable_database_exits_0(self):
+        self.put_at_unknown_revision()
+        self.assertOk(self.manage('db', 'version'))
+
+
+class HistoryAndSql(runner.ManageTestMixin):
+
+    def test_history_marks_applied_revisions(self):
+        self.put_at(ACCOUNT_TABLE)
+        lines = self.manage('db', 'history').stdout.splitlines()[1:]
+        marks = {line.split(' -> ')[1].split()[0].rstrip(':'): line[:3]
+                 for line in lines}
+        self.assertEqual({USER_TABLE: '[x]', ACCOUNT_TABLE: '[x]',
+                          EMAIL: '[ ]', PASSWORD_HASH: '[ ]', MERGE: '[ ]'},
+                         marks)
+
+    def test_history_json_and_range(self):
+        self.put_at(ACCOUNT_TABLE)
+        report = _json(self.manage('db', 'history', '-r',
+                                   f'{ACCOUNT_TABLE}:heads', '--format',
+                                   'json'))
+        applied = {rev['revision']: rev['applied']
+                   for rev in report['revisions']}
+        self.assertEqual(4, len(applied))
+        self.assertTrue(applied[ACCOUNT_TABLE])
+        self.assertFalse(applied[EMAIL])
+
+    def test_sync_sql_starts_at_the_current_revision(self):
+        self.put_at(ACCOUNT_TABLE)
+        before = runner.schema_snapshot(self.engine)
+        result = self.manage('db', 'sync', '--sql')
+        self.assertOk(result)
+        self.assertIn('password_hash', result.stdout)
+        self.assertIn('email', result.stdout)
+        self.assertNotIn('CREATE TABLE', result.stdout.upper())
+        self.assertEqual(before, runner.schema_snapshot(self.engine))
+
+
+class StampDowngradeCheck(runner.ManageTestMixin):
+
+    def test_stamp_adopts_a_hand_made_schema(self):
+        self.put_at('heads')
+        self.sql('DROP TABLE alembic_version')
+        self.assertOk(self.manage('db', 'stamp', 'head'))
+        self.assertIn('Status: at head', self.manage('db', 'version').stdout)
+
+    def test_stamp_purge_replaces_an_unknown_revision(self):
+        self.put_at_unknown_revision()
+        self.assertOk(self.manage('db', 'stamp', '--purge', 'heads'))
+        self.assertIn('Status: at head', self.manage('db', 'version').stdout)
+
+    def test_downgrade_lists_what_it_undoes_and_needs_yes(self):
+        self.put_at(ACCOUNT_TABLE)
+        before = runner.schema_snapshot(self.engine)
+        refused = self.manage('db', 'downgrade', '-1')
+        self.assertFailsCleanly(refused, 127, 'table account', '--yes')
+        self.assertIn(f'Will undo {ACCOUNT_TABLE}', refused.stdout)
+        self.assertEqual(before, runner.schema_snapshot(self.engine))
+        done = self.manage('db', 'downgrade', '-1', '--yes')
+        self.assertOk(done)
+        self.assertIn(f'Reverted {ACCOUNT_TABLE}', done.stdout)
+        self.assertNotIn('account', runner.schema_snapshot(self.engine)[0])
+
+    def test_downgrade_by_partial_id_without_drops_needs_no_yes(self):
+        self.put_at('heads')
+        result = self.manage('db', 'downgrade', EMAIL[:6])
+        self.assertOk(result)
+        self.assertIn(f'Reverted {MERGE}', result.stdout)
+        self.assertIn(f'Current revision: {EMAIL}, {PASSWORD_HASH}',
+                      self.manage('db', 'version').stdout)
+
+    def test_check_finds_drift_from_a_hotfix(self):
+        self.put_at('heads')
+        clean = self.manage('db', 'check', '--format', 'json')
+        self.assertEqual((0, []), (clean.returncode,
+                                   _json(clean)['differences']))
+        self.sql('ALTER TABLE account ADD COLUMN hotfix INTEGER',
+                 'CREATE TABLE stray (id INTEGER PRIMARY KEY)')
+        drift = self.manage('db', 'check')
+        self.assertEqual(2, drift.returncode, drift.stderr)
+        self.assertIn('column account.hotfix: in the database but not in '
+                      'the models', drift.stdout)
+        self.assertIn('table stray: in the database but not in the models',
+                      drift.stdout)
+
+    def test_check_ignores_bookkeeping_tables(self):
+        self.put_legacy(2)
         self.assertOk(self.manage('db', 'sync'))
-        with self.engine.begin() as connection:
-            connection.execute(sqlalchemy.text(
-                "UPDATE alembic_version SET version_num = 'fffffffffff0'"))
-        before = manage_runner.schema_snapshot(self.engine)
+        self.assertOk(self.manage('db', 'check'))
+
+
+class LegacyAdoption(runner.ManageTestMixin):
+
+    def test_sync_adopts_a_legacy_database_keeping_its_rows(self):
+        self.put_legacy(2)
+        self.sql("INSERT INTO account (id, name) VALUES (7, 'kept')")
         result = self.manage('db', 'sync')
-        self.assertFailsCleanly(result, 3, 'fffffffffff0')
-        self.assertEqual(before, manage_runner.schema_snapshot(self.engine))
-        version = self.manage('db', 'version')
-        self.assertOk(version)
-        self.assertIn('Status: unknown revision', version.stdout)
-
-    def test_tables_without_version_are_refused(self):
-        with self.engine.begin() as connection:
-            connection.execute(sqlalchemy.text(
-                'CREATE TABLE stray (id INTEGER PRIMARY KEY)'))
-        before = manage_runner.schema_snapshot(self.engine)
-        self.assertFailsCleanly(self.manage('db', 'sync'), 4,
-                                'no version information')
-        self.assertEqual(before, manage_runner.schema_snapshot(self.engine))
-
-    def test_unknown_target_revision_is_invalid_input(self):
-        result = self.manage('db', 'sync', 'nosuchrevision')
-        self.assertFailsCleanly(result, 127, 'nosuchrevision')
-        self.assertEqual(({}, []), manage_runner.schema_snapshot(self.engine))
+        self.assertOk(result)
+        self.assertIn(f'version 2 as revision {ACCOUNT_TABLE}', result.stdout)
+        self.assertNotIn(f'Applied {ACCOUNT_TABLE}', result.stdout)
+        self.assertIn('Status: at head', self.manage('db', 'version').stdout)
+        with self.engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                'SELECT id, name FROM account').all()
+        self.assertEqual([(7, 'kept')], [tuple(row) for row in rows])
 
 
-class ServerManageCommands(ManageCommands):
-    """Failures only a database server can produce."""
+class ClosedOutput(runner.ManageTestMixin):
+    """The reader leaving (`| head -1`) never cuts a command short."""
 
-    def _url_with(self, **parts):
-        url = make_url(self.url).set(**parts)
-        return url.render_as_string(hide_password=False)
+    def _run_with_stdout_closed(self, *args):
+        process = subprocess.Popen(
+            [runner.manage_command(), '--config-file', self.empty_conf,
+             *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=runner.clean_environment(self.home,
+                                         OS_DATABASE__CONNECTION=self.url),
+            cwd=self.home)
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        return process.wait(timeout=120), stderr
 
-    def test_wrong_credentials(self):
-        url = self._url_with(username='nosuchuser', password=SECRET)
-        result = self.manage('db', 'sync', url=url)
-        self.assertFailsCleanly(result, 1, 'user and password', '***')
+    def test_sync_completes_when_stdout_is_closed(self):
+        code, stderr = self._run_with_stdout_closed('db', 'sync')
+        self.assertEqual((0, ''), (code, stderr))
+        self.assertIn('Status: at head', self.manage('db', 'version').stdout)
 
-    def test_database_that_does_not_exist(self):
-        url = self._url_with(database='webdemo_no_such_db')
-        result = self.manage('db', 'version', url=url)
-        self.assertFailsCleanly(result, 1, 'webdemo_no_such_db',
-                                'create the database')
+    def test_history_exits_quietly(self):
+        self.put_at('heads')
+        self.assertEqual((0, ''),
+                         self._run_with_stdout_closed('db', 'history'))
 
-    def test_unreachable_server(self):
-        url = self._url_with(host='127.0.0.1', port=1, password=SECRET)
-        result = self.manage('db', 'sync', url=url)
-        self.assertFailsCleanly(result, 1, 'cannot connect',
-                                'server is running')
+
+class ManageCommands(SyncAndVersion, VersionCheck, HistoryAndSql,
+                     StampDowngradeCheck, LegacyAdoption, ClosedOutput):
+    """Every command test, for one backend."""
 
 
 class TestManageSQLite(ManageCommands, base.BaseTestCase):
@@ -142,12 +251,66 @@ class TestManageSQLite(ManageCommands, base.BaseTestCase):
         self.addCleanup(self.engine.dispose)
 
 
-class TestManageMySQL(ServerManageCommands, db_fixtures.MySQLMixin,
+class TestManageMySQL(ManageCommands, db_fixtures.MySQLMixin,
                       db_fixtures.DatabaseTestCase):
-    pass
+
+    def test_ctrl_c_during_a_migration(self):
+        """Interrupted while blocked on DDL: exit 130, then sync recovers."""
+        self.put_at(ACCOUNT_TABLE)
+        holder = self.engine.connect()
+        self.addCleanup(holder.close)
+        holder.exec_driver_sql('LOCK TABLES account WRITE')
+        process = subprocess.Popen(
+            [runner.manage_command(), '--config-file', self.empty_conf, 'db',
+             'sync'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, cwd=self.home, env=runner.clean_environment(
+                self.home, OS_DATABASE__CONNECTION=self.url))
+        self._wait_for_blocked_alter()
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+        holder.exec_driver_sql('UNLOCK TABLES')
+        self.assertEqual(130, process.returncode, stdout + stderr)
+        self.assertEqual(['webdemo-manage: interrupted'],
+                         stderr.strip().splitlines())
+        self.assertOk(self.manage('db', 'sync'))
+        self.assertIn('Status: at head', self.manage('db', 'version').stdout)
+
+    def _wait_for_blocked_alter(self):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with self.engine.connect() as connection:
+                waiting = connection.exec_driver_sql(
+                    'SELECT COUNT(*) FROM information_schema.processlist '
+                    "WHERE info LIKE 'ALTER TABLE account%%' "
+                    'AND id != CONNECTION_ID()').scalar()
+            if waiting:
+                return
+            time.sleep(0.1)
+        self.fail('db sync never reached its ALTER TABLE')
 
 
-class TestManagePostgreSQL(ServerManageCommands,
-                           db_fixtures.PostgreSQLMixin,
+class TestManagePostgreSQL(ManageCommands, db_fixtures.PostgreSQLMixin,
                            db_fixtures.DatabaseTestCase):
     pass
+
+
+class TestCtrlCWhileConnecting(runner.ManageTestMixin, base.BaseTestCase):
+    """Ctrl-C while oslo.db waits to retry an unreachable server."""
+
+    def test_exits_130_with_one_line(self):
+        url = 'mysql+pymysql://u:p@127.0.0.1:1/webdemo'
+        process = subprocess.Popen(
+            [runner.manage_command(), '--config-file', self.empty_conf, 'db',
+             'version'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, cwd=self.home, env=runner.clean_environment(
+                self.home, OS_DATABASE__CONNECTION=url,
+                OS_DATABASE__MAX_RETRIES='10',
+                OS_DATABASE__RETRY_INTERVAL='10'))
+        self.assertIn('Database:', process.stdout.readline())
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+        self.assertEqual(130, process.returncode, stderr)
+        self.assertEqual(['webdemo-manage: interrupted'],
+                         stderr.strip().splitlines())
+

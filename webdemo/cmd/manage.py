@@ -26,7 +26,7 @@ class _ArgumentParser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(exit_codes.INVALID_INPUT,
-                  f'{self.prog}: error: {message} (see {self.prog} --help)\n')
+                  f'{PROG}: error: {message} (see {self.prog} --help)\n')
 
 
 def _documented(subparsers, name, handler, summary, description):

@@ -2,7 +2,6 @@
 on SQLite, MariaDB/MySQL and PostgreSQL."""
 
 import json
-import os
 import signal
 import subprocess
 import time
@@ -313,4 +312,3 @@ class TestCtrlCWhileConnecting(runner.ManageTestMixin, base.BaseTestCase):
         self.assertEqual(130, process.returncode, stderr)
         self.assertEqual(['webdemo-manage: interrupted'],
                          stderr.strip().splitlines())
-

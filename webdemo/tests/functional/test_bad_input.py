@@ -133,7 +133,7 @@ class TestBadInputPostgreSQL(BadInput, db_fixtures.PostgreSQLMixin,
         # PostgreSQL 15 and later let only a schema's owner create in it.
         user = f'wd_ro_{self.engine.url.database}'
         self.sql(f"CREATE ROLE {user} LOGIN PASSWORD '{SECRET}'",
-                 f'REVOKE CREATE ON SCHEMA public FROM PUBLIC')
+                 'REVOKE CREATE ON SCHEMA public FROM PUBLIC')
         self.addCleanup(self.sql, f'DROP ROLE {user}')
         return make_url(self.url).set(
             username=user, password=SECRET).render_as_string(

@@ -52,6 +52,32 @@ def load(conf, args=()):
             f'config file {error.config_file} is malformed: {error.msg}; '
             'fix that line (INI format: [section] then name = value).'
         ) from error
+    _check_values(conf)
+
+
+def _check_values(conf):
+    """Read every option now, so that a bad value stops a command early.
+
+    oslo.config checks a value only when it is read; a command must not
+    find a bad one half-way through a migration.
+    """
+    for group, name in _option_names(conf):
+        try:
+            getattr(conf[group] if group else conf, name)
+        except (cfg.ConfigFileValueError, ValueError) as error:
+            reason = str(error).rpartition('is not valid: ')[2]
+            raise exception.ConfigurationError(
+                f'[{group or "DEFAULT"}] {name} has an invalid value '
+                f'({reason}): correct it in the config file or the '
+                'environment.') from error
+
+
+def _option_names(conf):
+    for name in conf:
+        if isinstance(conf[name], cfg.ConfigOpts.GroupAttr):
+            yield from ((name, option) for option in conf[name])
+        else:
+            yield None, name
 
 
 def _files(error):

@@ -8,6 +8,7 @@ import sys
 
 import fixtures
 from oslotest import base
+import testscenarios
 
 from webdemo.tests.functional import manage_runner
 
@@ -90,52 +91,63 @@ class TestDatabaseSources(ManageConfigTest):
         self.assertSyncedAt(self.manage('db', 'sync'), db)
 
 
-class TestBadInput(ManageConfigTest):
+_MALFORMED_CONF = '[database\nconnection = x\n'
+_SQLITE_NOWHERE = 'sqlite:////nonexistent/dir/w.db'
 
-    def test_missing_config_file(self):
-        result = self.manage('--config-file', '/nonexistent/w.conf',
-                             'db', 'sync')
-        self.assertFailsCleanly(result, 1, '/nonexistent/w.conf',
-                                'not found')
 
-    def test_missing_config_dir(self):
-        result = self.manage('--config-dir', '/nonexistent/conf.d',
-                             'db', 'sync')
-        self.assertFailsCleanly(result, 1, '/nonexistent/conf.d')
+class TestBadInput(testscenarios.WithScenarios, ManageConfigTest):
+    """Configuration and command-line mistakes, table-driven; the
+    database-side rows are in test_bad_input."""
 
-    def test_malformed_config_file(self):
-        conf = self.write('bad.conf', '[database\nconnection = x\n')
-        result = self.manage('--config-file', conf, 'db', 'sync')
-        self.assertFailsCleanly(result, 1, conf, 'malformed')
+    scenarios = [
+        ('missing_config_file', dict(
+            args=('--config-file', '/nonexistent/w.conf'),
+            words=('/nonexistent/w.conf', 'not found'))),
+        ('missing_config_dir', dict(
+            args=('--config-dir', '/nonexistent/conf.d'),
+            words=('/nonexistent/conf.d',))),
+        ('config_file_is_a_directory', dict(
+            args=('--config-file', '/'), words=('/',))),
+        ('malformed_config_file', dict(
+            conf=_MALFORMED_CONF, words=('malformed', 'line'))),
+        ('empty_url', dict(url='', words=('empty',))),
+        ('malformed_url_is_not_echoed', dict(
+            url=f'nonsense {SECRET}', words=('not a database URL',))),
+        ('unknown_dialect', dict(
+            url=f'nosuchdb://u:{SECRET}@h/d',
+            words=('unknown database dialect', '***'))),
+        ('missing_driver', dict(
+            url=f'mysql+mysqldb://u:{SECRET}@h/d',
+            words=('not installed', 'mysqlclient'))),
+        ('unopenable_sqlite_file', dict(
+            url=_SQLITE_NOWHERE, words=('cannot connect',))),
+        ('bad_option_value', dict(
+            conf='[database]\nretry_interval = soon\n',
+            words=('[database] retry_interval', 'invalid value'))),
+        ('unknown_global_option', dict(
+            args=('--bogus',), code=127, words=('--bogus',))),
+        ('missing_category', dict(command=(), code=127,
+                                  words=('CATEGORY',))),
+        ('missing_command', dict(command=('db',), code=127,
+                                 words=('COMMAND',))),
+    ]
+    args = ()
+    conf = None
+    url = None
+    code = 1
+    command = ('db', 'sync')
 
-    def _sync_with_url(self, url):
-        return self.manage('db', 'sync', OS_DATABASE__CONNECTION=url)
+    def test_answered_cleanly(self):
+        args = list(self.args)
+        if self.conf is not None:
+            args += ['--config-file', self.write('bad.conf', self.conf)]
+        env = {} if self.url is None else {
+            'OS_DATABASE__CONNECTION': self.url}
+        result = self.manage(*args, *self.command, **env)
+        self.assertFailsCleanly(result, self.code, *self.words)
 
-    def test_empty_url(self):
-        self.assertFailsCleanly(self._sync_with_url(''), 1, 'empty')
 
-    def test_malformed_url_is_not_echoed(self):
-        result = self._sync_with_url(f'nonsense {SECRET}')
-        self.assertFailsCleanly(result, 1, 'not a database URL')
-
-    def test_unknown_dialect(self):
-        result = self._sync_with_url(f'nosuchdb://u:{SECRET}@h/d')
-        self.assertFailsCleanly(result, 1, 'unknown database dialect', '***')
-
-    def test_missing_driver_names_the_package(self):
-        result = self._sync_with_url(f'mysql+mysqldb://u:{SECRET}@h/d')
-        self.assertFailsCleanly(result, 1, 'not installed', 'mysqlclient')
-
-    def test_unopenable_sqlite_file(self):
-        result = self._sync_with_url('sqlite:////nonexistent/dir/w.db')
-        self.assertFailsCleanly(result, 1, 'cannot connect')
-
-    def test_unknown_option_is_invalid_input(self):
-        self.assertFailsCleanly(self.manage('--bogus', 'db', 'sync'), 127,
-                                '--bogus')
-
-    def test_unknown_command_is_invalid_input(self):
-        self.assertFailsCleanly(self.manage('db', 'sink'), 127, 'sink')
+class TestDebug(ManageConfigTest):
 
     def test_debug_adds_a_traceback_without_the_password(self):
         url = f'nosuchdb://u:{SECRET}@h/d'
@@ -149,7 +161,10 @@ class TestBadInput(ManageConfigTest):
 class TestHelp(ManageConfigTest):
 
     def test_every_level_documents_exit_codes(self):
-        for args in ((), ('db',), ('db', 'sync'), ('db', 'version')):
+        commands = ('sync', 'version', 'history', 'heads', 'branches',
+                    'show', 'stamp', 'downgrade', 'check', 'revision',
+                    'merge')
+        for args in ((), ('db',), *(('db', name) for name in commands)):
             result = self.manage(*args, '--help')
             self.assertEqual(0, result.returncode, args)
             self.assertIn('exit codes:', result.stdout, args)

@@ -96,8 +96,10 @@ _SQLITE_NOWHERE = 'sqlite:////nonexistent/dir/w.db'
 
 
 class TestBadInput(testscenarios.WithScenarios, ManageConfigTest):
-    """Configuration and command-line mistakes, table-driven; the
-    database-side rows are in test_bad_input."""
+    """Configuration and command-line mistakes, table-driven.
+
+    The database-side rows are in test_bad_input.
+    """
 
     scenarios = [
         ('missing_config_file', dict(

@@ -1,6 +1,7 @@
 """Where webdemo-manage finds its database, and how it answers bad input,
 end to end through the installed command (SQLite; no server needed)."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -208,3 +209,17 @@ class TestBareAlembic(ManageConfigTest):
         self.assertEqual(0, result.returncode, result.stderr)
         self.assertIn('CREATE TABLE "user"', result.stdout)
         self.assertIn('ALTER TABLE account ADD COLUMN email', result.stdout)
+
+
+class TestJsonErrors(ManageConfigTest):
+
+    def test_failure_is_reported_as_json_too(self):
+        result = self.manage('db', 'version', '--format', 'json',
+                             OS_DATABASE__CONNECTION='sqlite:////nonexistent/'
+                                                     'dir/w.db')
+        self.assertEqual(1, result.returncode)
+        report = json.loads(result.stdout)
+        self.assertEqual(('version', 1), (report['command'],
+                                          report['exit_code']))
+        self.assertIn('cannot connect', report['error'])
+        self.assertEqual(1, len(result.stderr.strip().splitlines()))

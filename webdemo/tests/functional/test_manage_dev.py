@@ -12,6 +12,7 @@ import shutil
 import fixtures
 from oslotest import base
 
+from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner
 
 PACKAGE = os.path.join(os.path.dirname(__file__), '..', '..')
@@ -41,7 +42,8 @@ def downgrade():
 '''
 
 
-class TestDeveloperCommands(base.BaseTestCase):
+class PackageCopyMixin:
+    """Runs webdemo-manage from a copy of the package, on self.url."""
 
     def setUp(self):
         super().setUp()
@@ -51,9 +53,9 @@ class TestDeveloperCommands(base.BaseTestCase):
                         ignore=shutil.ignore_patterns('__pycache__', 'tests'))
         self.versions = os.path.join(root, 'webdemo', 'db', 'sqlalchemy',
                                      'alembic', 'versions')
+        url = getattr(self, 'url', None) or f'sqlite:///{self.home}/dev.db'
         self.env = runner.clean_environment(
-            self.home, PYTHONPATH=root,
-            OS_DATABASE__CONNECTION=f'sqlite:///{self.home}/dev.db')
+            self.home, PYTHONPATH=root, OS_DATABASE__CONNECTION=url)
 
     def manage(self, *args):
         return runner.run(args, self.env, self.home)
@@ -68,6 +70,33 @@ class TestDeveloperCommands(base.BaseTestCase):
                          os.path.dirname(os.path.realpath(path)))
         with open(path) as revision_file:
             return os.path.basename(path), revision_file.read()
+
+
+class Autogenerate(PackageCopyMixin):
+
+    def test_autogenerate_finds_nothing_when_models_match(self):
+        self.assertOk(self.manage('db', 'sync'))
+        _, text = self.written(self.manage('db', 'revision', '--autogenerate',
+                                           '-m', 'no change'))
+        upgrade = text.split('def upgrade():')[1].split('def downgrade')[0]
+        self.assertNotIn('op.', upgrade)
+
+
+class TestAutogenerateSQLite(Autogenerate, base.BaseTestCase):
+    pass
+
+
+class TestAutogenerateMySQL(Autogenerate, db_fixtures.MySQLMixin,
+                            db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestAutogeneratePostgreSQL(Autogenerate, db_fixtures.PostgreSQLMixin,
+                                 db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestDeveloperCommands(PackageCopyMixin, base.BaseTestCase):
 
     def heads(self):
         return self.assertOk(self.manage('db', 'heads')).splitlines()
@@ -110,13 +139,6 @@ class TestDeveloperCommands(base.BaseTestCase):
         self.assertIn('fac0', result.stderr)
         self.assertIn('fac0847f78ff',
                       self.assertOk(self.manage('db', 'show', 'fac08')))
-
-    def test_autogenerate_finds_nothing_when_models_match(self):
-        self.assertOk(self.manage('db', 'sync'))
-        _, text = self.written(self.manage('db', 'revision', '--autogenerate',
-                                           '-m', 'no change'))
-        upgrade = text.split('def upgrade():')[1].split('def downgrade')[0]
-        self.assertNotIn('op.', upgrade)
 
     def test_show_describes_drops(self):
         out = self.assertOk(self.manage('db', 'show', 'b2237d3cc792'))

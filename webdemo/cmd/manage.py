@@ -29,12 +29,13 @@ class _ArgumentParser(argparse.ArgumentParser):
                   f'{PROG}: error: {message} (see {self.prog} --help)\n')
 
 
-def _documented(subparsers, name, handler, summary, description):
+def _documented(subparsers, name, summary, description):
+    """A command whose handler is db_commands.<name>, exit codes in help."""
     parser = subparsers.add_parser(
         name, help=summary, description=description,
         epilog=exit_codes.HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.set_defaults(handler=handler)
+    parser.set_defaults(handler=name)
     return parser
 
 
@@ -49,7 +50,7 @@ def _add_output_options(parser, verbose=True):
 
 def _add_changing_commands(commands):
     sync = _documented(
-        commands, 'sync', 'sync',
+        commands, 'sync',
         'upgrade the database to the head, or to REVISION',
         'Upgrade the database to the latest revision, or to REVISION. '
         'Safe to run on every deployment: on an up-to-date database it '
@@ -62,7 +63,7 @@ def _add_changing_commands(commands):
                       help="print the SQL from the database's current "
                            'revision to the target instead of running it')
     stamp = _documented(
-        commands, 'stamp', 'stamp',
+        commands, 'stamp',
         'record REVISION as the database revision, running nothing',
         'Mark the database as being at REVISION without running any '
         'migration, e.g. for a database whose schema was made by hand.')
@@ -71,7 +72,7 @@ def _add_changing_commands(commands):
                        help='first delete the recorded revisions, also '
                             'ones this webdemo does not know')
     downgrade = _documented(
-        commands, 'downgrade', 'downgrade',
+        commands, 'downgrade',
         'undo revisions down to REVISION',
         'Undo revisions down to REVISION (an id, a partial id, base, or '
         '-N). Prints what it will undo; refuses without --yes when that '
@@ -84,7 +85,7 @@ def _add_changing_commands(commands):
 
 def _add_reading_commands(commands):
     version = _documented(
-        commands, 'version', 'version',
+        commands, 'version',
         "print the database's revision and status",
         "Print the database's current revision(s), this webdemo's "
         'head(s) and the status. Exits 0 whenever it could read the '
@@ -94,28 +95,28 @@ def _add_reading_commands(commands):
                               'pending, 3 unknown revision, 4 unversioned')
     _add_output_options(version)
     history = _documented(
-        commands, 'history', 'history',
+        commands, 'history',
         'list the revisions, applied ones marked [x]',
         'List the revisions, newest first, marking those applied to the '
         'database.')
     history.add_argument('-r', '--rev-range', metavar='RANGE',
                          help='START:END, e.g. base:head, current:heads')
     _add_output_options(history)
-    heads = _documented(commands, 'heads', 'heads',
+    heads = _documented(commands, 'heads',
                         "list this webdemo's head revisions",
                         "List this webdemo's head revisions.")
     _add_output_options(heads)
-    branches = _documented(commands, 'branches', 'branches',
+    branches = _documented(commands, 'branches',
                            'list the branch points',
                            'List revisions that several revisions build on.')
     _add_output_options(branches)
-    show = _documented(commands, 'show', 'show', 'describe one revision',
+    show = _documented(commands, 'show', 'describe one revision',
                        'Describe one revision (any name db sync accepts).')
     show.add_argument('revision', metavar='REVISION')
     show.set_defaults(verbose=True)
     _add_output_options(show, verbose=False)
     check = _documented(
-        commands, 'check', 'check',
+        commands, 'check',
         'compare the live schema with the models',
         'List each difference between the database schema and the '
         'models, such as drift from a hand-made hotfix. Exits 2 when '
@@ -125,7 +126,7 @@ def _add_reading_commands(commands):
 
 def _add_developer_commands(commands):
     revision = _documented(
-        commands, 'revision', 'revision',
+        commands, 'revision',
         'write a new revision file (developers)',
         "Write a new revision into webdemo's versions directory.")
     revision.add_argument('-m', '--message', required=True)
@@ -133,7 +134,7 @@ def _add_developer_commands(commands):
                           help='fill it in from the differences between '
                                'the models and the database (at head)')
     merge = _documented(
-        commands, 'merge', 'merge', 'write a revision merging heads '
+        commands, 'merge', 'write a revision merging heads '
         '(developers)', 'Write a revision that merges REVISIONs, usually '
         'the heads of parallel branches.')
     merge.add_argument('revisions', nargs='+', metavar='REVISION')

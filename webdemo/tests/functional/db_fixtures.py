@@ -12,6 +12,7 @@ that CI can never pass without having run them.
 
 import os
 
+import fixtures
 from oslo_config import cfg
 from oslo_db.sqlalchemy import test_fixtures
 from oslotest import base
@@ -40,6 +41,20 @@ class DatabaseTestCase(test_fixtures.OpportunisticDBTestMixin,
         self.url = provisioned.engine.url.render_as_string(
             hide_password=False)
         # The tests use the engine webdemo-manage would make for this URL.
+        self.engine = api.create_engine(make_conf(self.url))
+        self.addCleanup(self.engine.dispose)
+
+
+class SQLiteFileMixin:
+    """A SQLite file of its own, shared with child processes.
+
+    The opportunistic SQLite database is in memory, out of their reach.
+    """
+
+    def setUp(self):
+        super().setUp()
+        directory = self.useFixture(fixtures.TempDir()).path
+        self.url = f'sqlite:///{directory}/webdemo.db'
         self.engine = api.create_engine(make_conf(self.url))
         self.addCleanup(self.engine.dispose)
 

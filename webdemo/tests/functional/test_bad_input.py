@@ -11,7 +11,6 @@ from oslotest import base
 from sqlalchemy.engine import make_url
 import testscenarios
 
-from webdemo.db import api
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner
 
@@ -98,14 +97,9 @@ class BadInput(testscenarios.WithScenarios, runner.ManageTestMixin):
         self.assertEqual(before, runner.schema_snapshot(self.engine))
 
 
-class TestBadInputSQLite(BadInput, base.BaseTestCase):
+class TestBadInputSQLite(BadInput, db_fixtures.SQLiteFileMixin,
+                         base.BaseTestCase):
     scenarios = _ANY_BACKEND
-
-    def setUp(self):
-        super().setUp()
-        self.url = f'sqlite:///{self.home}/webdemo.db'
-        self.engine = api.create_engine(db_fixtures.make_conf(self.url))
-        self.addCleanup(self.engine.dispose)
 
 
 class TestBadInputMySQL(BadInput, db_fixtures.MySQLMixin,

@@ -8,7 +8,6 @@ import time
 
 from oslotest import base
 
-from webdemo.db import api
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner
 from webdemo.tests.functional.test_migrations import walk_order
@@ -241,13 +240,9 @@ class ManageCommands(SyncAndVersion, VersionCheck, HistoryAndSql,
     """Every command test, for one backend."""
 
 
-class TestManageSQLite(ManageCommands, base.BaseTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.url = f'sqlite:///{self.home}/webdemo.db'
-        self.engine = api.create_engine(db_fixtures.make_conf(self.url))
-        self.addCleanup(self.engine.dispose)
+class TestManageSQLite(ManageCommands, db_fixtures.SQLiteFileMixin,
+                       base.BaseTestCase):
+    pass
 
 
 class TestManageMySQL(ManageCommands, db_fixtures.MySQLMixin,

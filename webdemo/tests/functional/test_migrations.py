@@ -122,37 +122,35 @@ class MigrationWalkChecks:
         self.assertEqual(users, _rows(connection, USER, 'id', 'user_id',
                                       'name', 'email'))
 
-    # e27bd8cacc69: add account password hash (parallel to b2237d3cc792)
+    # e27bd8cacc69 and b2237d3cc792, in parallel: each adds a nullable
+    # account column and must keep every existing account.
 
     def _pre_upgrade_e27bd8cacc69(self, connection):
         return _rows(connection, ACCOUNT, 'id', 'name', 'description')
 
     def _check_e27bd8cacc69(self, connection, accounts):
-        self.assertIn('password_hash', _columns(connection, ACCOUNT))
-        self.assertEqual(accounts, _rows(connection, ACCOUNT, 'id', 'name',
-                                         'description'))
-        self.assertEqual([(None,)] * len(accounts),
-                         _rows(connection, ACCOUNT, 'password_hash'))
+        self._check_new_account_column(connection, accounts, 'password_hash')
 
     def _post_downgrade_e27bd8cacc69(self, connection, accounts):
-        self.assertNotIn('password_hash', _columns(connection, ACCOUNT))
-        self.assertEqual(accounts, _rows(connection, ACCOUNT, 'id', 'name',
-                                         'description'))
+        self._check_account_column_gone(connection, accounts, 'password_hash')
 
-    # b2237d3cc792: add account email (parallel to e27bd8cacc69)
-
-    def _pre_upgrade_b2237d3cc792(self, connection):
-        return _rows(connection, ACCOUNT, 'id', 'name', 'description')
+    _pre_upgrade_b2237d3cc792 = _pre_upgrade_e27bd8cacc69
 
     def _check_b2237d3cc792(self, connection, accounts):
-        self.assertIn('email', _columns(connection, ACCOUNT))
+        self._check_new_account_column(connection, accounts, 'email')
+
+    def _post_downgrade_b2237d3cc792(self, connection, accounts):
+        self._check_account_column_gone(connection, accounts, 'email')
+
+    def _check_new_account_column(self, connection, accounts, column):
+        self.assertIn(column, _columns(connection, ACCOUNT))
         self.assertEqual(accounts, _rows(connection, ACCOUNT, 'id', 'name',
                                          'description'))
         self.assertEqual([(None,)] * len(accounts),
-                         _rows(connection, ACCOUNT, 'email'))
+                         _rows(connection, ACCOUNT, column))
 
-    def _post_downgrade_b2237d3cc792(self, connection, accounts):
-        self.assertNotIn('email', _columns(connection, ACCOUNT))
+    def _check_account_column_gone(self, connection, accounts, column):
+        self.assertNotIn(column, _columns(connection, ACCOUNT))
         self.assertEqual(accounts, _rows(connection, ACCOUNT, 'id', 'name',
                                          'description'))
 

@@ -40,3 +40,7 @@ class ConfirmationRequired(WebdemoError):
 
 class UpgradePending(WebdemoError):
     """The database must be at head for this and is not."""
+
+
+class MigrationLockTimeout(WebdemoError):
+    """Another migration held the lock for longer than we would wait."""

@@ -12,6 +12,7 @@ from webdemo.cmd import render
 from webdemo.db import api
 from webdemo.db import migration
 from webdemo.db import revisions
+from webdemo.db import schema_check
 from webdemo.db import url as db_url
 
 # db version --check: the exit code for each database status.
@@ -21,6 +22,8 @@ _CHECK_CODES = {
     migration.UPGRADE_PENDING: exit_codes.UPGRADE_PENDING,
     migration.UNKNOWN_REVISION: exit_codes.UNKNOWN_REVISION,
     migration.UNVERSIONED: exit_codes.UNVERSIONED,
+    migration.INTERRUPTED: exit_codes.INTERRUPTED_MIGRATION,
+    migration.TAMPERED: exit_codes.CHANGED_SCRIPT,
 }
 
 
@@ -44,7 +47,8 @@ def sync(conf, args):
         migration.upgrade_sql(engine, args.revision, out=sys.stdout)
     else:
         migration.sync(_connect(conf, args), args.revision,
-                       report=render.say)
+                       report=render.say,
+                       lock_timeout=conf.database.migration_lock_timeout)
     return exit_codes.OK
 
 
@@ -106,13 +110,15 @@ def show(conf, args):
 
 def stamp(conf, args):
     migration.stamp(_connect(conf, args), args.revision, purge=args.purge,
-                    report=render.say)
+                    report=render.say,
+                    lock_timeout=conf.database.migration_lock_timeout)
     return exit_codes.OK
 
 
 def downgrade(conf, args):
     migration.downgrade(_connect(conf, args), args.revision,
-                        confirmed=args.yes, report=render.say)
+                        confirmed=args.yes, report=render.say,
+                        lock_timeout=conf.database.migration_lock_timeout)
     return exit_codes.OK
 
 
@@ -128,9 +134,16 @@ def merge(conf, args):
     return exit_codes.OK
 
 
+def _check_exit_code(differences):
+    kinds = {difference.kind for difference in differences}
+    if schema_check.CHANGED_SCRIPT in kinds:
+        return exit_codes.CHANGED_SCRIPT
+    return exit_codes.UPGRADE_PENDING if kinds else exit_codes.OK
+
+
 def check(conf, args):
     found = migration.check(_connect(conf, args))
-    code = exit_codes.UPGRADE_PENDING if found else exit_codes.OK
+    code = _check_exit_code(found)
     if _json(args):
         render.emit_json('check', code, database=database_label(conf),
                          differences=found)

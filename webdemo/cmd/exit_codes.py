@@ -10,6 +10,9 @@ ERROR = 1
 UPGRADE_PENDING = 2
 UNKNOWN_REVISION = 3
 UNVERSIONED = 4
+LOCK_TIMEOUT = 5
+CHANGED_SCRIPT = 6
+INTERRUPTED_MIGRATION = 7
 INVALID_INPUT = 127
 INTERRUPTED = 130
 
@@ -24,6 +27,12 @@ exit codes:
        not know (a newer webdemo migrated it, or history diverged)
   {UNVERSIONED}    the database has tables but no version information, or
        a legacy sqlalchemy-migrate version with no matching revision
+  {LOCK_TIMEOUT}    another db sync, stamp or downgrade held the migration
+       lock for longer than [database] migration_lock_timeout
+  {CHANGED_SCRIPT}    --check, db check: an applied revision's script
+       changed since it was applied
+  {INTERRUPTED_MIGRATION}    --check: a migration was interrupted half-way;
+       the next db sync completes it
   {INVALID_INPUT}  invalid input: bad arguments, unknown or ambiguous
        revision, multiple heads where one is needed, a data-losing
        downgrade without --yes
@@ -35,6 +44,7 @@ _FOR_ERROR = (
     (exception.UnknownDatabaseRevision, UNKNOWN_REVISION),
     (exception.UnversionedDatabase, UNVERSIONED),
     (exception.UpgradePending, UPGRADE_PENDING),
+    (exception.MigrationLockTimeout, LOCK_TIMEOUT),
     (exception.InvalidRevision, INVALID_INPUT),
     (exception.ConfirmationRequired, INVALID_INPUT),
 )

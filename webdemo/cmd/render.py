@@ -60,6 +60,10 @@ def version(state, verbose=False, messages=None):
     if state.legacy_version is not None:
         say(f'Legacy sqlalchemy-migrate version: {state.legacy_version} '
             f'(maps to {state.legacy_revision or "no revision"})')
+    for revision in state.interrupted:
+        say(f'Interrupted: {revision} (the next db sync completes it)')
+    for revision in state.tampered:
+        say(f'Changed since applied: {revision}')
     say(f'Status: {state.status.replace("_", " ")}')
 
 
@@ -74,6 +78,9 @@ def revision_line(info):
 
 
 def revision_details(info):
+    if info.applied_at:
+        took = f'{info.duration:.3f}s' if info.duration is not None else '?'
+        say(f'  applied: {info.applied_at} UTC, took {took}')
     say(f'  path: {info.path}')
     if info.branch_labels:
         say(f'  branch labels: {", ".join(info.branch_labels)}')

@@ -8,8 +8,24 @@ from oslo_db import options as db_options
 DEFAULT_CONNECTION = 'sqlite:///$state_path/webdemo.db'
 
 
+_MIGRATION_OPTS = [
+    cfg.IntOpt(
+        'migration_lock_timeout',
+        default=300, min=0,
+        help='Seconds that db sync, db stamp and db downgrade wait for '
+             'another of them, running against the same database, to '
+             'finish before giving up with exit code 5. 0 means do not '
+             'wait.'),
+]
+
+
 def register_opts(conf):
     db_options.set_defaults(conf, connection=DEFAULT_CONNECTION)
+    conf.register_opts(_MIGRATION_OPTS, group='database')
+
+
+def list_opts():
+    return _MIGRATION_OPTS
 
 
 def set_lib_defaults():

@@ -10,7 +10,8 @@ from webdemo.conf import paths
 
 
 def list_opts():
-    return [('DEFAULT', paths.list_opts())]
+    return [('DEFAULT', paths.list_opts()),
+            ('database', database.list_opts())]
 
 
 def set_lib_defaults():

@@ -1,6 +1,7 @@
 """Engines for webdemo's database, and why a connection failed."""
 
 from oslo_db import exception as db_exc
+from oslo_db import options as db_options
 from oslo_db.sqlalchemy import enginefacade
 from sqlalchemy.engine import make_url
 from sqlalchemy import exc as sa_exc
@@ -15,6 +16,8 @@ _DRIVER_PACKAGES = {
     'psycopg2': "psycopg2 (pip install 'webdemo[postgresql]')",
     'psycopg': 'psycopg, or use postgresql+psycopg2://',
 }
+
+_OSLO_DB_OPTIONS = frozenset(opt.dest for opt in db_options.database_opts)
 
 _AUTH_FAILURES = ('access denied', 'authentication failed',
                   'role "', 'no password supplied')
@@ -38,14 +41,18 @@ def create_engine(conf):
         raise exception.ConfigurationError(
             '[database] connection is empty: set it to a database URL, '
             'or remove it to use the embedded SQLite default.')
-    options = dict(conf.database.items())
+    options = {name: value for name, value in conf.database.items()
+               if name in _OSLO_DB_OPTIONS}
     try:
         options['connection'] = _with_full_unicode(connection)
         context = enginefacade.transaction_context()
         context.configure(**options)
-        return context.writer.get_engine()
+        engine = context.writer.get_engine()
     except Exception as error:
         raise explain_failure(connection, error) from error
+    # oslo.db's engine takes transaction control away from pysqlite on
+    # SQLite, so there too a revision's DDL is one transaction.
+    return engine
 
 
 def _with_full_unicode(connection):

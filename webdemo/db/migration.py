@@ -12,6 +12,7 @@ against the revision scripts, so that bad input is refused before any
 statement runs (MySQL commits each DDL statement at once).
 """
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -28,9 +29,12 @@ import sqlalchemy
 from sqlalchemy import exc as sa_exc
 
 from webdemo.db import api
+from webdemo.db import journal
 from webdemo.db import legacy
+from webdemo.db import lock
 from webdemo.db import revisions
 from webdemo.db import schema_check
+from webdemo.db import statements
 from webdemo import exception
 
 LOG = logging.getLogger(__name__)
@@ -46,6 +50,14 @@ AT_HEAD = 'at_head'
 UNKNOWN_REVISION = 'unknown_revision'
 UNVERSIONED = 'unversioned'
 LEGACY = 'legacy'
+INTERRUPTED = 'interrupted'
+TAMPERED = 'tampered'
+
+UPGRADE = 'upgrade'
+DOWNGRADE = 'downgrade'
+
+# Seconds to wait for another migration's lock, unless told otherwise.
+DEFAULT_LOCK_TIMEOUT = 300
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,10 +69,13 @@ class DatabaseState:
     :ivar current: the revisions recorded in the database (may be empty)
     :ivar heads: this code's head revisions
     :ivar status: one of EMPTY, UPGRADE_PENDING, AT_HEAD,
-        UNKNOWN_REVISION, UNVERSIONED, LEGACY
+        UNKNOWN_REVISION, UNVERSIONED, LEGACY, INTERRUPTED, TAMPERED
     :ivar unknown: the recorded revisions this code does not know
     :ivar legacy_version: the sqlalchemy-migrate version, for LEGACY
     :ivar legacy_revision: the revision legacy_version maps to, or None
+    :ivar interrupted: revisions whose last run died or failed half-way;
+        the next db sync completes them
+    :ivar tampered: applied revisions whose script changed since
     """
     current: tuple
     heads: tuple
@@ -68,14 +83,15 @@ class DatabaseState:
     unknown: tuple = ()
     legacy_version: int = None
     legacy_revision: str = None
+    interrupted: tuple = ()
+    tampered: tuple = ()
 
 
 def alembic_config_for(connection=None, **attributes):
     """Return an Alembic Config for webdemo's migrations.
 
     :param connection: a SQLAlchemy connection for env.py to run on
-    :param attributes: further Config.attributes for env.py ('url',
-        'on_version_apply')
+    :param attributes: further Config.attributes for env.py ('url')
     """
     config = alembic_config.Config(ALEMBIC_INI)
     if connection is not None:
@@ -92,10 +108,12 @@ def script_directory():
 # -- Reading the database's state --------------------------------------
 
 
-def get_state(engine):
+def get_state(engine, locked=False):
     """Read the database's revisions and compare them with this code's.
 
     :param engine: the database's engine
+    :param locked: this process holds the migration lock, so any run the
+        journal shows as running is dead
     :returns: a DatabaseState
     """
     with engine.connect() as connection:
@@ -103,6 +121,7 @@ def get_state(engine):
         current = tuple(sorted(context.get_current_heads()))
         tables = set(sqlalchemy.inspect(connection).get_table_names())
         legacy_version = None if current else legacy.read_version(connection)
+        entries = journal.latest_entries(connection)
     script = script_directory()
     heads = tuple(sorted(script.get_heads()))
     if legacy_version is not None:
@@ -110,16 +129,43 @@ def get_state(engine):
             current, heads, LEGACY, legacy_version=legacy_version,
             legacy_revision=legacy.revision_for(legacy_version))
     unknown = tuple(rev for rev in current if not _is_known(script, rev))
-    return DatabaseState(current, heads,
-                         _status(current, heads, unknown, tables), unknown)
+    interrupted = _interrupted(engine, entries, locked)
+    tampered = () if unknown else _tampered(script, current, entries)
+    status = _status(current, heads, tables, unknown, interrupted, tampered)
+    return DatabaseState(current, heads, status, unknown,
+                         interrupted=interrupted, tampered=tampered)
 
 
-def _status(current, heads, unknown, tables):
-    if not current:
-        return UNVERSIONED if tables - schema_check.IGNORED_TABLES else EMPTY
+def _status(current, heads, tables, unknown, interrupted, tampered):
     if unknown:
         return UNKNOWN_REVISION
+    if interrupted:
+        return INTERRUPTED
+    if not current:
+        return UNVERSIONED if tables - schema_check.IGNORED_TABLES else EMPTY
+    if tampered:
+        return TAMPERED
     return AT_HEAD if current == heads else UPGRADE_PENDING
+
+
+def _interrupted(engine, entries, locked):
+    unfinished = journal.unfinished(entries)
+    running = any(entry.outcome == journal.RUNNING
+                  for entry in unfinished.values())
+    if running and not locked and lock.is_held(engine):
+        # A live run is at work; its rows are not leftovers.
+        return ()
+    return tuple(sorted(unfinished))
+
+
+def _tampered(script, current, entries):
+    applied = _applied(script, current)
+    return tuple(sorted(
+        revision for revision, entry in entries.items()
+        if revision in applied and entry.direction == UPGRADE
+        and entry.outcome == journal.SUCCEEDED and entry.checksum
+        and entry.checksum != journal.checksum(
+            script.get_revision(revision).path)))
 
 
 def _is_known(script, revision):
@@ -232,61 +278,60 @@ class _revision_errors:
 # -- Commands that change the database -----------------------------------
 
 
-class _ProgressReport:
-    """Alembic on_version_apply callback: one line per revision run."""
-
-    def __init__(self, report):
-        self._report = report
-        self._since = time.monotonic()
-        self.done = []
-
-    def __call__(self, ctx, step, heads, run_args):
-        now = time.monotonic()
-        if not step.is_stamp:
-            script = step.up_revision
-            verb = 'Applied' if step.is_upgrade else 'Reverted'
-            self.done.append(script.revision)
-            self._report(f'{verb} {script.revision} '
-                         f'({revisions.title(script)}) in '
-                         f'{now - self._since:.3f}s')
-        self._since = now
+def _check_sync(state, target):
+    check_can_migrate(state)
+    return plan_upgrade(target, _starting_point(state))
 
 
-def sync(engine, revision=None, report=print):
+def sync(engine, revision=None, report=print,
+         lock_timeout=DEFAULT_LOCK_TIMEOUT):
     """Upgrade the database to revision, or to the head.
 
-    Idempotent: on a database already there it changes nothing. A legacy
-    sqlalchemy-migrate database is first stamped with its matching
-    revision.
+    Idempotent: on a database already there it changes nothing. It holds
+    the migration lock throughout; a revision an earlier run left
+    half-done is completed first. A legacy sqlalchemy-migrate database is
+    first stamped with its matching revision.
 
     :param engine: the database's engine
     :param revision: the target revision; None means the head(s)
     :param report: called with one line of progress at a time
+    :param lock_timeout: seconds to wait for another migration
     :returns: the DatabaseState after the upgrade
     :raises webdemo.exception.UnknownDatabaseRevision: see
         check_can_migrate
     :raises webdemo.exception.UnversionedDatabase: see check_can_migrate
     :raises webdemo.exception.InvalidRevision: revision is unknown,
         ambiguous or not ahead of the database
+    :raises webdemo.exception.MigrationLockTimeout: another migration
+        held the lock for longer than lock_timeout
     :raises webdemo.exception.MigrationError: a revision failed
     """
-    state = get_state(engine)
-    check_can_migrate(state)
     target = revision or 'heads'
-    plan = plan_upgrade(target, _starting_point(state))
-    if state.status == LEGACY:
-        _adopt_legacy(engine, state, report)
-    elif not plan:
-        report(f'Nothing to do: the database is at {describe(state)}.')
-        return state
-    _run(engine, alembic_command.upgrade, target, report)
-    final = get_state(engine)
+    # Refuse bad input before taking the lock, which may create tables.
+    _check_sync(get_state(engine), target)
+    with lock.migration_lock(engine, 'db sync', lock_timeout, report):
+        state = get_state(engine, locked=True)
+        plan = _check_sync(state, target)
+        if state.status == LEGACY:
+            _adopt_legacy(engine, state, report)
+        elif not plan:
+            report(f'Nothing to do: the database is at {describe(state)}.')
+            return state
+        _report_recovery(state, report)
+        _migrate(engine, plan, UPGRADE, report)
+        final = get_state(engine, locked=True)
     report(f'Database is at {describe(final)}.')
     return final
 
 
+def _report_recovery(state, report):
+    if state.interrupted:
+        report(f'Completing {", ".join(state.interrupted)}, left unfinished '
+               'by an earlier run.')
+
+
 def _adopt_legacy(engine, state, report):
-    _run(engine, alembic_command.stamp, state.legacy_revision, report)
+    _run(engine, alembic_command.stamp, state.legacy_revision)
     report(f'Adopted the sqlalchemy-migrate database at version '
            f'{state.legacy_version} as revision {state.legacy_revision}; '
            f'its {legacy.TABLE} table is left as it was.')
@@ -303,14 +348,12 @@ def upgrade_sql(engine, revision=None, out=None):
     :param out: a text stream for the SQL
     """
     state = get_state(engine)
-    check_can_migrate(state)
-    start = _starting_point(state)
     target = revision or 'heads'
-    plan_upgrade(target, start)
+    _check_sync(state, target)
     if state.status == LEGACY:
         out.write(f"-- Legacy database: run 'webdemo-manage db stamp "
                   f"{state.legacy_revision}' before this SQL.\n")
-    _write_sql(engine, start, target, out)
+    _write_sql(engine, _starting_point(state), target, out)
 
 
 def _write_sql(engine, start, target, out):
@@ -328,8 +371,20 @@ def _write_sql(engine, start, target, out):
         script.run_env()
 
 
-def downgrade(engine, revision, confirmed=False, report=print):
-    """Undo revisions down to revision.
+def _check_downgrade(state, revision, confirmed):
+    check_can_migrate(state)
+    if state.status == LEGACY:
+        raise exception.InvalidRevision(
+            'the database is a legacy sqlalchemy-migrate database; adopt '
+            "it with 'webdemo-manage db sync' before downgrading.")
+    plan = plan_downgrade(revision, state.current)
+    _require_confirmation(plan, confirmed)
+    return plan
+
+
+def downgrade(engine, revision, confirmed=False, report=print,
+              lock_timeout=DEFAULT_LOCK_TIMEOUT):
+    """Undo revisions down to revision, holding the migration lock.
 
     It reports the revisions it will undo first, and refuses to run
     without confirmation when any of them drops a table or a column.
@@ -338,27 +393,33 @@ def downgrade(engine, revision, confirmed=False, report=print):
     :param revision: the target: a revision, base, or -N
     :param confirmed: the operator accepted losing dropped data (--yes)
     :param report: called with one line of progress at a time
+    :param lock_timeout: seconds to wait for another migration
     :returns: the DatabaseState after the downgrade
     :raises webdemo.exception.ConfirmationRequired: data would be lost
         and confirmed is false
     """
-    state = get_state(engine)
-    check_can_migrate(state)
-    if state.status == LEGACY:
-        raise exception.InvalidRevision(
-            'the database is a legacy sqlalchemy-migrate database; adopt '
-            "it with 'webdemo-manage db sync' before downgrading.")
-    plan = plan_downgrade(revision, state.current)
-    if not plan:
-        report(f'Nothing to do: the database is at {describe(state)}.')
-        return state
-    for script in plan:
-        report(f'Will undo {script.revision} ({revisions.title(script)})')
-    _require_confirmation(plan, confirmed)
-    _run(engine, alembic_command.downgrade, revision, report)
-    final = get_state(engine)
+    try:
+        _check_downgrade(get_state(engine), revision, confirmed)
+    except exception.ConfirmationRequired:
+        _report_plan(plan_downgrade(revision, get_state(engine).current),
+                     report)
+        raise
+    with lock.migration_lock(engine, 'db downgrade', lock_timeout, report):
+        state = get_state(engine, locked=True)
+        plan = _check_downgrade(state, revision, confirmed)
+        if not plan:
+            report(f'Nothing to do: the database is at {describe(state)}.')
+            return state
+        _report_plan(plan, report)
+        _migrate(engine, plan, DOWNGRADE, report)
+        final = get_state(engine, locked=True)
     report(f'Database is at {describe(final)}.')
     return final
+
+
+def _report_plan(plan, report):
+    for script in plan:
+        report(f'Will undo {script.revision} ({revisions.title(script)})')
 
 
 def _require_confirmation(plan, confirmed):
@@ -370,7 +431,17 @@ def _require_confirmation(plan, confirmed):
             'them: take a backup, then rerun with --yes.')
 
 
-def stamp(engine, revision, purge=False, report=print):
+def _check_stamp(state, revision, purge):
+    with _revision_errors('stamp', revision):
+        script_directory().get_revisions(revision)
+    if state.status == UNKNOWN_REVISION and not purge:
+        raise exception.UnknownDatabaseRevision(
+            f'the database is at revision {", ".join(state.unknown)}, '
+            'which this webdemo does not know: add --purge to replace it.')
+
+
+def stamp(engine, revision, purge=False, report=print,
+          lock_timeout=DEFAULT_LOCK_TIMEOUT):
     """Record revision as the database's revision, running nothing.
 
     :param engine: the database's engine
@@ -378,38 +449,91 @@ def stamp(engine, revision, purge=False, report=print):
     :param purge: first delete whatever revisions are recorded, also
         ones this code does not know
     :param report: called with one line of progress at a time
+    :param lock_timeout: seconds to wait for another migration
     :returns: the DatabaseState after stamping
     :raises webdemo.exception.InvalidRevision: revision is unknown or
         ambiguous
     :raises webdemo.exception.UnknownDatabaseRevision: the database's
         revision is unknown and purge is false
     """
-    state = get_state(engine)
-    with _revision_errors('stamp', revision):
-        script_directory().get_revisions(revision)
-    if state.status == UNKNOWN_REVISION and not purge:
-        raise exception.UnknownDatabaseRevision(
-            f'the database is at revision {", ".join(state.unknown)}, '
-            'which this webdemo does not know: add --purge to replace it.')
-    _run(engine, alembic_command.stamp, revision, report, purge=purge)
-    final = get_state(engine)
+    _check_stamp(get_state(engine), revision, purge)
+    with lock.migration_lock(engine, 'db stamp', lock_timeout, report):
+        state = get_state(engine, locked=True)
+        _check_stamp(state, revision, purge)
+        _run(engine, alembic_command.stamp, revision, purge=purge)
+        final = get_state(engine, locked=True)
     report(f'Stamped: the database is at {describe(final)}, was '
            f'{describe(state)}.')
     return final
 
 
-def _run(engine, command, target, report, **options):
-    progress = _ProgressReport(report)
+def undo_target(script):
+    """The Alembic target that undoes one revision, while it is a head."""
+    parents = alembic_util.to_tuple(script.down_revision)
+    if not parents:
+        return 'base'
+    if len(parents) > 1:
+        # Down to one parent undoes just the merge; both parents stay.
+        return parents[0]
+    # '<rev>@-1' steps down that revision's own branch only, also while a
+    # sibling branch is applied.
+    return f'{script.revision}@-1'
+
+
+def _migrate(engine, plan, direction, report):
+    """Run the plan one revision at a time, each journalled."""
+    try:
+        log = journal.Journal(engine)
+    except (sa_exc.SQLAlchemyError, db_exc.DBError) as error:
+        raise _migration_failed('the migration journal', error) from error
+    with contextlib.closing(log):
+        log.mark_dead_runs()
+        with engine.connect() as connection:
+            unfinished = journal.unfinished(
+                journal.latest_entries(connection))
+        for script in plan:
+            _migrate_one(engine, script, direction, report, log,
+                         unfinished.get(script.revision))
+
+
+def _migrate_one(engine, script, direction, report, log, previous):
+    if previous is not None and previous.direction != direction:
+        previous = None
+    entry = log.start(script, direction)
+    tracker = statements.Tracker(
+        log if engine.dialect.name == 'mysql' else None, entry, previous)
+    started = time.monotonic()
+    upgrading = direction == UPGRADE
+    try:
+        _run(engine,
+             alembic_command.upgrade if upgrading
+             else alembic_command.downgrade,
+             script.revision if upgrading else undo_target(script),
+             tracker=tracker)
+    except BaseException as error:
+        outcome = (journal.FAILED if isinstance(error, Exception)
+                   else journal.INTERRUPTED)
+        log.finish(entry, outcome, time.monotonic() - started, str(error))
+        raise
+    duration = time.monotonic() - started
+    log.finish(entry, journal.SUCCEEDED, duration)
+    report(f'{"Applied" if upgrading else "Reverted"} {script.revision} '
+           f'({revisions.title(script)}) in {duration:.3f}s')
+
+
+def _run(engine, command, target, tracker=None, **options):
     with engine.connect() as connection:
-        config = alembic_config_for(connection, on_version_apply=progress)
+        config = alembic_config_for(connection)
         # Taken now: after an interrupt the connection is invalidated and
         # would report a new session's id.
         session = _mysql_session_id(engine, connection)
+        if tracker is not None:
+            tracker.attach(connection)
         try:
             command(config, target, **options)
             connection.commit()
         except (sa_exc.SQLAlchemyError, db_exc.DBError) as error:
-            raise _migration_failed(progress.done, error) from error
+            raise _migration_failed(target, error) from error
         except KeyboardInterrupt:
             _cancel_statement(engine, session)
             raise
@@ -444,19 +568,18 @@ def _cancel_statement(engine, session):
                     exc_info=True)
 
 
-def _migration_failed(done, error):
+_PERMISSION_DENIED = ('command denied', 'permission denied',
+                      'access denied', 'insufficient privilege')
+
+
+def _migration_failed(target, error):
     reason = api.driver_message(error)
     denied = any(word in reason.lower() for word in _PERMISSION_DENIED)
     advice = ("grant the user in [database] connection the right to create "
               'and alter tables' if denied else 'fix the cause')
     return exception.MigrationError(
-        f'a migration failed: {reason} (revisions completed before the '
-        f'failure: {", ".join(done) or "none"}); {advice}, then run the '
+        f'a migration failed at {target}: {reason}; {advice}, then run the '
         'command again.')
-
-
-_PERMISSION_DENIED = ('command denied', 'permission denied',
-                      'access denied', 'insufficient privilege')
 
 
 # -- Commands that only read ---------------------------------------------
@@ -475,10 +598,14 @@ def history(engine, revision_range=None):
     state = get_state(engine)
     script = script_directory()
     base, head = _parse_range(revision_range, state)
-    applied = _applied(script, _starting_point(state), state)
+    applied = (frozenset() if state.status == UNKNOWN_REVISION
+               else _applied(script, _starting_point(state)))
     with _revision_errors('show history for', revision_range):
         walked = list(script.walk_revisions(base, head))
-    return state, [revisions.info(rev, applied) for rev in walked]
+    with engine.connect() as connection:
+        entries = journal.latest_entries(connection)
+    return state, [revisions.info(rev, applied, entries.get(rev.revision))
+                   for rev in walked]
 
 
 def _parse_range(revision_range, state):
@@ -503,9 +630,7 @@ def _range_end(name, state):
     return state.current[0]
 
 
-def _applied(script, current, state):
-    if state.status == UNKNOWN_REVISION:
-        return frozenset()
+def _applied(script, current):
     return frozenset(rev.revision for head in current if head
                      for rev in script.walk_revisions('base', head))
 
@@ -537,12 +662,18 @@ def show(revision):
 
 
 def check(engine):
-    """Compare the live schema with the models.
+    """Compare the live schema with the models, and scripts with journal.
 
-    :returns: a list of schema_check.Difference; empty when they match
+    An applied revision whose script changed since it ran is reported
+    as a difference of its own kind (schema_check.CHANGED_SCRIPT).
+
+    :returns: a list of schema_check.Difference; empty when all match
     """
+    state = get_state(engine)
     with engine.connect() as connection:
-        return schema_check.compare(connection)
+        found = schema_check.compare(connection)
+    return [schema_check.changed_script(revision)
+            for revision in state.tampered] + found
 
 
 # -- Commands for developers ---------------------------------------------

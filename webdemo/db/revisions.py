@@ -26,6 +26,8 @@ class RevisionInfo:
     is_merge_point: bool
     applied: bool
     downgrade_drops: tuple
+    applied_at: str = None
+    duration: float = None
 
 
 def title(script):
@@ -34,12 +36,16 @@ def title(script):
     return lines[0] if lines else ''
 
 
-def info(script, applied=frozenset()):
+def info(script, applied=frozenset(), entry=None):
     """Describe an Alembic Script as a RevisionInfo.
 
     :param script: an alembic.script.Script
     :param applied: ids of the revisions applied to the database
+    :param entry: the revision's latest journal.Entry, if any; when and
+        how long it ran are reported for an applied revision
     """
+    ran = entry if (script.revision in applied and entry is not None
+                    and entry.direction == 'upgrade') else None
     return RevisionInfo(
         revision=script.revision,
         down_revisions=alembic_util.to_tuple(script.down_revision, ()),
@@ -51,7 +57,9 @@ def info(script, applied=frozenset()):
         is_branch_point=script.is_branch_point,
         is_merge_point=script.is_merge_point,
         applied=script.revision in applied,
-        downgrade_drops=tuple(downgrade_drops(script.path)))
+        downgrade_drops=tuple(downgrade_drops(script.path)),
+        applied_at=ran.started_at.isoformat(sep=' ') if ran else None,
+        duration=ran.duration if ran else None)
 
 
 def downgrade_drops(path):

@@ -10,13 +10,16 @@ import dataclasses
 from alembic import autogenerate
 from alembic import migration as alembic_migration
 
+from webdemo.db import journal
 from webdemo.db import legacy
 from webdemo.db.sqlalchemy import models
 
 VERSION_TABLE = 'alembic_version'
 
 # Bookkeeping tables that are not part of the models' schema.
-IGNORED_TABLES = frozenset({VERSION_TABLE, legacy.TABLE})
+IGNORED_TABLES = frozenset({VERSION_TABLE, legacy.TABLE}) | journal.TABLE_NAMES
+
+CHANGED_SCRIPT = 'changed_script'
 
 _WHERE = {
     'add': 'in the models but missing from the database',
@@ -69,6 +72,15 @@ def _explain(entry):
     name = target.name if what == 'table' else (
         f'{target.name} on {target.table.name}')
     return [_difference(kind, label, name, action)]
+
+
+def changed_script(revision):
+    """The Difference for an applied revision whose script changed."""
+    return Difference(
+        CHANGED_SCRIPT, 'revision', revision,
+        f'revision {revision}: its script changed after it was applied '
+        '(checksum differs from the journal): restore the released file, '
+        'or find out who edited it and why.')
 
 
 def _difference(kind, label, name, action):

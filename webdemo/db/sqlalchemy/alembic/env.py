@@ -1,8 +1,7 @@
 """The Alembic environment for webdemo's database.
 
 webdemo-manage hands the database over through Config.attributes: a
-live 'connection' (online), or a 'url' (offline, --sql), and optionally
-an 'on_version_apply' callback that reports progress. Run from the bare
+live 'connection' (online), or a 'url' (offline, --sql). Run from the bare
 ``alembic`` command instead, this reads [database] connection from
 webdemo's configuration, exactly as webdemo-manage would; pass
 ``-x config-file=PATH`` or ``-x config-dir=PATH`` to choose the files.
@@ -37,17 +36,13 @@ def _database_url():
 
 
 def _context_options():
-    options = {
+    return {
         'target_metadata': models.BASE.metadata,
         'render_as_batch': True,
         'compare_type': True,
         'include_object': schema_check.include_object,
         'transaction_per_migration': True,
     }
-    report = config.attributes.get('on_version_apply')
-    if report is not None:
-        options['on_version_apply'] = report
-    return options
 
 
 def run_migrations_offline():

@@ -1,0 +1,209 @@
+"""The migration lock: one db sync, stamp or downgrade per database.
+
+- PostgreSQL: a session-level advisory lock.
+- MySQL/MariaDB: a named lock (GET_LOCK).
+- SQLite: an flock() on a file beside the database file.
+
+Each belongs to a connection or a file descriptor of the holding process,
+so the server or the kernel releases it when that process dies: a crashed
+holder never leaves a stale lock. Who holds it (host, pid, command,
+since when) is written beside it for waiters to show: in the
+webdemo_migration_lock table, or in the lock file for SQLite.
+
+On a Galera cluster GET_LOCK is local to one node; see
+doc/source/migration-safety.rst for how webdemo serialises there.
+"""
+
+import contextlib
+import dataclasses
+import datetime
+import fcntl
+import json
+import os
+import socket
+import time
+
+import sqlalchemy
+
+from webdemo.db import journal
+from webdemo import exception
+
+NAME = 'webdemo_migration'
+# pg_advisory_lock takes a number: a fixed one, "webdemo" in ASCII.
+_POSTGRES_KEY = 0x776562646d6f
+_POLL_SECONDS = 0.25
+
+
+@dataclasses.dataclass(frozen=True)
+class Holder:
+    host: str
+    pid: int
+    command: str
+    since: str
+
+    @classmethod
+    def this_process(cls, command):
+        since = datetime.datetime.now(datetime.timezone.utc)
+        return cls(socket.gethostname(), os.getpid(), command,
+                   since.isoformat(timespec='seconds'))
+
+    def __str__(self):
+        return (f'{self.command} on {self.host}, pid {self.pid}, since '
+                f'{self.since}')
+
+
+@contextlib.contextmanager
+def migration_lock(engine, command, timeout, report):
+    """Hold the database's migration lock for the body of the with.
+
+    :param engine: the database's engine
+    :param command: what this process runs, shown to waiters
+    :param timeout: seconds to wait for another holder
+    :param report: called with a line when this process has to wait
+    :raises webdemo.exception.MigrationLockTimeout: still held by another
+        after timeout seconds
+    """
+    with _lock_for(engine) as lock:
+        _acquire(lock, timeout, report)
+        try:
+            lock.record(Holder.this_process(command))
+            yield
+        finally:
+            lock.release()
+
+
+def is_held(engine):
+    """Whether some process holds the lock now (takes it for a moment)."""
+    with _lock_for(engine) as lock:
+        if not lock.try_acquire():
+            return True
+        lock.release()
+        return False
+
+
+def _acquire(lock, timeout, report):
+    deadline = time.monotonic() + timeout
+    shown = None
+    while not lock.try_acquire():
+        holder = lock.holder()
+        if holder != shown:
+            report(f'Waiting up to {timeout}s for the migration lock, held '
+                   f'by {holder or "another process"}.')
+            shown = holder
+        if time.monotonic() >= deadline:
+            raise exception.MigrationLockTimeout(
+                f'gave up after {timeout}s waiting for the migration lock, '
+                f'held by {holder or "another process"}: let that command '
+                'finish and run again, or raise [database] '
+                'migration_lock_timeout. Nothing was changed.')
+        time.sleep(_POLL_SECONDS)
+
+
+def _lock_for(engine):
+    if engine.dialect.name == 'postgresql':
+        return _PostgresLock(engine)
+    if engine.dialect.name == 'mysql':
+        return _MySQLLock(engine)
+    return _FileLock(engine.url.database)
+
+
+class _ServerLock:
+    """A lock held by a session of the database server."""
+
+    def __init__(self, engine):
+        self._engine = engine
+
+    def __enter__(self):
+        self._connection = self._engine.connect().execution_options(
+            isolation_level='AUTOCOMMIT')
+        return self
+
+    def __exit__(self, *exc_info):
+        self._connection.close()
+
+    def _scalar(self, sql):
+        return self._connection.exec_driver_sql(sql).scalar()
+
+    def holder(self):
+        table = journal.LOCK_HOLDER
+        if not sqlalchemy.inspect(self._connection).has_table(table.name):
+            return None
+        row = self._connection.execute(sqlalchemy.select(
+            table.c.host, table.c.pid, table.c.command, table.c.since).where(
+                table.c.name == NAME)).first()
+        return Holder(*row) if row else None
+
+    def record(self, holder):
+        # Taking the lock must not change the schema: the card's table is
+        # created with the journal, by the first run that migrates.
+        table = journal.LOCK_HOLDER
+        if not sqlalchemy.inspect(self._connection).has_table(table.name):
+            return
+        self._connection.execute(table.delete().where(table.c.name == NAME))
+        self._connection.execute(table.insert().values(
+            name=NAME, **dataclasses.asdict(holder)))
+
+
+class _PostgresLock(_ServerLock):
+
+    def try_acquire(self):
+        return self._scalar(f'SELECT pg_try_advisory_lock({_POSTGRES_KEY})')
+
+    def release(self):
+        self._scalar(f'SELECT pg_advisory_unlock({_POSTGRES_KEY})')
+
+
+class _MySQLLock(_ServerLock):
+
+    def try_acquire(self):
+        return self._scalar(f"SELECT GET_LOCK('{NAME}', 0)") == 1
+
+    def release(self):
+        self._scalar(f"SELECT RELEASE_LOCK('{NAME}')")
+
+
+class _FileLock:
+    """flock() on '<database file>.migration-lock'."""
+
+    def __init__(self, database_path):
+        # An in-memory database lives in one process: nothing to share.
+        self._path = (f'{database_path}.migration-lock'
+                      if database_path and database_path != ':memory:'
+                      else None)
+
+    def __enter__(self):
+        self._fd = (os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                    if self._path else None)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._fd is not None:
+            os.close(self._fd)
+
+    def try_acquire(self):
+        if self._fd is None:
+            return True
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def holder(self):
+        try:
+            with open(self._path) as card:
+                return Holder(**json.load(card))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def record(self, holder):
+        if self._fd is None:
+            return
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, json.dumps(dataclasses.asdict(holder)).encode(),
+                  0)
+
+    def release(self):
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)

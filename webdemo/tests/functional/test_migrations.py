@@ -200,7 +200,7 @@ class MigrationWalk(MigrationWalkChecks):
         for revision in reversed(revisions):
             rev = revision.revision
             self._alembic(alembic_command.downgrade,
-                         migration.undo_target(revision))
+                          migration.undo_target(revision))
             self.assertNotIn(rev, self._current())
             with self.engine.connect() as connection:
                 self._hook('post_downgrade', rev)(connection, seeds[rev])

@@ -143,23 +143,26 @@ class _ServerLock:
         self._connection.execute(table.insert().values(
             name=NAME, **dataclasses.asdict(holder)))
 
+    def release(self):
+        table = journal.LOCK_HOLDER
+        if sqlalchemy.inspect(self._connection).has_table(table.name):
+            self._connection.execute(table.delete().where(
+                table.c.name == NAME))
+        self._scalar(self._UNLOCK)
+
 
 class _PostgresLock(_ServerLock):
+    _UNLOCK = f'SELECT pg_advisory_unlock({_POSTGRES_KEY})'
 
     def try_acquire(self):
         return self._scalar(f'SELECT pg_try_advisory_lock({_POSTGRES_KEY})')
 
-    def release(self):
-        self._scalar(f'SELECT pg_advisory_unlock({_POSTGRES_KEY})')
-
 
 class _MySQLLock(_ServerLock):
+    _UNLOCK = f"SELECT RELEASE_LOCK('{NAME}')"
 
     def try_acquire(self):
         return self._scalar(f"SELECT GET_LOCK('{NAME}', 0)") == 1
-
-    def release(self):
-        self._scalar(f"SELECT RELEASE_LOCK('{NAME}')")
 
 
 class _FileLock:

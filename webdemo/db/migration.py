@@ -117,9 +117,11 @@ def get_state(engine, locked=False):
     :returns: a DatabaseState
     """
     with engine.connect() as connection:
+        # Tables before versions: a revision committing in between then
+        # looks pending, never like tables without a version.
+        tables = set(sqlalchemy.inspect(connection).get_table_names())
         context = alembic_migration.MigrationContext.configure(connection)
         current = tuple(sorted(context.get_current_heads()))
-        tables = set(sqlalchemy.inspect(connection).get_table_names())
         legacy_version = None if current else legacy.read_version(connection)
         entries = journal.latest_entries(connection)
     script = script_directory()
@@ -129,8 +131,13 @@ def get_state(engine, locked=False):
             current, heads, LEGACY, legacy_version=legacy_version,
             legacy_revision=legacy.revision_for(legacy_version))
     unknown = tuple(rev for rev in current if not _is_known(script, rev))
-    interrupted = _interrupted(engine, entries, locked)
+    live = not locked and _live_run(engine, entries)
+    interrupted = () if live else tuple(sorted(journal.unfinished(entries)))
     tampered = () if unknown else _tampered(script, current, entries)
+    if live:
+        # Another process is migrating: on MySQL its tables may show
+        # before its version does.
+        tables = tables & schema_check.IGNORED_TABLES
     status = _status(current, heads, tables, unknown, interrupted, tampered)
     return DatabaseState(current, heads, status, unknown,
                          interrupted=interrupted, tampered=tampered)
@@ -148,14 +155,11 @@ def _status(current, heads, tables, unknown, interrupted, tampered):
     return AT_HEAD if current == heads else UPGRADE_PENDING
 
 
-def _interrupted(engine, entries, locked):
-    unfinished = journal.unfinished(entries)
+def _live_run(engine, entries):
+    """Whether the journal's running rows belong to a process at work."""
     running = any(entry.outcome == journal.RUNNING
-                  for entry in unfinished.values())
-    if running and not locked and lock.is_held(engine):
-        # A live run is at work; its rows are not leftovers.
-        return ()
-    return tuple(sorted(unfinished))
+                  for entry in entries.values())
+    return running and lock.is_held(engine)
 
 
 def _tampered(script, current, entries):
@@ -307,8 +311,8 @@ def sync(engine, revision=None, report=print,
     :raises webdemo.exception.MigrationError: a revision failed
     """
     target = revision or 'heads'
-    # Refuse bad input before taking the lock, which may create tables.
-    _check_sync(get_state(engine), target)
+    # Everything is decided under the lock, on a state no one else is
+    # changing; nothing is written before the first revision runs.
     with lock.migration_lock(engine, 'db sync', lock_timeout, report):
         state = get_state(engine, locked=True)
         plan = _check_sync(state, target)
@@ -371,15 +375,13 @@ def _write_sql(engine, start, target, out):
         script.run_env()
 
 
-def _check_downgrade(state, revision, confirmed):
+def _check_downgrade(state, revision):
     check_can_migrate(state)
     if state.status == LEGACY:
         raise exception.InvalidRevision(
             'the database is a legacy sqlalchemy-migrate database; adopt '
             "it with 'webdemo-manage db sync' before downgrading.")
-    plan = plan_downgrade(revision, state.current)
-    _require_confirmation(plan, confirmed)
-    return plan
+    return plan_downgrade(revision, state.current)
 
 
 def downgrade(engine, revision, confirmed=False, report=print,
@@ -398,19 +400,14 @@ def downgrade(engine, revision, confirmed=False, report=print,
     :raises webdemo.exception.ConfirmationRequired: data would be lost
         and confirmed is false
     """
-    try:
-        _check_downgrade(get_state(engine), revision, confirmed)
-    except exception.ConfirmationRequired:
-        _report_plan(plan_downgrade(revision, get_state(engine).current),
-                     report)
-        raise
     with lock.migration_lock(engine, 'db downgrade', lock_timeout, report):
         state = get_state(engine, locked=True)
-        plan = _check_downgrade(state, revision, confirmed)
+        plan = _check_downgrade(state, revision)
         if not plan:
             report(f'Nothing to do: the database is at {describe(state)}.')
             return state
         _report_plan(plan, report)
+        _require_confirmation(plan, confirmed)
         _migrate(engine, plan, DOWNGRADE, report)
         final = get_state(engine, locked=True)
     report(f'Database is at {describe(final)}.')
@@ -456,7 +453,6 @@ def stamp(engine, revision, purge=False, report=print,
     :raises webdemo.exception.UnknownDatabaseRevision: the database's
         revision is unknown and purge is false
     """
-    _check_stamp(get_state(engine), revision, purge)
     with lock.migration_lock(engine, 'db stamp', lock_timeout, report):
         state = get_state(engine, locked=True)
         _check_stamp(state, revision, purge)

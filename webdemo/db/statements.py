@@ -88,8 +88,8 @@ class Tracker:
         number = self._count
         self._note('statements_started', number)
         if number <= self._finished:
-            LOG.info('skipping DDL statement %d, done before: %s', number,
-                     statement)
+            LOG.debug('skipping DDL statement %d, done before: %s', number,
+                      statement)
         elif number == self._finished + 1 and self._unknown:
             self._run_unless_applied(cursor, statement, parameters)
         else:
@@ -110,5 +110,5 @@ class Tracker:
             code = error.args[0] if error.args else None
             if code not in _ALREADY_APPLIED:
                 raise
-            LOG.info('DDL statement already applied before the '
-                     'interruption (%s): %s', error, statement)
+            LOG.debug('DDL statement already applied before the '
+                      'interruption (%s): %s', error, statement)

@@ -1,0 +1,169 @@
+"""db sync under concurrency and crashes, on SQLite, MariaDB/MySQL and
+PostgreSQL: the migration lock, the journal, and recovery from a run
+killed half-way through a revision."""
+
+import os
+import re
+import subprocess
+import time
+
+from oslotest import base
+import sqlalchemy
+
+from webdemo.db import journal
+from webdemo.db import lock
+from webdemo.db import statements
+from webdemo.tests.functional import db_fixtures
+from webdemo.tests.functional import manage_runner as runner
+
+CONCURRENT_SYNCS = 8
+# Rounds of CONCURRENT_SYNCS syncs on an empty database, per backend.
+ROUNDS = int(os.environ.get('WEBDEMO_CONCURRENCY_ROUNDS', '5'))
+REVISIONS = runner.revisions_on_disk()
+
+
+class MigrationSafety(runner.ManageTestMixin):
+
+    def setUp(self):
+        super().setUp()
+        self.assertOk(self.manage('db', 'sync'))
+        self.clean_schema = runner.schema_snapshot(self.engine)
+        self.drop_everything()
+
+    def drop_everything(self):
+        metadata = sqlalchemy.MetaData()
+        with self.engine.begin() as connection:
+            metadata.reflect(connection)
+            metadata.drop_all(connection)
+
+    def journal_rows(self):
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(
+                sqlalchemy.select(journal.JOURNAL.c.revision,
+                                  journal.JOURNAL.c.direction,
+                                  journal.JOURNAL.c.outcome).order_by(
+                                      journal.JOURNAL.c.id))]
+
+    def spawn(self, *args, **env):
+        return subprocess.Popen(
+            [runner.manage_command(), '--config-file', self.empty_conf,
+             *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, cwd=self.home, env=runner.clean_environment(
+                self.home, OS_DATABASE__CONNECTION=self.url, **env))
+
+    def test_concurrent_syncs_apply_each_revision_once(self):
+        for _ in range(ROUNDS):
+            self.drop_everything()
+            processes = [self.spawn('db', 'sync')
+                         for _ in range(CONCURRENT_SYNCS)]
+            outputs = [process.communicate(timeout=300)
+                       for process in processes]
+            self.assertEqual([0] * CONCURRENT_SYNCS,
+                             [process.returncode for process in processes],
+                             outputs)
+            self.assertEqual([(revision, 'upgrade', 'succeeded')
+                              for revision in REVISIONS],
+                             sorted(self.journal_rows()))
+            self.assertEqual(self.clean_schema,
+                             runner.schema_snapshot(self.engine))
+
+    def test_killed_after_every_ddl_statement_then_recovered(self):
+        killed = 0
+        while True:
+            self.drop_everything()
+            first = self.manage('db', 'sync', **{
+                statements.KILL_AFTER_ENV: str(killed + 1)})
+            if first.returncode == 0:
+                break
+            killed += 1
+            self.assertEqual(-9, first.returncode, first.stderr)
+            self._assert_reported_interrupted()
+            seeded = self._seed()
+            recovery = self.manage('db', 'sync')
+            self.assertOk(recovery)
+            self.assertNotIn('Waiting', recovery.stdout)
+            self.assertIn('Completing', recovery.stdout)
+            self.assertEqual(self.clean_schema,
+                             runner.schema_snapshot(self.engine))
+            self.assertEqual(seeded, self._seeded_rows(seeded))
+        # One kill point per DDL statement of a clean run, at the least.
+        self.assertGreaterEqual(killed, len(REVISIONS) - 1)
+
+    def _assert_reported_interrupted(self):
+        self._wait_for_lock_release()
+        check = self.manage('db', 'version', '--check')
+        self.assertEqual(7, check.returncode, check.stdout + check.stderr)
+        self.assertRegex(check.stdout, r'Interrupted: [0-9a-f]{12}')
+
+    def _wait_for_lock_release(self):
+        """Wait for the server to free a dead holder's lock.
+
+        It does once it sees the session gone: promptly, but not at the
+        instant of the kill.
+        """
+        deadline = time.monotonic() + 30
+        while lock.is_held(self.engine):
+            self.assertLess(time.monotonic(), deadline,
+                            'the killed run left its migration lock held')
+            time.sleep(0.1)
+
+    def _seed(self):
+        tables = runner.schema_snapshot(self.engine)[0]
+        if 'user' in tables:
+            self.sql(f'INSERT INTO {self._quoted("user")} (id, user_id, '
+                     "name) VALUES (1, 'u-1', 'kept')")
+        if 'account' in tables:
+            self.sql("INSERT INTO account (id, name) VALUES (1, 'kept')")
+        return self._seeded_rows()
+
+    def _seeded_rows(self, tables=None):
+        if tables is None:
+            tables = set(runner.schema_snapshot(self.engine)[0]) & {
+                'user', 'account'}
+        with self.engine.connect() as connection:
+            return {table: self._id_and_name(connection, table)
+                    for table in tables}
+
+    def _id_and_name(self, connection, table):
+        query = f'SELECT id, name FROM {self._quoted(table)} ORDER BY id'
+        return [tuple(row) for row in connection.exec_driver_sql(query)]
+
+    def _quoted(self, table):
+        return self.engine.dialect.identifier_preparer.quote(table)
+
+    def test_lock_timeout_names_the_holder_and_changes_nothing(self):
+        self.assertOk(self.manage('db', 'sync', 'fac0847f78ff'))
+        before = runner.schema_snapshot(self.engine)
+        with lock.migration_lock(self.engine, 'the test holder', 0, print):
+            started = time.monotonic()
+            result = self.manage('db', 'sync',
+                                 OS_DATABASE__MIGRATION_LOCK_TIMEOUT='2')
+            waited = time.monotonic() - started
+        self.assertFailsCleanly(result, 5, 'gave up after 2s',
+                                'the test holder', f'pid {os.getpid()}')
+        self.assertGreaterEqual(waited, 2)
+        self.assertEqual(before, runner.schema_snapshot(self.engine))
+        self.assertOk(self.manage('db', 'sync'))
+
+    def test_history_shows_when_and_how_long(self):
+        self.assertOk(self.manage('db', 'sync'))
+        history = self.manage('db', 'history', '--verbose').stdout
+        self.assertEqual(len(REVISIONS), len(re.findall(
+            r'applied: \d{4}-\d\d-\d\d [\d:.]+ UTC, took \d+\.\d{3}s',
+            history)))
+
+
+class TestMigrationSafetySQLite(MigrationSafety, db_fixtures.SQLiteFileMixin,
+                                base.BaseTestCase):
+    pass
+
+
+class TestMigrationSafetyMySQL(MigrationSafety, db_fixtures.MySQLMixin,
+                               db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestMigrationSafetyPostgreSQL(MigrationSafety,
+                                    db_fixtures.PostgreSQLMixin,
+                                    db_fixtures.DatabaseTestCase):
+    pass

@@ -509,7 +509,11 @@ def _migrate_one(engine, script, direction, report, log, previous):
     except BaseException as error:
         outcome = (journal.FAILED if isinstance(error, Exception)
                    else journal.INTERRUPTED)
-        log.finish(entry, outcome, time.monotonic() - started, str(error))
+        # Best effort: with the connection lost, the row stays 'running'
+        # and the next run, under the lock, counts it as interrupted.
+        with contextlib.suppress(sa_exc.SQLAlchemyError, db_exc.DBError):
+            log.finish(entry, outcome, time.monotonic() - started,
+                       str(error))
         raise
     duration = time.monotonic() - started
     log.finish(entry, journal.SUCCEEDED, duration)

@@ -5,6 +5,7 @@ running them on a copy keeps the real history (which other tests walk
 at the same time) untouched.
 """
 
+import json
 import os
 import re
 import shutil
@@ -72,7 +73,7 @@ class PackageCopyMixin:
             return os.path.basename(path), revision_file.read()
 
 
-class Autogenerate(PackageCopyMixin):
+class OnEveryBackend(PackageCopyMixin):
 
     def test_autogenerate_finds_nothing_when_models_match(self):
         self.assertOk(self.manage('db', 'sync'))
@@ -81,18 +82,34 @@ class Autogenerate(PackageCopyMixin):
         upgrade = text.split('def upgrade():')[1].split('def downgrade')[0]
         self.assertNotIn('op.', upgrade)
 
+    def test_script_changed_after_it_was_applied(self):
+        self.assertOk(self.manage('db', 'sync'))
+        self.assertEqual(0, self.manage('db', 'version', '--check')
+                         .returncode)
+        with open(os.path.join(self.versions,
+                               f'{EMAIL}_add_account_email.py'), 'a') as f:
+            f.write('# edited after release\n')
+        check = self.manage('db', 'version', '--check', '--format', 'json')
+        self.assertEqual(6, check.returncode, check.stderr)
+        self.assertEqual(([EMAIL], 'tampered'),
+                         (json.loads(check.stdout)['tampered'],
+                          json.loads(check.stdout)['status']))
+        drift = self.manage('db', 'check')
+        self.assertEqual(6, drift.returncode, drift.stderr)
+        self.assertIn(f'revision {EMAIL}: its script changed', drift.stdout)
 
-class TestAutogenerateSQLite(Autogenerate, base.BaseTestCase):
+
+class TestOnSQLite(OnEveryBackend, base.BaseTestCase):
     pass
 
 
-class TestAutogenerateMySQL(Autogenerate, db_fixtures.MySQLMixin,
-                            db_fixtures.DatabaseTestCase):
+class TestOnMySQL(OnEveryBackend, db_fixtures.MySQLMixin,
+                  db_fixtures.DatabaseTestCase):
     pass
 
 
-class TestAutogeneratePostgreSQL(Autogenerate, db_fixtures.PostgreSQLMixin,
-                                 db_fixtures.DatabaseTestCase):
+class TestOnPostgreSQL(OnEveryBackend, db_fixtures.PostgreSQLMixin,
+                       db_fixtures.DatabaseTestCase):
     pass
 
 

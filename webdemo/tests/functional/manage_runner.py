@@ -1,6 +1,7 @@
 """Run the installed webdemo-manage in a child process, as operators do."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -8,6 +9,10 @@ import sys
 import fixtures
 import sqlalchemy
 
+from webdemo.db import api
+from webdemo.tests.functional import db_fixtures
+
+PACKAGE = os.path.join(os.path.dirname(__file__), '..', '..')
 VERSIONS_DIR = os.path.join(
     os.path.dirname(__file__), '..', '..', 'db', 'sqlalchemy', 'alembic',
     'versions')
@@ -125,3 +130,36 @@ class ManageTestMixin:
                  'PRIMARY KEY, repository_path TEXT, version INTEGER)',
                  'INSERT INTO migrate_version VALUES '
                  f"('webdemo', '/opt/webdemo/migrate_repo', {version})")
+
+
+class PackageCopyMixin:
+    """Runs webdemo-manage from a copy of the package, on self.url."""
+
+    def setUp(self):
+        super().setUp()
+        self.home = self.useFixture(fixtures.TempDir()).path
+        root = os.path.join(self.home, 'src')
+        shutil.copytree(PACKAGE, os.path.join(root, 'webdemo'),
+                        ignore=shutil.ignore_patterns('__pycache__', 'tests'))
+        self.versions = os.path.join(root, 'webdemo', 'db', 'sqlalchemy',
+                                     'alembic', 'versions')
+        if getattr(self, 'url', None) is None:
+            self.url = f'sqlite:///{self.home}/dev.db'
+            self.engine = api.create_engine(db_fixtures.make_conf(self.url))
+            self.addCleanup(self.engine.dispose)
+        self.env = clean_environment(
+            self.home, PYTHONPATH=root, OS_DATABASE__CONNECTION=self.url)
+
+    def manage(self, *args, **env):
+        return run(args, {**self.env, **env}, self.home)
+
+    def assertOk(self, result):
+        self.assertEqual(0, result.returncode, result.stderr)
+        return result.stdout
+
+    def written(self, result):
+        path = re.search(r'^Wrote (\S+)$', self.assertOk(result), re.M)[1]
+        self.assertEqual(os.path.realpath(self.versions),
+                         os.path.dirname(os.path.realpath(path)))
+        with open(path) as revision_file:
+            return os.path.basename(path), revision_file.read()

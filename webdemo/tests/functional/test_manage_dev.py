@@ -7,16 +7,12 @@ at the same time) untouched.
 
 import json
 import os
-import re
-import shutil
 
-import fixtures
 from oslotest import base
 
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner
 
-PACKAGE = os.path.join(os.path.dirname(__file__), '..', '..')
 MERGE = '948ccd040506'
 EMAIL = 'b2237d3cc792'
 
@@ -43,37 +39,7 @@ def downgrade():
 '''
 
 
-class PackageCopyMixin:
-    """Runs webdemo-manage from a copy of the package, on self.url."""
-
-    def setUp(self):
-        super().setUp()
-        self.home = self.useFixture(fixtures.TempDir()).path
-        root = os.path.join(self.home, 'src')
-        shutil.copytree(PACKAGE, os.path.join(root, 'webdemo'),
-                        ignore=shutil.ignore_patterns('__pycache__', 'tests'))
-        self.versions = os.path.join(root, 'webdemo', 'db', 'sqlalchemy',
-                                     'alembic', 'versions')
-        url = getattr(self, 'url', None) or f'sqlite:///{self.home}/dev.db'
-        self.env = runner.clean_environment(
-            self.home, PYTHONPATH=root, OS_DATABASE__CONNECTION=url)
-
-    def manage(self, *args):
-        return runner.run(args, self.env, self.home)
-
-    def assertOk(self, result):
-        self.assertEqual(0, result.returncode, result.stderr)
-        return result.stdout
-
-    def written(self, result):
-        path = re.search(r'^Wrote (\S+)$', self.assertOk(result), re.M)[1]
-        self.assertEqual(os.path.realpath(self.versions),
-                         os.path.dirname(os.path.realpath(path)))
-        with open(path) as revision_file:
-            return os.path.basename(path), revision_file.read()
-
-
-class OnEveryBackend(PackageCopyMixin):
+class OnEveryBackend(runner.PackageCopyMixin):
 
     def test_autogenerate_finds_nothing_when_models_match(self):
         self.assertOk(self.manage('db', 'sync'))
@@ -113,7 +79,7 @@ class TestOnPostgreSQL(OnEveryBackend, db_fixtures.PostgreSQLMixin,
     pass
 
 
-class TestDeveloperCommands(PackageCopyMixin, base.BaseTestCase):
+class TestDeveloperCommands(runner.PackageCopyMixin, base.BaseTestCase):
 
     def heads(self):
         return self.assertOk(self.manage('db', 'heads')).splitlines()

@@ -167,3 +167,93 @@ class TestMigrationSafetyPostgreSQL(MigrationSafety,
                                     db_fixtures.PostgreSQLMixin,
                                     db_fixtures.DatabaseTestCase):
     pass
+
+
+# A revision of three DDL statements, so that a run can die between
+# them; the shipped revisions have one statement each.
+_THREE_STATEMENTS = '''"""three statements
+
+Revision ID: aaaa00000001
+Revises: 948ccd040506
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+revision = 'aaaa00000001'
+down_revision = '948ccd040506'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column('account', sa.Column('nickname', sa.String(32)))
+    op.add_column('account', sa.Column('locale', sa.String(16)))
+    op.create_index('ix_account_nickname', 'account', ['nickname'])
+
+
+def downgrade():
+    op.drop_index('ix_account_nickname', 'account')
+    with op.batch_alter_table('account') as batch_op:
+        batch_op.drop_column('locale')
+        batch_op.drop_column('nickname')
+'''
+
+
+class SeveralStatementsRecovery(runner.PackageCopyMixin):
+
+    def test_killed_between_the_statements_of_one_revision(self):
+        with open(os.path.join(self.versions,
+                               'aaaa00000001_three_statements.py'), 'w') as f:
+            f.write(_THREE_STATEMENTS)
+        for kill_after in (1, 2, 3):
+            self._drop_everything()
+            self.assertOk(self.manage('db', 'sync', '948ccd040506'))
+            self._sql("INSERT INTO account (id, name) VALUES (1, 'kept')")
+            # The shipped history ran already: count from this revision.
+            first = self.manage('db', 'sync', **{
+                statements.KILL_AFTER_ENV: str(kill_after)})
+            self.assertEqual(-9, first.returncode, first.stderr)
+            recovery = self.manage('db', 'sync')
+            self.assertIn('Completing aaaa00000001', self.assertOk(recovery))
+            self._assert_three_statements_applied()
+
+    def _assert_three_statements_applied(self):
+        inspector = sqlalchemy.inspect(self.engine)
+        columns = {column['name'] for column in
+                   inspector.get_columns('account')}
+        self.assertTrue({'nickname', 'locale'} <= columns, columns)
+        self.assertIn('ix_account_nickname',
+                      {index['name'] for index in
+                       inspector.get_indexes('account')})
+        with self.engine.connect() as connection:
+            self.assertEqual([(1, 'kept')], [tuple(row) for row in
+                             connection.exec_driver_sql(
+                                 'SELECT id, name FROM account')])
+
+    def _drop_everything(self):
+        metadata = sqlalchemy.MetaData()
+        with self.engine.begin() as connection:
+            metadata.reflect(connection)
+            metadata.drop_all(connection)
+
+    def _sql(self, statement):
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql(statement)
+
+
+class TestSeveralStatementsSQLite(SeveralStatementsRecovery,
+                                  base.BaseTestCase):
+    pass
+
+
+class TestSeveralStatementsMySQL(SeveralStatementsRecovery,
+                                 db_fixtures.MySQLMixin,
+                                 db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestSeveralStatementsPostgreSQL(SeveralStatementsRecovery,
+                                      db_fixtures.PostgreSQLMixin,
+                                      db_fixtures.DatabaseTestCase):
+    pass

@@ -18,6 +18,7 @@ import contextlib
 import dataclasses
 import datetime
 import fcntl
+import hashlib
 import json
 import os
 import socket
@@ -148,21 +149,39 @@ class _ServerLock:
         if sqlalchemy.inspect(self._connection).has_table(table.name):
             self._connection.execute(table.delete().where(
                 table.c.name == NAME))
-        self._scalar(self._UNLOCK)
+        self._unlock()
 
 
 class _PostgresLock(_ServerLock):
-    _UNLOCK = f'SELECT pg_advisory_unlock({_POSTGRES_KEY})'
+    """Advisory locks are scoped to the current database already."""
 
     def try_acquire(self):
         return self._scalar(f'SELECT pg_try_advisory_lock({_POSTGRES_KEY})')
 
+    def _unlock(self):
+        self._scalar(f'SELECT pg_advisory_unlock({_POSTGRES_KEY})')
+
 
 class _MySQLLock(_ServerLock):
-    _UNLOCK = f"SELECT RELEASE_LOCK('{NAME}')"
+    """A named lock whose name carries the database's.
+
+    GET_LOCK names are server-wide; two databases on one server must not
+    share a lock.
+    """
+
+    def __enter__(self):
+        super().__enter__()
+        database = self._scalar('SELECT DATABASE()')
+        # At most 64 characters, and no quoting trouble: a digest.
+        digest = hashlib.sha256(database.encode()).hexdigest()[:40]
+        self._name = f'{NAME}_{digest}'
+        return self
 
     def try_acquire(self):
-        return self._scalar(f"SELECT GET_LOCK('{NAME}', 0)") == 1
+        return self._scalar(f"SELECT GET_LOCK('{self._name}', 0)") == 1
+
+    def _unlock(self):
+        self._scalar(f"SELECT RELEASE_LOCK('{self._name}')")
 
 
 class _FileLock:

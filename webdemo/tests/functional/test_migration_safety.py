@@ -158,12 +158,32 @@ class TestMigrationSafetySQLite(MigrationSafety, db_fixtures.SQLiteFileMixin,
     pass
 
 
-class TestMigrationSafetyMySQL(MigrationSafety, db_fixtures.MySQLMixin,
+class ServerMigrationSafety(MigrationSafety):
+
+    def test_the_lock_is_per_database(self):
+        """Another database on the same server migrates meanwhile."""
+        other = f'{self.engine.url.database}_other'
+        self._admin(f'CREATE DATABASE {other}')
+        self.addCleanup(self._admin, f'DROP DATABASE {other}')
+        other_url = sqlalchemy.engine.make_url(self.url).set(
+            database=other).render_as_string(hide_password=False)
+        with lock.migration_lock(self.engine, 'the test holder', 0, print):
+            result = self.manage('db', 'sync', url=other_url,
+                                 OS_DATABASE__MIGRATION_LOCK_TIMEOUT='0')
+        self.assertOk(result)
+
+    def _admin(self, statement):
+        with self.engine.connect().execution_options(
+                isolation_level='AUTOCOMMIT') as connection:
+            connection.exec_driver_sql(statement)
+
+
+class TestMigrationSafetyMySQL(ServerMigrationSafety, db_fixtures.MySQLMixin,
                                db_fixtures.DatabaseTestCase):
     pass
 
 
-class TestMigrationSafetyPostgreSQL(MigrationSafety,
+class TestMigrationSafetyPostgreSQL(ServerMigrationSafety,
                                     db_fixtures.PostgreSQLMixin,
                                     db_fixtures.DatabaseTestCase):
     pass

@@ -319,13 +319,14 @@ def sync(engine, revision=None, report=print,
         if state.status == LEGACY:
             _adopt_legacy(engine, state, report)
         elif not plan:
-            report(f'Nothing to do: the database is at {describe(state)}.')
-            return state
+            return _nothing_to_do(state, report)
         _report_recovery(state, report)
-        _migrate(engine, plan, UPGRADE, report)
-        final = get_state(engine, locked=True)
-    report(f'Database is at {describe(final)}.')
-    return final
+        return _migrate(engine, plan, UPGRADE, report)
+
+
+def _nothing_to_do(state, report):
+    report(f'Nothing to do: the database is at {describe(state)}.')
+    return state
 
 
 def _report_recovery(state, report):
@@ -404,14 +405,10 @@ def downgrade(engine, revision, confirmed=False, report=print,
         state = get_state(engine, locked=True)
         plan = _check_downgrade(state, revision)
         if not plan:
-            report(f'Nothing to do: the database is at {describe(state)}.')
-            return state
+            return _nothing_to_do(state, report)
         _report_plan(plan, report)
         _require_confirmation(plan, confirmed)
-        _migrate(engine, plan, DOWNGRADE, report)
-        final = get_state(engine, locked=True)
-    report(f'Database is at {describe(final)}.')
-    return final
+        return _migrate(engine, plan, DOWNGRADE, report)
 
 
 def _report_plan(plan, report):
@@ -477,7 +474,11 @@ def undo_target(script):
 
 
 def _migrate(engine, plan, direction, report):
-    """Run the plan one revision at a time, each journalled."""
+    """Run the plan one revision at a time, each journalled.
+
+    :returns: the DatabaseState after the plan ran (the caller holds
+        the lock)
+    """
     try:
         log = journal.Journal(engine)
     except (sa_exc.SQLAlchemyError, db_exc.DBError) as error:
@@ -490,6 +491,9 @@ def _migrate(engine, plan, direction, report):
         for script in plan:
             _migrate_one(engine, script, direction, report, log,
                          unfinished.get(script.revision))
+    final = get_state(engine, locked=True)
+    report(f'Database is at {describe(final)}.')
+    return final
 
 
 def _migrate_one(engine, script, direction, report, log, previous):

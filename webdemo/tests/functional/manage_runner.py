@@ -48,6 +48,20 @@ def revisions_on_disk():
                   if name.endswith('.py') and not name.startswith('_'))
 
 
+def execute(engine, *statements):
+    """Run SQL statements in one transaction."""
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.execute(sqlalchemy.text(statement))
+
+
+def drop_all_tables(engine):
+    metadata = sqlalchemy.MetaData()
+    with engine.begin() as connection:
+        metadata.reflect(connection)
+        metadata.drop_all(connection)
+
+
 def schema_snapshot(engine):
     """Tables, their columns, and the recorded revisions.
 
@@ -91,9 +105,7 @@ class ManageTestMixin:
                    self.home)
 
     def sql(self, *statements):
-        with self.engine.begin() as connection:
-            for statement in statements:
-                connection.execute(sqlalchemy.text(statement))
+        execute(self.engine, *statements)
 
     def assertOk(self, result):
         self.assertEqual(0, result.returncode, result.stderr)

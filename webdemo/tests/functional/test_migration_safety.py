@@ -28,13 +28,7 @@ class MigrationSafety(runner.ManageTestMixin):
         super().setUp()
         self.assertOk(self.manage('db', 'sync'))
         self.clean_schema = runner.schema_snapshot(self.engine)
-        self.drop_everything()
-
-    def drop_everything(self):
-        metadata = sqlalchemy.MetaData()
-        with self.engine.begin() as connection:
-            metadata.reflect(connection)
-            metadata.drop_all(connection)
+        runner.drop_all_tables(self.engine)
 
     def journal_rows(self):
         with self.engine.connect() as connection:
@@ -53,7 +47,7 @@ class MigrationSafety(runner.ManageTestMixin):
 
     def test_concurrent_syncs_apply_each_revision_once(self):
         for _ in range(ROUNDS):
-            self.drop_everything()
+            runner.drop_all_tables(self.engine)
             processes = [self.spawn('db', 'sync')
                          for _ in range(CONCURRENT_SYNCS)]
             outputs = [process.communicate(timeout=300)
@@ -70,7 +64,7 @@ class MigrationSafety(runner.ManageTestMixin):
     def test_killed_after_every_ddl_statement_then_recovered(self):
         killed = 0
         while True:
-            self.drop_everything()
+            runner.drop_all_tables(self.engine)
             first = self.manage('db', 'sync', **{
                 statements.KILL_AFTER_ENV: str(killed + 1)})
             if first.returncode == 0:
@@ -227,9 +221,10 @@ class SeveralStatementsRecovery(runner.PackageCopyMixin):
                                'aaaa00000001_three_statements.py'), 'w') as f:
             f.write(_THREE_STATEMENTS)
         for kill_after in (1, 2, 3):
-            self._drop_everything()
+            runner.drop_all_tables(self.engine)
             self.assertOk(self.manage('db', 'sync', '948ccd040506'))
-            self._sql("INSERT INTO account (id, name) VALUES (1, 'kept')")
+            runner.execute(self.engine,
+                           "INSERT INTO account (id, name) VALUES (1, 'kept')")
             # The shipped history ran already: count from this revision.
             first = self.manage('db', 'sync', **{
                 statements.KILL_AFTER_ENV: str(kill_after)})
@@ -250,16 +245,6 @@ class SeveralStatementsRecovery(runner.PackageCopyMixin):
             self.assertEqual([(1, 'kept')], [tuple(row) for row in
                              connection.exec_driver_sql(
                                  'SELECT id, name FROM account')])
-
-    def _drop_everything(self):
-        metadata = sqlalchemy.MetaData()
-        with self.engine.begin() as connection:
-            metadata.reflect(connection)
-            metadata.drop_all(connection)
-
-    def _sql(self, statement):
-        with self.engine.begin() as connection:
-            connection.exec_driver_sql(statement)
 
 
 class TestSeveralStatementsSQLite(SeveralStatementsRecovery,

@@ -44,3 +44,7 @@ class UpgradePending(WebdemoError):
 
 class MigrationLockTimeout(WebdemoError):
     """Another migration held the lock for longer than we would wait."""
+
+
+class InterruptedMigration(WebdemoError):
+    """A migration in the other direction was left half-done."""

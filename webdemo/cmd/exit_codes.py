@@ -31,8 +31,9 @@ exit codes:
        lock for longer than [database] migration_lock_timeout
   {CHANGED_SCRIPT}    --check, db check: an applied revision's script
        changed since it was applied
-  {INTERRUPTED_MIGRATION}    --check: a migration was interrupted half-way;
-       the next db sync completes it
+  {INTERRUPTED_MIGRATION}    --check: a migration was interrupted half-way
+       (db sync completes an upgrade, the same db downgrade a downgrade);
+       db sync, downgrade or stamp: refused until that is done
   {INVALID_INPUT}  invalid input: bad arguments, unknown or ambiguous
        revision, multiple heads where one is needed, a data-losing
        downgrade without --yes
@@ -45,6 +46,7 @@ _FOR_ERROR = (
     (exception.UnversionedDatabase, UNVERSIONED),
     (exception.UpgradePending, UPGRADE_PENDING),
     (exception.MigrationLockTimeout, LOCK_TIMEOUT),
+    (exception.InterruptedMigration, INTERRUPTED_MIGRATION),
     (exception.InvalidRevision, INVALID_INPUT),
     (exception.ConfirmationRequired, INVALID_INPUT),
 )

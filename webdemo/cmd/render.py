@@ -62,6 +62,9 @@ def version(state, verbose=False, messages=None):
             f'(maps to {state.legacy_revision or "no revision"})')
     for revision in state.interrupted:
         say(f'Interrupted: {revision} (the next db sync completes it)')
+    for revision in state.interrupted_downgrades:
+        say(f'Interrupted downgrade: {revision} (run the same db downgrade '
+            'again to complete it)')
     for revision in state.tampered:
         say(f'Changed since applied: {revision}')
     say(f'Status: {state.status.replace("_", " ")}')

@@ -119,6 +119,20 @@ def unfinished(entries):
             if entry.outcome in (RUNNING, FAILED, INTERRUPTED)}
 
 
+def carried_counts(previous):
+    """(started, done) statement counts a replay of previous starts from.
+
+    A statement of a run that died may or may not have taken effect; one
+    of a run that failed did not (the database said so), so it counts as
+    not started.
+    """
+    if previous is None:
+        return 0, 0
+    if previous.outcome == FAILED:
+        return previous.statements_done, previous.statements_done
+    return previous.statements_started, previous.statements_done
+
+
 class Journal:
     """Writes journal rows on a connection of its own.
 
@@ -146,13 +160,20 @@ class Journal:
         self._write(JOURNAL.update().where(
             JOURNAL.c.outcome == RUNNING).values(outcome=INTERRUPTED))
 
-    def start(self, script, direction):
+    def start(self, script, direction, previous=None):
+        """Write the row of a run about to start; returns its id.
+
+        :param previous: the Entry of an unfinished earlier run of the
+            same revision and direction: its statement counts carry over,
+            so that a replay that dies early loses no ground
+        """
+        started, done = carried_counts(previous)
         result = self._write(JOURNAL.insert().values(
             revision=script.revision, direction=direction, outcome=RUNNING,
             started_at=_now(), host=socket.gethostname(), pid=os.getpid(),
             webdemo_version=webdemo_version(),
-            checksum=checksum(script.path), statements_started=0,
-            statements_done=0))
+            checksum=checksum(script.path), statements_started=started,
+            statements_done=done))
         return result.inserted_primary_key[0]
 
     def count_statement(self, entry_id, column, number):

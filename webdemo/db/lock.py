@@ -20,6 +20,7 @@ import datetime
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import socket
 import time
@@ -28,6 +29,8 @@ import sqlalchemy
 
 from webdemo.db import journal
 from webdemo import exception
+
+LOG = logging.getLogger(__name__)
 
 NAME = 'webdemo_migration'
 # pg_advisory_lock takes a number: a fixed one, "webdemo" in ASCII.
@@ -70,16 +73,42 @@ def migration_lock(engine, command, timeout, report):
             lock.record(Holder.this_process(command))
             yield
         finally:
-            lock.release()
+            _release(lock, clear_card=True)
+
+
+@contextlib.contextmanager
+def probe(engine, held_already=False):
+    """Take the lock for the body of the with, if it is free; never wait.
+
+    Yields whether this process holds it (True also when held_already).
+    Writes nothing, so it suits read-only users and read-only commands.
+    """
+    if held_already:
+        yield True
+        return
+    with _lock_for(engine) as lock:
+        free = lock.try_acquire()
+        try:
+            yield free
+        finally:
+            if free:
+                _release(lock, clear_card=False)
 
 
 def is_held(engine):
-    """Whether some process holds the lock now (takes it for a moment)."""
-    with _lock_for(engine) as lock:
-        if not lock.try_acquire():
-            return True
-        lock.release()
-        return False
+    """Whether another process holds the lock now."""
+    with probe(engine) as free:
+        return not free
+
+
+def _release(lock, clear_card):
+    # The lock dies with its session or descriptor anyway, when the with
+    # closes them; a failure here must not hide the error being raised.
+    try:
+        lock.release(clear_card)
+    except (sqlalchemy.exc.SQLAlchemyError, OSError):
+        LOG.warning('could not release the migration lock cleanly',
+                    exc_info=True)
 
 
 def _acquire(lock, timeout, report):
@@ -144,9 +173,10 @@ class _ServerLock:
         self._connection.execute(table.insert().values(
             name=NAME, **dataclasses.asdict(holder)))
 
-    def release(self):
+    def release(self, clear_card):
         table = journal.LOCK_HOLDER
-        if sqlalchemy.inspect(self._connection).has_table(table.name):
+        if clear_card and sqlalchemy.inspect(self._connection).has_table(
+                table.name):
             self._connection.execute(table.delete().where(
                 table.c.name == NAME))
         self._unlock()
@@ -194,8 +224,14 @@ class _FileLock:
                       else None)
 
     def __enter__(self):
-        self._fd = (os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-                    if self._path else None)
+        self._fd = None
+        if self._path:
+            try:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            except PermissionError:
+                # A reader without write access beside the database: it
+                # cannot lock, and cannot migrate either.
+                LOG.debug('cannot open %s', self._path, exc_info=True)
         return self
 
     def __exit__(self, *exc_info):
@@ -225,7 +261,8 @@ class _FileLock:
         os.pwrite(self._fd, json.dumps(dataclasses.asdict(holder)).encode(),
                   0)
 
-    def release(self):
+    def release(self, clear_card):
         if self._fd is not None:
-            os.ftruncate(self._fd, 0)
+            if clear_card:
+                os.ftruncate(self._fd, 0)
             fcntl.flock(self._fd, fcntl.LOCK_UN)

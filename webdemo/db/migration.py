@@ -73,8 +73,10 @@ class DatabaseState:
     :ivar unknown: the recorded revisions this code does not know
     :ivar legacy_version: the sqlalchemy-migrate version, for LEGACY
     :ivar legacy_revision: the revision legacy_version maps to, or None
-    :ivar interrupted: revisions whose last run died or failed half-way;
+    :ivar interrupted: revisions whose upgrade died or failed half-way;
         the next db sync completes them
+    :ivar interrupted_downgrades: revisions whose downgrade died or
+        failed half-way; running that db downgrade again completes them
     :ivar tampered: applied revisions whose script changed since
     """
     current: tuple
@@ -84,6 +86,7 @@ class DatabaseState:
     legacy_version: int = None
     legacy_revision: str = None
     interrupted: tuple = ()
+    interrupted_downgrades: tuple = ()
     tampered: tuple = ()
 
 
@@ -116,31 +119,40 @@ def get_state(engine, locked=False):
         journal shows as running is dead
     :returns: a DatabaseState
     """
-    with engine.connect() as connection:
-        # Tables before versions: a revision committing in between then
-        # looks pending, never like tables without a version.
-        tables = set(sqlalchemy.inspect(connection).get_table_names())
-        context = alembic_migration.MigrationContext.configure(connection)
-        current = tuple(sorted(context.get_current_heads()))
-        legacy_version = None if current else legacy.read_version(connection)
-        entries = journal.latest_entries(connection)
     script = script_directory()
+    # Hold the lock while reading, if it is free: then a journal row still
+    # 'running' is certainly dead, and no run can finish meanwhile.
+    with lock.probe(engine, locked) as free:
+        with engine.connect() as connection:
+            # Tables before versions: a revision committing in between
+            # looks pending, never like tables without a version.
+            tables = set(sqlalchemy.inspect(connection).get_table_names())
+            context = alembic_migration.MigrationContext.configure(
+                connection)
+            current = tuple(sorted(context.get_current_heads()))
+            legacy_version = (None if current
+                              else legacy.read_version(connection))
+            entries = journal.latest_entries(connection)
     heads = tuple(sorted(script.get_heads()))
     if legacy_version is not None:
         return DatabaseState(
             current, heads, LEGACY, legacy_version=legacy_version,
             legacy_revision=legacy.revision_for(legacy_version))
     unknown = tuple(rev for rev in current if not _is_known(script, rev))
-    live = not locked and _live_run(engine, entries)
-    interrupted = () if live else tuple(sorted(journal.unfinished(entries)))
-    tampered = () if unknown else _tampered(script, current, entries)
-    if live:
-        # Another process is migrating: on MySQL its tables may show
-        # before its version does.
+    if not free:
+        # Another process is migrating: its rows are not leftovers, and on
+        # MySQL its tables may show before its version does.
+        entries = {}
         tables = tables & schema_check.IGNORED_TABLES
-    status = _status(current, heads, tables, unknown, interrupted, tampered)
+    applied = _applied(script, current) if not unknown else frozenset()
+    upgrades, downgrades = _interrupted(entries, applied)
+    tampered = () if unknown else _tampered(script, applied, entries)
+    status = _status(current, heads, tables, unknown,
+                     upgrades + downgrades, tampered)
     return DatabaseState(current, heads, status, unknown,
-                         interrupted=interrupted, tampered=tampered)
+                         interrupted=upgrades,
+                         interrupted_downgrades=downgrades,
+                         tampered=tampered)
 
 
 def _status(current, heads, tables, unknown, interrupted, tampered):
@@ -155,15 +167,23 @@ def _status(current, heads, tables, unknown, interrupted, tampered):
     return AT_HEAD if current == heads else UPGRADE_PENDING
 
 
-def _live_run(engine, entries):
-    """Whether the journal's running rows belong to a process at work."""
-    running = any(entry.outcome == journal.RUNNING
-                  for entry in entries.values())
-    return running and lock.is_held(engine)
+def _interrupted(entries, applied):
+    """Unfinished journal rows that alembic_version contradicts.
+
+    A row left 'running' by a run that died after its revision committed
+    agrees with alembic_version: that revision is done, not interrupted.
+    """
+    unfinished = journal.unfinished(entries).values()
+    upgrades = tuple(sorted(
+        entry.revision for entry in unfinished
+        if entry.direction == UPGRADE and entry.revision not in applied))
+    downgrades = tuple(sorted(
+        entry.revision for entry in unfinished
+        if entry.direction == DOWNGRADE and entry.revision in applied))
+    return upgrades, downgrades
 
 
-def _tampered(script, current, entries):
-    applied = _applied(script, current)
+def _tampered(script, applied, entries):
     return tuple(sorted(
         revision for revision, entry in entries.items()
         if revision in applied and entry.direction == UPGRADE
@@ -219,6 +239,22 @@ def check_can_migrate(state):
             f'webdemo (known legacy versions: {known}). Upgrade it with '
             'the webdemo release that last used sqlalchemy-migrate, or '
             "record its revision with 'webdemo-manage db stamp'.")
+
+
+def check_not_interrupted(state, direction):
+    """Raise if a run in the other direction was left half-done.
+
+    :raises webdemo.exception.InterruptedMigration: it was
+    """
+    if direction == UPGRADE and state.interrupted_downgrades:
+        revisions_ = ', '.join(state.interrupted_downgrades)
+        raise exception.InterruptedMigration(
+            f'a db downgrade of {revisions_} was interrupted half-way: run '
+            'the same db downgrade again to complete it, then db sync.')
+    if direction != UPGRADE and state.interrupted:
+        raise exception.InterruptedMigration(
+            f'an upgrade of {", ".join(state.interrupted)} was interrupted '
+            'half-way: run db sync to complete it first.')
 
 
 def _starting_point(state):
@@ -284,6 +320,7 @@ class _revision_errors:
 
 def _check_sync(state, target):
     check_can_migrate(state)
+    check_not_interrupted(state, UPGRADE)
     return plan_upgrade(target, _starting_point(state))
 
 
@@ -313,7 +350,8 @@ def sync(engine, revision=None, report=print,
     target = revision or 'heads'
     # Everything is decided under the lock, on a state no one else is
     # changing; nothing is written before the first revision runs.
-    with lock.migration_lock(engine, 'db sync', lock_timeout, report):
+    with _database_errors('db sync'), lock.migration_lock(
+            engine, 'db sync', lock_timeout, report):
         state = get_state(engine, locked=True)
         plan = _check_sync(state, target)
         if state.status == LEGACY:
@@ -322,6 +360,21 @@ def sync(engine, revision=None, report=print,
             return _nothing_to_do(state, report)
         _report_recovery(state, report)
         return _migrate(engine, plan, UPGRADE, report)
+
+
+@contextlib.contextmanager
+def _database_errors(command):
+    """Report a database failure in the bookkeeping as one line.
+
+    The lock and the journal talk to the database too; their failures
+    read like a failing revision's.
+    """
+    try:
+        yield
+    except (sa_exc.SQLAlchemyError, db_exc.DBError) as error:
+        raise exception.MigrationError(
+            f'{command} failed: {api.driver_message(error)}; check the '
+            'database and run the command again.') from error
 
 
 def _nothing_to_do(state, report):
@@ -378,6 +431,7 @@ def _write_sql(engine, start, target, out):
 
 def _check_downgrade(state, revision):
     check_can_migrate(state)
+    check_not_interrupted(state, DOWNGRADE)
     if state.status == LEGACY:
         raise exception.InvalidRevision(
             'the database is a legacy sqlalchemy-migrate database; adopt '
@@ -401,7 +455,8 @@ def downgrade(engine, revision, confirmed=False, report=print,
     :raises webdemo.exception.ConfirmationRequired: data would be lost
         and confirmed is false
     """
-    with lock.migration_lock(engine, 'db downgrade', lock_timeout, report):
+    with _database_errors('db downgrade'), lock.migration_lock(
+            engine, 'db downgrade', lock_timeout, report):
         state = get_state(engine, locked=True)
         plan = _check_downgrade(state, revision)
         if not plan:
@@ -426,6 +481,7 @@ def _require_confirmation(plan, confirmed):
 
 
 def _check_stamp(state, revision, purge):
+    check_not_interrupted(state, DOWNGRADE)
     with _revision_errors('stamp', revision):
         script_directory().get_revisions(revision)
     if state.status == UNKNOWN_REVISION and not purge:
@@ -450,7 +506,8 @@ def stamp(engine, revision, purge=False, report=print,
     :raises webdemo.exception.UnknownDatabaseRevision: the database's
         revision is unknown and purge is false
     """
-    with lock.migration_lock(engine, 'db stamp', lock_timeout, report):
+    with _database_errors('db stamp'), lock.migration_lock(
+            engine, 'db stamp', lock_timeout, report):
         state = get_state(engine, locked=True)
         _check_stamp(state, revision, purge)
         _run(engine, alembic_command.stamp, revision, purge=purge)
@@ -499,7 +556,7 @@ def _migrate(engine, plan, direction, report):
 def _migrate_one(engine, script, direction, report, log, previous):
     if previous is not None and previous.direction != direction:
         previous = None
-    entry = log.start(script, direction)
+    entry = log.start(script, direction, previous)
     tracker = statements.Tracker(
         log if engine.dialect.name == 'mysql' else None, entry, previous)
     started = time.monotonic()

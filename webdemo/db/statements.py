@@ -20,6 +20,8 @@ import signal
 
 import sqlalchemy
 
+from webdemo.db import journal as journal_module
+
 LOG = logging.getLogger(__name__)
 
 KILL_AFTER_ENV = 'WEBDEMO_TEST_KILL_AFTER_DDL'
@@ -59,16 +61,18 @@ class Tracker:
     :param journal: a journal.Journal, or None where DDL is transactional
     :param entry_id: this run's journal row
     :param previous: the journal.Entry of an earlier run of the same
-        revision that did not finish, or None
+        revision and direction that did not finish, or None; after a
+        failed run the failing statement is run again as usual, after a
+        dead one it is the statement whose fate is unknown
     """
 
     def __init__(self, journal, entry_id, previous=None):
         self._journal = journal
         self._entry = entry_id
-        replaying = journal is not None and previous is not None
-        self._finished = previous.statements_done if replaying else 0
-        self._unknown = replaying and (previous.statements_started >
-                                       previous.statements_done)
+        started, done = (journal_module.carried_counts(previous)
+                         if journal is not None else (0, 0))
+        self._finished = done
+        self._unknown = started > done
         self._count = 0
 
     def attach(self, connection):
@@ -86,16 +90,18 @@ class Tracker:
             return statement, parameters
         self._count += 1
         number = self._count
-        self._note('statements_started', number)
         if number <= self._finished:
+            # The journal row carried this count over already: noting it
+            # again would only lower it.
             LOG.debug('skipping DDL statement %d, done before: %s', number,
                       statement)
-        elif number == self._finished + 1 and self._unknown:
+            return _SKIP, ()
+        self._note('statements_started', number)
+        if number == self._finished + 1 and self._unknown:
             self._run_unless_applied(cursor, statement, parameters)
-        else:
-            return statement, parameters
-        self._note('statements_done', number)
-        return _SKIP, ()
+            self._note('statements_done', number)
+            return _SKIP, ()
+        return statement, parameters
 
     def _after(self, conn, cursor, statement, parameters, context, many):
         if _is_revision_ddl(statement):

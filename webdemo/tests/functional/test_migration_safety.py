@@ -139,6 +139,42 @@ class MigrationSafety(runner.ManageTestMixin):
         self.assertEqual(before, runner.schema_snapshot(self.engine))
         self.assertOk(self.manage('db', 'sync'))
 
+    def test_a_failed_statement_is_never_taken_as_applied(self):
+        """A retry must fail the same way, not skip what never ran."""
+        self.assertOk(self.manage('db', 'sync', '7dc0a5261bc4'))
+        self.sql('CREATE TABLE account (x INTEGER)')
+        for _ in range(2):
+            self.assertFailsCleanly(self.manage('db', 'sync'), 1,
+                                    'fac0847f78ff')
+        self.assertEqual(['x'], runner.schema_snapshot(self.engine)[0][
+            'account'])
+
+    def test_interrupted_downgrade_is_completed_by_downgrade(self):
+        self.assertOk(self.manage('db', 'sync'))
+        killed = self.manage('db', 'downgrade', 'fac0847f78ff', '--yes', **{
+            statements.KILL_AFTER_ENV: '1'})
+        self.assertEqual(-9, killed.returncode, killed.stderr)
+        self._wait_for_lock_release()
+        check = self.manage('db', 'version', '--check')
+        self.assertEqual(7, check.returncode, check.stdout)
+        self.assertIn('Interrupted downgrade:', check.stdout)
+        self.assertFailsCleanly(self.manage('db', 'sync'), 7,
+                                'run the same db downgrade again')
+        self.assertOk(self.manage('db', 'downgrade', 'fac0847f78ff',
+                                  '--yes'))
+        self.assertOk(self.manage('db', 'sync'))
+        self.assertEqual(self.clean_schema,
+                         runner.schema_snapshot(self.engine))
+
+    def test_interrupted_upgrade_blocks_downgrade_and_stamp(self):
+        killed = self.manage('db', 'sync', **{statements.KILL_AFTER_ENV: '2'})
+        self.assertEqual(-9, killed.returncode, killed.stderr)
+        self._wait_for_lock_release()
+        for args in (('downgrade', 'base', '--yes'), ('stamp', 'heads')):
+            self.assertFailsCleanly(self.manage('db', *args), 7,
+                                    'run db sync to complete it first')
+        self.assertOk(self.manage('db', 'sync'))
+
     def test_history_shows_when_and_how_long(self):
         self.assertOk(self.manage('db', 'sync'))
         history = self.manage('db', 'history', '--verbose').stdout

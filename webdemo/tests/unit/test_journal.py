@@ -1,0 +1,51 @@
+"""How the journal's rows are judged; pure functions, no database."""
+
+import datetime
+
+from oslotest import base
+
+from webdemo.db import journal
+from webdemo.db import migration
+
+
+def _entry(revision, direction, outcome, started=0, done=0):
+    return journal.Entry(1, revision, direction, outcome,
+                         datetime.datetime(2026, 1, 1), None, None,
+                         started, done)
+
+
+class TestCarriedCounts(base.BaseTestCase):
+
+    def test_a_fresh_run_starts_at_zero(self):
+        self.assertEqual((0, 0), journal.carried_counts(None))
+
+    def test_a_dead_run_leaves_one_statement_of_unknown_fate(self):
+        dead = _entry('r', 'upgrade', journal.INTERRUPTED, 3, 2)
+        self.assertEqual((3, 2), journal.carried_counts(dead))
+
+    def test_a_failed_statement_counts_as_not_started(self):
+        failed = _entry('r', 'upgrade', journal.FAILED, 3, 2)
+        self.assertEqual((2, 2), journal.carried_counts(failed))
+
+
+class TestInterrupted(base.BaseTestCase):
+
+    def test_unfinished_upgrade_not_applied_is_interrupted(self):
+        entries = {'r': _entry('r', 'upgrade', journal.RUNNING)}
+        self.assertEqual((('r',), ()),
+                         migration._interrupted(entries, frozenset()))
+
+    def test_died_after_its_commit_is_not_interrupted(self):
+        entries = {'r': _entry('r', 'upgrade', journal.RUNNING)}
+        self.assertEqual(((), ()),
+                         migration._interrupted(entries, frozenset({'r'})))
+
+    def test_unfinished_downgrade_still_applied_is_interrupted(self):
+        entries = {'r': _entry('r', 'downgrade', journal.INTERRUPTED)}
+        self.assertEqual(((), ('r',)),
+                         migration._interrupted(entries, frozenset({'r'})))
+
+    def test_finished_runs_are_never_interrupted(self):
+        entries = {'r': _entry('r', 'upgrade', journal.SUCCEEDED)}
+        self.assertEqual(((), ()),
+                         migration._interrupted(entries, frozenset()))

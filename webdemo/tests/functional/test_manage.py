@@ -288,10 +288,21 @@ class TestManagePostgreSQL(ManageCommands, db_fixtures.PostgreSQLMixin,
     pass
 
 
-class TestCtrlCWhileConnecting(runner.ManageTestMixin, base.BaseTestCase):
-    """Ctrl-C while oslo.db waits to retry an unreachable server."""
+class TestConnecting(runner.ManageTestMixin, base.BaseTestCase):
+    """An unreachable server at start-up: retried, then one line."""
 
-    def test_exits_130_with_one_line(self):
+    def test_retries_then_reports_in_one_line(self):
+        url = f'mysql+pymysql://u:{runner.SECRET}@127.0.0.1:1/webdemo'
+        started = time.monotonic()
+        result = self.manage('db', 'version', url=url,
+                             OS_DATABASE__MAX_RETRIES='3',
+                             OS_DATABASE__RETRY_INTERVAL='1')
+        # Three attempts, a second apart.
+        self.assertGreaterEqual(time.monotonic() - started, 2)
+        self.assertFailsCleanly(result, 1, 'cannot connect',
+                                'server is running')
+
+    def test_ctrl_c_exits_130_with_one_line(self):
         url = 'mysql+pymysql://u:p@127.0.0.1:1/webdemo'
         process = subprocess.Popen(
             [runner.manage_command(), '--config-file', self.empty_conf, 'db',

@@ -569,7 +569,7 @@ def _migrate_one(engine, script, direction, report, log, previous):
              tracker=tracker)
     except BaseException as error:
         outcome = (journal.FAILED if isinstance(error, Exception)
-                   else journal.INTERRUPTED)
+                   and not _connection_lost(error) else journal.INTERRUPTED)
         # Best effort: with the connection lost, the row stays 'running'
         # and the next run, under the lock, counts it as interrupted.
         with contextlib.suppress(sa_exc.SQLAlchemyError, db_exc.DBError):
@@ -580,6 +580,20 @@ def _migrate_one(engine, script, direction, report, log, previous):
     log.finish(entry, journal.SUCCEEDED, duration)
     report(f'{"Applied" if upgrading else "Reverted"} {script.revision} '
            f'({revisions.title(script)}) in {duration:.3f}s')
+
+
+def _connection_lost(error):
+    """Whether error, or what caused it, is a dropped connection.
+
+    The server may have finished the statement it was running: its fate
+    is unknown, as after a crash, not known-failed.
+    """
+    while error is not None:
+        if isinstance(error, db_exc.DBConnectionError) or getattr(
+                error, 'connection_invalidated', False):
+            return True
+        error = error.__cause__ or getattr(error, 'inner_exception', None)
+    return False
 
 
 def _run(engine, command, target, tracker=None, **options):

@@ -269,16 +269,39 @@ class TestManageMySQL(ManageCommands, db_fixtures.MySQLMixin,
         self.assertOk(self.manage('db', 'sync'))
         self.assertIn('Status: at head', self.manage('db', 'version').stdout)
 
+    def test_lost_connection_during_a_migration(self):
+        """The server drops the session mid-DDL: an interrupted run."""
+        self.put_at(ACCOUNT_TABLE)
+        holder = self.engine.connect()
+        self.addCleanup(holder.close)
+        holder.exec_driver_sql('LOCK TABLES account WRITE')
+        process = subprocess.Popen(
+            [runner.manage_command(), '--config-file', self.empty_conf, 'db',
+             'sync'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, cwd=self.home, env=runner.clean_environment(
+                self.home, OS_DATABASE__CONNECTION=self.url))
+        session = self._wait_for_blocked_alter()
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql(f'KILL CONNECTION {session}')
+        stdout, stderr = process.communicate(timeout=60)
+        holder.exec_driver_sql('UNLOCK TABLES')
+        self.assertEqual(1, process.returncode, stdout + stderr)
+        self.assertEqual(1, len(stderr.strip().splitlines()), stderr)
+        check = self.manage('db', 'version', '--check')
+        self.assertEqual(7, check.returncode, check.stdout)
+        self.assertOk(self.manage('db', 'sync'))
+        self.assertIn('Status: at head', self.manage('db', 'version').stdout)
+
     def _wait_for_blocked_alter(self):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with self.engine.connect() as connection:
                 waiting = connection.exec_driver_sql(
-                    'SELECT COUNT(*) FROM information_schema.processlist '
+                    'SELECT id FROM information_schema.processlist '
                     "WHERE info LIKE 'ALTER TABLE account%%' "
                     'AND id != CONNECTION_ID()').scalar()
             if waiting:
-                return
+                return waiting
             time.sleep(0.1)
         self.fail('db sync never reached its ALTER TABLE')
 

@@ -2,10 +2,13 @@
 
 import datetime
 
+from oslo_db import exception as db_exc
 from oslotest import base
+from sqlalchemy import exc as sa_exc
 
 from webdemo.db import journal
 from webdemo.db import migration
+from webdemo import exception
 
 
 def _entry(revision, direction, outcome, started=0, done=0):
@@ -49,3 +52,25 @@ class TestInterrupted(base.BaseTestCase):
         entries = {'r': _entry('r', 'upgrade', journal.SUCCEEDED)}
         self.assertEqual(((), ()),
                          migration._interrupted(entries, frozenset()))
+
+
+class TestConnectionLost(base.BaseTestCase):
+    """A dropped connection leaves a statement's fate unknown."""
+
+    def test_oslo_db_connection_error(self):
+        self.assertTrue(migration._connection_lost(
+            db_exc.DBConnectionError(Exception('gone'))))
+
+    def test_invalidated_connection_behind_a_migration_error(self):
+        lost = sa_exc.OperationalError('ALTER TABLE x', {}, Exception('2013'),
+                                       connection_invalidated=True)
+        wrapped = exception.MigrationError('a migration failed')
+        wrapped.__cause__ = lost
+        self.assertTrue(migration._connection_lost(wrapped))
+
+    def test_an_error_the_server_reported_is_not_a_lost_connection(self):
+        refused = sa_exc.OperationalError('ALTER TABLE x', {},
+                                          Exception('1060 Duplicate'))
+        wrapped = exception.MigrationError('a migration failed')
+        wrapped.__cause__ = refused
+        self.assertFalse(migration._connection_lost(wrapped))

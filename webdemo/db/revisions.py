@@ -58,7 +58,8 @@ def info(script, applied=frozenset(), entry=None):
         is_merge_point=script.is_merge_point,
         applied=script.revision in applied,
         downgrade_drops=tuple(downgrade_drops(script.path)),
-        applied_at=ran.started_at.isoformat(sep=' ') if ran else None,
+        applied_at=(ran.started_at.isoformat(sep=' ', timespec='seconds')
+                    if ran else None),
         duration=ran.duration if ran else None)
 
 

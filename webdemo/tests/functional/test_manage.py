@@ -248,8 +248,13 @@ class TestManageSQLite(ManageCommands, db_fixtures.SQLiteFileMixin,
 class TestManageMySQL(ManageCommands, db_fixtures.MySQLMixin,
                       db_fixtures.DatabaseTestCase):
 
-    def test_ctrl_c_during_a_migration(self):
-        """Interrupted while blocked on DDL: exit 130, then sync recovers."""
+    def _interrupt_a_blocked_sync(self, interrupt):
+        """Run db sync while its ALTER waits on a table lock; interrupt it.
+
+        :param interrupt: called with the process and the id of the
+            server session running the ALTER
+        :returns: (exit code, stdout, stderr) of the interrupted sync
+        """
         self.put_at(ACCOUNT_TABLE)
         holder = self.engine.connect()
         self.addCleanup(holder.close)
@@ -259,38 +264,34 @@ class TestManageMySQL(ManageCommands, db_fixtures.MySQLMixin,
              'sync'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, cwd=self.home, env=runner.clean_environment(
                 self.home, OS_DATABASE__CONNECTION=self.url))
-        self._wait_for_blocked_alter()
-        process.send_signal(signal.SIGINT)
+        interrupt(process, self._wait_for_blocked_alter())
         stdout, stderr = process.communicate(timeout=60)
         holder.exec_driver_sql('UNLOCK TABLES')
-        self.assertEqual(130, process.returncode, stdout + stderr)
-        self.assertEqual(['webdemo-manage: interrupted'],
-                         stderr.strip().splitlines())
+        return process.returncode, stdout, stderr
+
+    def assertRecovers(self):
         self.assertOk(self.manage('db', 'sync'))
         self.assertIn('Status: at head', self.manage('db', 'version').stdout)
 
+    def test_ctrl_c_during_a_migration(self):
+        """Interrupted while blocked on DDL: exit 130, then sync recovers."""
+        code, stdout, stderr = self._interrupt_a_blocked_sync(
+            lambda process, session: process.send_signal(signal.SIGINT))
+        self.assertEqual(130, code, stdout + stderr)
+        self.assertEqual(['webdemo-manage: interrupted'],
+                         stderr.strip().splitlines())
+        self.assertRecovers()
+
     def test_lost_connection_during_a_migration(self):
         """The server drops the session mid-DDL: an interrupted run."""
-        self.put_at(ACCOUNT_TABLE)
-        holder = self.engine.connect()
-        self.addCleanup(holder.close)
-        holder.exec_driver_sql('LOCK TABLES account WRITE')
-        process = subprocess.Popen(
-            [runner.manage_command(), '--config-file', self.empty_conf, 'db',
-             'sync'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, cwd=self.home, env=runner.clean_environment(
-                self.home, OS_DATABASE__CONNECTION=self.url))
-        session = self._wait_for_blocked_alter()
-        with self.engine.connect() as connection:
-            connection.exec_driver_sql(f'KILL CONNECTION {session}')
-        stdout, stderr = process.communicate(timeout=60)
-        holder.exec_driver_sql('UNLOCK TABLES')
-        self.assertEqual(1, process.returncode, stdout + stderr)
+        code, stdout, stderr = self._interrupt_a_blocked_sync(
+            lambda process, session: runner.execute(
+                self.engine, f'KILL CONNECTION {session}'))
+        self.assertEqual(1, code, stdout + stderr)
         self.assertEqual(1, len(stderr.strip().splitlines()), stderr)
         check = self.manage('db', 'version', '--check')
         self.assertEqual(7, check.returncode, check.stdout)
-        self.assertOk(self.manage('db', 'sync'))
-        self.assertIn('Status: at head', self.manage('db', 'version').stdout)
+        self.assertRecovers()
 
     def _wait_for_blocked_alter(self):
         deadline = time.monotonic() + 60

@@ -8,10 +8,13 @@ from oslo_db import options as db_options
 DEFAULT_CONNECTION = 'sqlite:///$state_path/webdemo.db'
 
 
+# Seconds a migration waits for another's lock, unless configured.
+DEFAULT_MIGRATION_LOCK_TIMEOUT = 300
+
 _MIGRATION_OPTS = [
     cfg.IntOpt(
         'migration_lock_timeout',
-        default=300, min=0,
+        default=DEFAULT_MIGRATION_LOCK_TIMEOUT, min=0,
         help='Seconds that db sync, db stamp and db downgrade wait for '
              'another of them, running against the same database, to '
              'finish before giving up with exit code 5. 0 means do not '

@@ -28,6 +28,7 @@ from oslo_db import exception as db_exc
 import sqlalchemy
 from sqlalchemy import exc as sa_exc
 
+from webdemo.conf import database as database_conf
 from webdemo.db import api
 from webdemo.db import journal
 from webdemo.db import legacy
@@ -56,8 +57,7 @@ TAMPERED = 'tampered'
 UPGRADE = 'upgrade'
 DOWNGRADE = 'downgrade'
 
-# Seconds to wait for another migration's lock, unless told otherwise.
-DEFAULT_LOCK_TIMEOUT = 300
+DEFAULT_LOCK_TIMEOUT = database_conf.DEFAULT_MIGRATION_LOCK_TIMEOUT
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,6 +119,15 @@ def get_state(engine, locked=False):
         journal shows as running is dead
     :returns: a DatabaseState
     """
+    return _read_state(engine, locked)[0]
+
+
+def _read_state(engine, locked=False):
+    """get_state, and the journal entries it judged by.
+
+    :returns: (DatabaseState, the newest journal entry of each revision;
+        {} while another process is migrating)
+    """
     script = script_directory()
     # Hold the lock while reading, if it is free: then a journal row still
     # 'running' is certainly dead, and no run can finish meanwhile.
@@ -137,7 +146,7 @@ def get_state(engine, locked=False):
     if legacy_version is not None:
         return DatabaseState(
             current, heads, LEGACY, legacy_version=legacy_version,
-            legacy_revision=legacy.revision_for(legacy_version))
+            legacy_revision=legacy.revision_for(legacy_version)), entries
     unknown = tuple(rev for rev in current if not _is_known(script, rev))
     if not free:
         # Another process is migrating: its rows are not leftovers, and on
@@ -152,7 +161,7 @@ def get_state(engine, locked=False):
     return DatabaseState(current, heads, status, unknown,
                          interrupted=upgrades,
                          interrupted_downgrades=downgrades,
-                         tampered=tampered)
+                         tampered=tampered), entries
 
 
 def _status(current, heads, tables, unknown, interrupted, tampered):
@@ -352,14 +361,14 @@ def sync(engine, revision=None, report=print,
     # changing; nothing is written before the first revision runs.
     with _database_errors('db sync'), lock.migration_lock(
             engine, 'db sync', lock_timeout, report):
-        state = get_state(engine, locked=True)
+        state, entries = _read_state(engine, locked=True)
         plan = _check_sync(state, target)
         if state.status == LEGACY:
             _adopt_legacy(engine, state, report)
         elif not plan:
             return _nothing_to_do(state, report)
         _report_recovery(state, report)
-        return _migrate(engine, plan, UPGRADE, report)
+        return _migrate(engine, plan, UPGRADE, report, entries)
 
 
 @contextlib.contextmanager
@@ -372,9 +381,7 @@ def _database_errors(command):
     try:
         yield
     except (sa_exc.SQLAlchemyError, db_exc.DBError) as error:
-        raise exception.MigrationError(
-            f'{command} failed: {api.driver_message(error)}; check the '
-            'database and run the command again.') from error
+        raise _migration_failed(command, error) from error
 
 
 def _nothing_to_do(state, report):
@@ -457,13 +464,13 @@ def downgrade(engine, revision, confirmed=False, report=print,
     """
     with _database_errors('db downgrade'), lock.migration_lock(
             engine, 'db downgrade', lock_timeout, report):
-        state = get_state(engine, locked=True)
+        state, entries = _read_state(engine, locked=True)
         plan = _check_downgrade(state, revision)
         if not plan:
             return _nothing_to_do(state, report)
         _report_plan(plan, report)
         _require_confirmation(plan, confirmed)
-        return _migrate(engine, plan, DOWNGRADE, report)
+        return _migrate(engine, plan, DOWNGRADE, report, entries)
 
 
 def _report_plan(plan, report):
@@ -530,21 +537,16 @@ def undo_target(script):
     return f'{script.revision}@-1'
 
 
-def _migrate(engine, plan, direction, report):
+def _migrate(engine, plan, direction, report, entries):
     """Run the plan one revision at a time, each journalled.
 
-    :returns: the DatabaseState after the plan ran (the caller holds
-        the lock)
+    :param entries: the journal's newest entry of each revision, read
+        under the lock this caller holds
+    :returns: the DatabaseState after the plan ran
     """
-    try:
-        log = journal.Journal(engine)
-    except (sa_exc.SQLAlchemyError, db_exc.DBError) as error:
-        raise _migration_failed('the migration journal', error) from error
-    with contextlib.closing(log):
+    unfinished = journal.unfinished(entries)
+    with contextlib.closing(journal.Journal(engine)) as log:
         log.mark_dead_runs()
-        with engine.connect() as connection:
-            unfinished = journal.unfinished(
-                journal.latest_entries(connection))
         for script in plan:
             _migrate_one(engine, script, direction, report, log,
                          unfinished.get(script.revision))
@@ -608,7 +610,7 @@ def _run(engine, command, target, tracker=None, **options):
             command(config, target, **options)
             connection.commit()
         except (sa_exc.SQLAlchemyError, db_exc.DBError) as error:
-            raise _migration_failed(target, error) from error
+            raise _migration_failed(f'revision {target}', error) from error
         except KeyboardInterrupt:
             _cancel_statement(engine, session)
             raise
@@ -647,14 +649,18 @@ _PERMISSION_DENIED = ('command denied', 'permission denied',
                       'access denied', 'insufficient privilege')
 
 
-def _migration_failed(target, error):
+def _migration_failed(what, error):
+    """The one-line MigrationError for a database error while `what` ran.
+
+    :param what: 'revision <id>', or the command whose bookkeeping (the
+        lock, the journal) failed
+    """
     reason = api.driver_message(error)
     denied = any(word in reason.lower() for word in _PERMISSION_DENIED)
     advice = ("grant the user in [database] connection the right to create "
               'and alter tables' if denied else 'fix the cause')
     return exception.MigrationError(
-        f'a migration failed at {target}: {reason}; {advice}, then run the '
-        'command again.')
+        f'{what} failed: {reason}; {advice}, then run the command again.')
 
 
 # -- Commands that only read ---------------------------------------------
@@ -670,15 +676,13 @@ def history(engine, revision_range=None):
     :raises webdemo.exception.InvalidRevision: a malformed range or an
         unknown revision in it
     """
-    state = get_state(engine)
+    state, entries = _read_state(engine)
     script = script_directory()
     base, head = _parse_range(revision_range, state)
     applied = (frozenset() if state.status == UNKNOWN_REVISION
                else _applied(script, _starting_point(state)))
     with _revision_errors('show history for', revision_range):
         walked = list(script.walk_revisions(base, head))
-    with engine.connect() as connection:
-        entries = journal.latest_entries(connection)
     return state, [revisions.info(rev, applied, entries.get(rev.revision))
                    for rev in walked]
 

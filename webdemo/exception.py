@@ -1,8 +1,10 @@
 """webdemo's exception hierarchy.
 
 Every error an operator can meet is a WebdemoError whose message is one
-line naming the problem and what to do about it. The command line maps
-each class to an exit code (webdemo/cmd/manage.py).
+line naming the problem and what to do about it. Errors that describe a
+situation carry its facts as fields (the revisions, the setting) and
+build that line once, from them. The command line maps each class to an
+exit code (webdemo/cmd/exit_codes.py).
 """
 
 
@@ -19,32 +21,142 @@ class DatabaseConnectionError(WebdemoError):
 
 
 class MigrationError(WebdemoError):
-    """A migration failed while running."""
+    """A revision, or the bookkeeping around it, failed while running.
+
+    :ivar what: 'revision <id>', or the command whose bookkeeping (the
+        lock, the journal) failed
+    :ivar reason: the database's own words, on one line
+    :ivar permission_denied: the database refused for lack of rights
+    """
+
+    def __init__(self, what, reason, permission_denied=False):
+        self.what = what
+        self.reason = reason
+        self.permission_denied = permission_denied
+        advice = ('grant the user in [database] connection the right to '
+                  'create and alter tables' if permission_denied
+                  else 'fix the cause')
+        super().__init__(f'{what} failed: {reason}; {advice}, then run the '
+                         'command again.')
 
 
 class UnknownDatabaseRevision(WebdemoError):
-    """The database is at a revision this code does not know."""
+    """The database is at a revision this code does not know.
+
+    :ivar revisions: the recorded revisions this code does not know
+    :ivar fix: what to do about it, for the command that met it
+    """
+
+    RUN_THE_NEWER_RELEASE = (
+        'a newer webdemo migrated it, or its history diverged. Run the '
+        'webdemo release that migrated it, or restore a backup taken '
+        'before.')
+    ADD_PURGE = 'add --purge to replace it.'
+
+    def __init__(self, revisions, fix=RUN_THE_NEWER_RELEASE):
+        self.revisions = tuple(revisions)
+        self.fix = fix
+        super().__init__(f'the database is at revision '
+                         f'{", ".join(self.revisions)}, which this webdemo '
+                         f'does not know: {fix}')
 
 
 class UnversionedDatabase(WebdemoError):
-    """The database has tables but no version information."""
+    """The database has tables but no version information.
+
+    :ivar version_table: the table whose absence this is
+    """
+
+    def __init__(self, version_table):
+        self.version_table = version_table
+        super().__init__(
+            'the database has tables but no version information '
+            f'({version_table} is missing): it was not created by '
+            'webdemo-manage db sync. If you know which revision its schema '
+            "matches, record it with 'webdemo-manage db stamp REVISION'; "
+            'otherwise point [database] connection at an empty database.')
+
+
+class UnmappedLegacyVersion(UnversionedDatabase):
+    """A sqlalchemy-migrate version that maps to no revision.
+
+    :ivar version: the legacy version recorded in the database
+    :ivar known: the legacy versions this code can adopt
+    """
+
+    def __init__(self, version, known):
+        self.version = version
+        self.known = tuple(known)
+        WebdemoError.__init__(
+            self, 'the database is at sqlalchemy-migrate version '
+            f'{version}, which matches no revision of this webdemo (known '
+            f'legacy versions: {", ".join(map(str, self.known))}). Upgrade '
+            'it with the webdemo release that last used sqlalchemy-migrate, '
+            "or record its revision with 'webdemo-manage db stamp'.")
 
 
 class InvalidRevision(WebdemoError):
-    """A revision given on the command line is unknown or ambiguous."""
+    """A revision given on the command line is unknown, ambiguous or
+    cannot be used for what was asked."""
 
 
 class ConfirmationRequired(WebdemoError):
-    """The command would lose data and the operator has not confirmed."""
+    """The command would lose data and the operator has not confirmed.
+
+    :ivar drops: what would be lost ('table x', 'column x.y')
+    """
+
+    def __init__(self, drops):
+        self.drops = tuple(drops)
+        super().__init__(f'this downgrade drops {", ".join(self.drops)} and '
+                         'the data in them: take a backup, then rerun with '
+                         '--yes.')
 
 
 class UpgradePending(WebdemoError):
-    """The database must be at head for this and is not."""
+    """The database must be at head for this and is not.
+
+    :ivar where: where the database is, in words
+    """
+
+    def __init__(self, where):
+        self.where = where
+        super().__init__('autogenerate compares the models with a database '
+                         f'at head; this one is at {where}: run db sync '
+                         'first.')
 
 
 class MigrationLockTimeout(WebdemoError):
-    """Another migration held the lock for longer than we would wait."""
+    """Another migration held the lock for longer than we would wait.
+
+    :ivar timeout: the seconds waited ([database] migration_lock_timeout)
+    :ivar holder: who held the lock, as far as known (or None)
+    """
+
+    def __init__(self, timeout, holder):
+        self.timeout = timeout
+        self.holder = holder
+        super().__init__(
+            f'gave up after {timeout}s waiting for the migration lock, held '
+            f'by {holder or "another process"}: let that command finish and '
+            'run again, or raise [database] migration_lock_timeout. Nothing '
+            'was changed.')
 
 
 class InterruptedMigration(WebdemoError):
-    """A migration in the other direction was left half-done."""
+    """A migration in the other direction was left half-done.
+
+    :ivar direction: 'upgrade' or 'downgrade', the one left half-done
+    :ivar revisions: the revisions it left half-done
+    """
+
+    def __init__(self, direction, revisions):
+        self.direction = direction
+        self.revisions = tuple(revisions)
+        names = ', '.join(self.revisions)
+        super().__init__(
+            f'a db downgrade of {names} was interrupted half-way: run the '
+            'same db downgrade again to complete it, then db sync.'
+            if direction == 'downgrade' else
+            f'an upgrade of {names} was interrupted half-way: run db sync '
+            'to complete it first.')

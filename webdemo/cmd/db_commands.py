@@ -11,19 +11,19 @@ from webdemo.cmd import exit_codes
 from webdemo.cmd import render
 from webdemo.db import api
 from webdemo.db import migration
-from webdemo.db import revisions
 from webdemo.db import schema_check
+from webdemo.db.state import Status
 from webdemo.db import url as db_url
 
 # db version --check: the exit code for each database status.
 _CHECK_CODES = {
-    migration.AT_HEAD: exit_codes.OK,
-    migration.EMPTY: exit_codes.UPGRADE_PENDING,
-    migration.UPGRADE_PENDING: exit_codes.UPGRADE_PENDING,
-    migration.UNKNOWN_REVISION: exit_codes.UNKNOWN_REVISION,
-    migration.UNVERSIONED: exit_codes.UNVERSIONED,
-    migration.INTERRUPTED: exit_codes.INTERRUPTED_MIGRATION,
-    migration.TAMPERED: exit_codes.CHANGED_SCRIPT,
+    Status.AT_HEAD: exit_codes.OK,
+    Status.EMPTY: exit_codes.UPGRADE_PENDING,
+    Status.UPGRADE_PENDING: exit_codes.UPGRADE_PENDING,
+    Status.UNKNOWN_REVISION: exit_codes.UNKNOWN_REVISION,
+    Status.UNVERSIONED: exit_codes.UNVERSIONED,
+    Status.INTERRUPTED: exit_codes.INTERRUPTED,
+    Status.CHANGED_SCRIPT: exit_codes.CHANGED_SCRIPT,
 }
 
 
@@ -54,7 +54,7 @@ def sync(conf, args):
 
 def check_code(state):
     """The exit code db version --check gives for a DatabaseState."""
-    if state.status == migration.LEGACY:
+    if state.status == Status.LEGACY:
         return (exit_codes.UPGRADE_PENDING if state.legacy_revision
                 else exit_codes.UNVERSIONED)
     return _CHECK_CODES[state.status]
@@ -65,16 +65,11 @@ def version(conf, args):
     code = check_code(state) if args.check else exit_codes.OK
     if _json(args):
         render.emit_json('version', code, database=database_label(conf),
-                         **vars(state))
+                         **state.as_json())
     else:
-        titles = _titles() if args.verbose else {}
+        titles = migration.titles() if args.verbose else {}
         render.version(state, args.verbose, titles)
     return code
-
-
-def _titles():
-    return {script.revision: revisions.title(script) for script in
-            migration.script_directory().walk_revisions()}
 
 
 def history(conf, args):

@@ -12,9 +12,10 @@ UNKNOWN_REVISION = 3
 UNVERSIONED = 4
 LOCK_TIMEOUT = 5
 CHANGED_SCRIPT = 6
-INTERRUPTED_MIGRATION = 7
+INTERRUPTED = 7
 INVALID_INPUT = 127
-INTERRUPTED = 130
+# Ctrl-C: 128 + SIGINT, as shells report it.
+CANCELLED = 130
 
 HELP = f"""\
 exit codes:
@@ -31,13 +32,13 @@ exit codes:
        lock for longer than [database] migration_lock_timeout
   {CHANGED_SCRIPT}    --check, db check: an applied revision's script
        changed since it was applied
-  {INTERRUPTED_MIGRATION}    --check: a migration was interrupted half-way
+  {INTERRUPTED}    --check: a migration was interrupted half-way
        (db sync completes an upgrade, the same db downgrade a downgrade);
        db sync, downgrade or stamp: refused until that is done
   {INVALID_INPUT}  invalid input: bad arguments, unknown or ambiguous
        revision, multiple heads where one is needed, a data-losing
        downgrade without --yes
-  {INTERRUPTED}  interrupted (Ctrl-C)
+  {CANCELLED}  cancelled with Ctrl-C
 """
 
 # Most specific first: the first class an error is an instance of wins.
@@ -46,7 +47,7 @@ _FOR_ERROR = (
     (exception.UnversionedDatabase, UNVERSIONED),
     (exception.UpgradePending, UPGRADE_PENDING),
     (exception.MigrationLockTimeout, LOCK_TIMEOUT),
-    (exception.InterruptedMigration, INTERRUPTED_MIGRATION),
+    (exception.InterruptedMigration, INTERRUPTED),
     (exception.InvalidRevision, INVALID_INPUT),
     (exception.ConfirmationRequired, INVALID_INPUT),
 )

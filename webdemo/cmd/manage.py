@@ -255,7 +255,7 @@ def main(argv=None):
         return _run(conf, args)
     except KeyboardInterrupt:
         print(f'{PROG}: interrupted', file=sys.stderr)
-        return exit_codes.INTERRUPTED
+        return exit_codes.CANCELLED
     except BrokenPipeError:
         # The reader of our output left; nothing more to say to it.
         render.silence_stdout()

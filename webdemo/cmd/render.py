@@ -65,9 +65,9 @@ def version(state, verbose=False, messages=None):
     for revision in state.interrupted_downgrades:
         say(f'Interrupted downgrade: {revision} (run the same db downgrade '
             'again to complete it)')
-    for revision in state.tampered:
+    for revision in state.changed_scripts:
         say(f'Changed since applied: {revision}')
-    say(f'Status: {state.status.replace("_", " ")}')
+    say(f'Status: {state.status.words}')
 
 
 def revision_line(info):

@@ -1,11 +1,11 @@
 """Engines for webdemo's database, and why a connection failed."""
 
-from oslo_db import exception as db_exc
 from oslo_db import options as db_options
 from oslo_db.sqlalchemy import enginefacade
 from sqlalchemy.engine import make_url
 from sqlalchemy import exc as sa_exc
 
+from webdemo.db import errors
 from webdemo.db import url as db_url
 from webdemo import exception
 
@@ -18,9 +18,6 @@ _DRIVER_PACKAGES = {
 }
 
 _OSLO_DB_OPTIONS = frozenset(opt.dest for opt in db_options.database_opts)
-
-_AUTH_FAILURES = ('access denied', 'authentication failed',
-                  'role "', 'no password supplied')
 
 
 def create_engine(conf):
@@ -85,24 +82,17 @@ def explain_failure(connection, error):
         return exception.ConfigurationError(
             f'the database driver for {where} is not installed: install '
             f'{package}.')
-    reason = driver_message(error)
     return exception.DatabaseConnectionError(
-        f'cannot connect to the database at {where}: {reason}; '
-        f'{_connection_advice(error, reason)}.')
+        f'cannot connect to the database at {where}: '
+        f'{errors.message(error)}; {_CONNECTION_ADVICE[errors.kind_of(error)]}.')
 
 
-def driver_message(error):
-    """The database driver's own words, folded onto one line."""
-    inner = getattr(error, 'inner_exception', None) or error
-    original = getattr(inner, 'orig', None) or inner
-    return ' '.join(str(original).split())
-
-
-def _connection_advice(error, reason):
-    if isinstance(error, db_exc.DBNonExistentDatabase):
-        return ('create the database, or correct its name or path in '
-                '[database] connection')
-    if any(marker in reason.lower() for marker in _AUTH_FAILURES):
-        return 'check the user and password in [database] connection'
-    return ('check that the server is running and that the host and port '
-            'in [database] connection are right')
+_CREDENTIALS = 'check the user and password in [database] connection'
+_CONNECTION_ADVICE = {
+    **{kind: ('check that the server is running and that the host and port '
+              'in [database] connection are right') for kind in errors.Kind},
+    errors.Kind.NO_DATABASE: ('create the database, or correct its name or '
+                              'path in [database] connection'),
+    errors.Kind.AUTHENTICATION: _CREDENTIALS,
+    errors.Kind.PERMISSION_DENIED: _CREDENTIALS,
+}

@@ -1,14 +1,20 @@
 """The migration lock: one db sync, stamp or downgrade per database.
 
 - PostgreSQL: a session-level advisory lock.
-- MySQL/MariaDB: a named lock (GET_LOCK).
+- MySQL/MariaDB: a named lock (GET_LOCK), named after the database.
 - SQLite: an flock() on a file beside the database file.
 
 Each belongs to a connection or a file descriptor of the holding process,
 so the server or the kernel releases it when that process dies: a crashed
 holder never leaves a stale lock. Who holds it (host, pid, command,
 since when) is written beside it for waiters to show: in the
-webdemo_migration_lock table, or in the lock file for SQLite.
+webdemo_migration_lock table once it exists (bookkeeping.py), or in the
+lock file for SQLite.
+
+oslo.concurrency's external lock is not used for SQLite: it takes POSIX
+record locks, which a process loses as soon as it closes any descriptor
+of the file (reading the holder card would do that); flock() belongs to
+the one descriptor.
 
 On a Galera cluster GET_LOCK is local to one node; see
 doc/source/migration-safety.rst for how webdemo serialises there.
@@ -27,7 +33,7 @@ import time
 
 import sqlalchemy
 
-from webdemo.db import journal
+from webdemo.db import bookkeeping
 from webdemo import exception
 
 LOG = logging.getLogger(__name__)
@@ -35,7 +41,7 @@ LOG = logging.getLogger(__name__)
 NAME = 'webdemo_migration'
 # pg_advisory_lock takes a number: a fixed one, "webdemo" in ASCII.
 _POSTGRES_KEY = 0x776562646d6f
-_POLL_SECONDS = 0.25
+POLL_SECONDS = 0.25
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +62,23 @@ class Holder:
                 f'{self.since}')
 
 
+class Hold:
+    """This process's hold on the lock, for the body of migration_lock."""
+
+    def __init__(self, lock, holder):
+        self._lock = lock
+        self._holder = holder
+
+    def announce(self):
+        """Write who holds the lock where waiters look.
+
+        Called when the lock is taken and again once the bookkeeping
+        tables exist, so that waiters see the holder from the very first
+        sync on.
+        """
+        self._lock.record(self._holder)
+
+
 @contextlib.contextmanager
 def migration_lock(engine, command, timeout, report):
     """Hold the database's migration lock for the body of the with.
@@ -64,29 +87,50 @@ def migration_lock(engine, command, timeout, report):
     :param command: what this process runs, shown to waiters
     :param timeout: seconds to wait for another holder
     :param report: called with a line when this process has to wait
+    :returns: (as the with's target) a Hold
     :raises webdemo.exception.MigrationLockTimeout: still held by another
         after timeout seconds
     """
-    with _lock_for(engine) as lock:
-        _acquire(lock, timeout, report)
+    with lock_for(engine) as lock:
+        wait_for(lock, timeout, report)
+        hold = Hold(lock, Holder.this_process(command))
         try:
-            lock.record(Holder.this_process(command))
-            yield
+            hold.announce()
+            yield hold
         finally:
             _release(lock, clear_card=True)
 
 
+def wait_for(lock, timeout, report, clock=time.monotonic, sleep=time.sleep):
+    """Take lock, polling until timeout seconds have passed.
+
+    A plain poll: the lock must never be queued for on the server, where
+    a dead waiter's request could outlive it. Each new holder seen is
+    reported once.
+
+    :raises webdemo.exception.MigrationLockTimeout: not taken in time
+    """
+    deadline = clock() + timeout
+    shown = None
+    while not lock.try_acquire():
+        holder = lock.holder()
+        if holder != shown:
+            report(f'Waiting up to {timeout}s for the migration lock, held '
+                   f'by {holder or "another process"}.')
+            shown = holder
+        if clock() >= deadline:
+            raise exception.MigrationLockTimeout(timeout, holder)
+        sleep(POLL_SECONDS)
+
+
 @contextlib.contextmanager
-def probe(engine, held_already=False):
+def probe(engine):
     """Take the lock for the body of the with, if it is free; never wait.
 
-    Yields whether this process holds it (True also when held_already).
-    Writes nothing, so it suits read-only users and read-only commands.
+    Yields whether this process holds it. Writes nothing, so it suits
+    read-only users and read-only commands.
     """
-    if held_already:
-        yield True
-        return
-    with _lock_for(engine) as lock:
+    with lock_for(engine) as lock:
         free = lock.try_acquire()
         try:
             yield free
@@ -111,25 +155,8 @@ def _release(lock, clear_card):
                     exc_info=True)
 
 
-def _acquire(lock, timeout, report):
-    deadline = time.monotonic() + timeout
-    shown = None
-    while not lock.try_acquire():
-        holder = lock.holder()
-        if holder != shown:
-            report(f'Waiting up to {timeout}s for the migration lock, held '
-                   f'by {holder or "another process"}.')
-            shown = holder
-        if time.monotonic() >= deadline:
-            raise exception.MigrationLockTimeout(
-                f'gave up after {timeout}s waiting for the migration lock, '
-                f'held by {holder or "another process"}: let that command '
-                'finish and run again, or raise [database] '
-                'migration_lock_timeout. Nothing was changed.')
-        time.sleep(_POLL_SECONDS)
-
-
-def _lock_for(engine):
+def lock_for(engine):
+    """The lock of engine's database, chosen by its backend."""
     if engine.dialect.name == 'postgresql':
         return _PostgresLock(engine)
     if engine.dialect.name == 'mysql':
@@ -139,6 +166,8 @@ def _lock_for(engine):
 
 class _ServerLock:
     """A lock held by a session of the database server."""
+
+    _CARD = bookkeeping.LOCK_HOLDER
 
     def __init__(self, engine):
         self._engine = engine
@@ -154,31 +183,33 @@ class _ServerLock:
     def _scalar(self, sql):
         return self._connection.exec_driver_sql(sql).scalar()
 
+    def _has_card_table(self):
+        # Taking the lock never changes the schema: until the first run
+        # that migrates creates the table, there is no card to keep.
+        return bookkeeping.has_table(self._connection, self._CARD)
+
     def holder(self):
-        table = journal.LOCK_HOLDER
-        if not sqlalchemy.inspect(self._connection).has_table(table.name):
+        if not self._has_card_table():
             return None
+        card = self._CARD
         row = self._connection.execute(sqlalchemy.select(
-            table.c.host, table.c.pid, table.c.command, table.c.since).where(
-                table.c.name == NAME)).first()
+            card.c.host, card.c.pid, card.c.command, card.c.since).where(
+                card.c.name == NAME)).first()
         return Holder(*row) if row else None
 
     def record(self, holder):
-        # Taking the lock must not change the schema: the card's table is
-        # created with the journal, by the first run that migrates.
-        table = journal.LOCK_HOLDER
-        if not sqlalchemy.inspect(self._connection).has_table(table.name):
-            return
-        self._connection.execute(table.delete().where(table.c.name == NAME))
-        self._connection.execute(table.insert().values(
-            name=NAME, **dataclasses.asdict(holder)))
+        if self._has_card_table():
+            self._clear_card()
+            self._connection.execute(self._CARD.insert().values(
+                name=NAME, **dataclasses.asdict(holder)))
+
+    def _clear_card(self):
+        self._connection.execute(self._CARD.delete().where(
+            self._CARD.c.name == NAME))
 
     def release(self, clear_card):
-        table = journal.LOCK_HOLDER
-        if clear_card and sqlalchemy.inspect(self._connection).has_table(
-                table.name):
-            self._connection.execute(table.delete().where(
-                table.c.name == NAME))
+        if clear_card and self._has_card_table():
+            self._clear_card()
         self._unlock()
 
 
@@ -215,7 +246,7 @@ class _MySQLLock(_ServerLock):
 
 
 class _FileLock:
-    """flock() on '<database file>.migration-lock'."""
+    """flock() on '<database file>.migration-lock'; the card inside."""
 
     def __init__(self, database_path):
         # An in-memory database lives in one process: nothing to share.

@@ -10,14 +10,8 @@ import dataclasses
 from alembic import autogenerate
 from alembic import migration as alembic_migration
 
-from webdemo.db import journal
-from webdemo.db import legacy
+from webdemo.db import bookkeeping
 from webdemo.db.sqlalchemy import models
-
-VERSION_TABLE = 'alembic_version'
-
-# Bookkeeping tables that are not part of the models' schema.
-IGNORED_TABLES = frozenset({VERSION_TABLE, legacy.TABLE}) | journal.TABLE_NAMES
 
 CHANGED_SCRIPT = 'changed_script'
 
@@ -44,16 +38,11 @@ class Difference:
     detail: str
 
 
-def include_object(obj, name, type_, reflected, compare_to):
-    """Alembic filter: leave bookkeeping tables out of comparisons."""
-    return not (type_ == 'table' and name in IGNORED_TABLES)
-
-
 def compare(connection):
     """Return every Difference between the database and the models."""
     context = alembic_migration.MigrationContext.configure(
         connection, opts={'compare_type': True,
-                          'include_object': include_object})
+                          'include_object': bookkeeping.include_object})
     raw = autogenerate.compare_metadata(context, models.BASE.metadata)
     return [difference for entry in raw for difference in _explain(entry)]
 

@@ -10,9 +10,9 @@ import time
 from oslotest import base
 import sqlalchemy
 
+from webdemo.db import faults
 from webdemo.db import journal
 from webdemo.db import lock
-from webdemo.db import statements
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner
 
@@ -66,7 +66,7 @@ class MigrationSafety(runner.ManageTestMixin):
         while True:
             runner.drop_all_tables(self.engine)
             first = self.manage('db', 'sync', **{
-                statements.KILL_AFTER_ENV: str(killed + 1)})
+                faults.KILL_AFTER_ENV: str(killed + 1)})
             if first.returncode == 0:
                 break
             killed += 1
@@ -152,7 +152,7 @@ class MigrationSafety(runner.ManageTestMixin):
     def test_interrupted_downgrade_is_completed_by_downgrade(self):
         self.assertOk(self.manage('db', 'sync'))
         killed = self.manage('db', 'downgrade', 'fac0847f78ff', '--yes', **{
-            statements.KILL_AFTER_ENV: '1'})
+            faults.KILL_AFTER_ENV: '1'})
         self.assertEqual(-9, killed.returncode, killed.stderr)
         self._wait_for_lock_release()
         check = self.manage('db', 'version', '--check')
@@ -167,7 +167,7 @@ class MigrationSafety(runner.ManageTestMixin):
                          runner.schema_snapshot(self.engine))
 
     def test_interrupted_upgrade_blocks_downgrade_and_stamp(self):
-        killed = self.manage('db', 'sync', **{statements.KILL_AFTER_ENV: '2'})
+        killed = self.manage('db', 'sync', **{faults.KILL_AFTER_ENV: '2'})
         self.assertEqual(-9, killed.returncode, killed.stderr)
         self._wait_for_lock_release()
         for args in (('downgrade', 'base', '--yes'), ('stamp', 'heads')):
@@ -263,7 +263,7 @@ class SeveralStatementsRecovery(runner.PackageCopyMixin):
                            "INSERT INTO account (id, name) VALUES (1, 'kept')")
             # The shipped history ran already: count from this revision.
             first = self.manage('db', 'sync', **{
-                statements.KILL_AFTER_ENV: str(kill_after)})
+                faults.KILL_AFTER_ENV: str(kill_after)})
             self.assertEqual(-9, first.returncode, first.stderr)
             recovery = self.manage('db', 'sync')
             self.assertIn('Completing aaaa00000001', self.assertOk(recovery))

@@ -15,6 +15,7 @@ To add a revision, add to MigrationWalkChecks:
 
 from alembic import command as alembic_command
 from alembic import migration as alembic_migration
+from alembic import util as alembic_util
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import test_migrations
 from oslotest import base
@@ -22,8 +23,9 @@ import sqlalchemy
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import inspect
 
+from webdemo.db import bookkeeping
 from webdemo.db import migration
-from webdemo.db import schema_check
+from webdemo.db import scripts
 from webdemo.db.sqlalchemy import models
 from webdemo.tests.functional import db_fixtures
 
@@ -61,8 +63,20 @@ def _insert(connection, table, rows):
 
 def walk_order():
     """Every revision, base first, parents before children."""
-    revisions = migration.script_directory().walk_revisions('base', 'heads')
-    return list(reversed(list(revisions)))
+    return list(reversed(scripts.Scripts.load().walk()))
+
+
+def undo_target(script):
+    """The Alembic target that undoes one revision, while it is a head."""
+    parents = alembic_util.to_tuple(script.down_revision)
+    if not parents:
+        return 'base'
+    if len(parents) > 1:
+        # Down to one parent undoes just the merge; both parents stay.
+        return parents[0]
+    # '<rev>@-1' steps down that revision's own branch only, also while a
+    # sibling branch is applied.
+    return f'{script.revision}@-1'
 
 
 class MigrationWalkChecks:
@@ -175,7 +189,7 @@ class MigrationWalk(MigrationWalkChecks):
 
     def _alembic(self, command, target):
         with self.engine.connect() as connection:
-            command(migration.alembic_config_for(connection), target)
+            command(scripts.alembic_config(connection), target)
             connection.commit()
 
     def _current(self):
@@ -200,7 +214,7 @@ class MigrationWalk(MigrationWalkChecks):
         for revision in reversed(revisions):
             rev = revision.revision
             self._alembic(alembic_command.downgrade,
-                          migration.undo_target(revision))
+                          undo_target(revision))
             self.assertNotIn(rev, self._current())
             with self.engine.connect() as connection:
                 self._hook('post_downgrade', rev)(connection, seeds[rev])
@@ -211,7 +225,7 @@ class MigrationWalk(MigrationWalkChecks):
         seeds = self._walk_up(revisions)
         self._walk_down(revisions, seeds)
         self._walk_up(revisions)
-        self.assertEqual(set(migration.script_directory().get_heads()),
+        self.assertEqual(set(scripts.Scripts.load().heads),
                          self._current())
 
 
@@ -241,8 +255,8 @@ class ModelsMatchMigrations(test_migrations.ModelsMigrationsSync):
 
     def include_object(self, obj, name, type_, reflected, compare_to):
         # The bookkeeping tables (version, journal, lock) and nothing else.
-        return schema_check.include_object(obj, name, type_, reflected,
-                                           compare_to)
+        return bookkeeping.include_object(obj, name, type_, reflected,
+                                          compare_to)
 
     def db_sync(self, engine):
         migration.sync(engine, report=lambda line: None)
@@ -268,13 +282,13 @@ class TestRevisionHistory(base.BaseTestCase):
     """The history's shape; no database needed."""
 
     def test_single_base(self):
-        bases = migration.script_directory().get_bases()
+        bases = scripts.Scripts.load().directory.get_bases()
         self.assertEqual(1, len(bases), (
             f'the migration history has {len(bases)} bases ({bases}): '
             'every revision except the first must set down_revision.'))
 
     def test_single_head(self):
-        heads = migration.script_directory().get_heads()
+        heads = scripts.Scripts.load().heads
         self.assertEqual(1, len(heads), (
             f'the migration history has {len(heads)} heads ({heads}): two '
             'revisions share a parent. Merge them: in '

@@ -1,7 +1,9 @@
 """The Alembic environment for webdemo's database.
 
 webdemo-manage hands the database over through Config.attributes: a
-live 'connection' (online), or a 'url' (offline, --sql). Run from the bare
+'connection' (online: a SQLAlchemy Connection, or an Engine, as Alembic's
+cookbook and third-party test tools hand over), or a 'url' (offline,
+--sql). Run from the bare
 ``alembic`` command instead, this reads [database] connection from
 webdemo's configuration, exactly as webdemo-manage would; pass
 ``-x config-file=PATH`` or ``-x config-dir=PATH`` to choose the files.
@@ -15,7 +17,7 @@ import sqlalchemy
 from sqlalchemy import pool
 
 from webdemo import conf as webdemo_conf
-from webdemo.db import schema_check
+from webdemo.db import bookkeeping
 from webdemo.db.sqlalchemy import models
 
 config = context.config
@@ -40,7 +42,7 @@ def _context_options():
         'target_metadata': models.BASE.metadata,
         'render_as_batch': True,
         'compare_type': True,
-        'include_object': schema_check.include_object,
+        'include_object': bookkeeping.include_object,
         'transaction_per_migration': True,
     }
 
@@ -58,14 +60,19 @@ def _run_on(connection):
         context.run_migrations()
 
 
+def _engine_or_connection():
+    given = config.attributes.get('connection')
+    if given is not None:
+        return given
+    return sqlalchemy.create_engine(_database_url(), poolclass=pool.NullPool)
+
+
 def run_migrations_online():
-    connection = config.attributes.get('connection')
-    if connection is not None:
-        _run_on(connection)
+    given = _engine_or_connection()
+    if isinstance(given, sqlalchemy.engine.Connection):
+        _run_on(given)
         return
-    engine = sqlalchemy.create_engine(_database_url(),
-                                      poolclass=pool.NullPool)
-    with engine.connect() as connection:
+    with given.connect() as connection:
         _run_on(connection)
 
 

@@ -1,0 +1,71 @@
+"""The tables webdemo keeps about its migrations, outside the models.
+
+- ``alembic_version``: Alembic's record of the applied revisions.
+- ``migrate_version``: sqlalchemy-migrate's, in legacy databases.
+- ``webdemo_migration_journal``: one row per revision run (journal.py).
+- ``webdemo_migration_lock``: who holds the migration lock (lock.py).
+
+webdemo creates and upgrades its own two tables itself, outside the
+Alembic history (like alembic_version), so that they exist before the
+first revision runs. None of these tables is part of the models: the
+state, ``db check`` and autogenerate leave them out.
+"""
+
+import sqlalchemy
+from sqlalchemy import Column
+from sqlalchemy import DateTime
+from sqlalchemy import Float
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Text
+
+from webdemo.db import legacy
+
+VERSION_TABLE = 'alembic_version'
+
+METADATA = sqlalchemy.MetaData()
+
+JOURNAL = sqlalchemy.Table(
+    'webdemo_migration_journal', METADATA,
+    Column('id', Integer, primary_key=True, autoincrement=True),
+    Column('revision', String(64), nullable=False),
+    Column('direction', String(16), nullable=False),
+    Column('outcome', String(16), nullable=False),
+    Column('started_at', DateTime, nullable=False),
+    Column('finished_at', DateTime),
+    Column('duration', Float),
+    Column('error', Text),
+    Column('host', String(255)),
+    Column('pid', Integer),
+    Column('webdemo_version', String(64)),
+    Column('checksum', String(64)),
+    Column('statements_started', Integer, nullable=False, default=0),
+    Column('statements_done', Integer, nullable=False, default=0),
+    mysql_engine='InnoDB', mysql_charset='utf8mb4')
+
+LOCK_HOLDER = sqlalchemy.Table(
+    'webdemo_migration_lock', METADATA,
+    Column('name', String(64), primary_key=True),
+    Column('host', String(255)),
+    Column('pid', Integer),
+    Column('command', String(255)),
+    Column('since', String(64)),
+    mysql_engine='InnoDB', mysql_charset='utf8mb4')
+
+# Every table in a webdemo database that the models do not describe.
+NOT_MODELLED = frozenset({VERSION_TABLE, legacy.TABLE, *METADATA.tables})
+
+
+def ensure_tables(connection):
+    """Create webdemo's own tables where they are missing."""
+    METADATA.create_all(connection, checkfirst=True)
+
+
+def has_table(connection, table):
+    """Whether the database behind connection has table (a Table)."""
+    return sqlalchemy.inspect(connection).has_table(table.name)
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Alembic filter: leave the tables above out of comparisons."""
+    return not (type_ == 'table' and name in NOT_MODELLED)

@@ -1,0 +1,119 @@
+"""What a database error means: read in one place, for every caller.
+
+oslo.db's engines already translate driver errors into its own classes
+(DBConnectionError, DBNonExistentDatabase, DBDeadlock, ...); this module
+relies on those first and adds, in one table, only what oslo.db does not
+tell apart: refused credentials, missing rights, and the MySQL errors
+that say a DDL statement's effect is already there. Connecting, running
+a revision and replaying one all ask kind_of().
+"""
+
+import enum
+import re
+
+from oslo_db import exception as db_exc
+from sqlalchemy import exc as sa_exc
+
+from webdemo import exception
+
+
+class Kind(enum.Enum):
+    """What went wrong, as far as webdemo acts on it."""
+    CONNECTION_LOST = 'connection lost'
+    NO_DATABASE = 'no such database'
+    AUTHENTICATION = 'credentials refused'
+    PERMISSION_DENIED = 'permission denied'
+    ALREADY_APPLIED = 'already applied'
+    OTHER = 'other'
+
+
+# Driver codes oslo.db leaves as plain DBError: MySQL/MariaDB error
+# numbers (ints), PostgreSQL SQLSTATEs, SQLite error names.
+_BY_CODE = {
+    1045: Kind.AUTHENTICATION,      # access denied (user or password)
+    1044: Kind.PERMISSION_DENIED,   # access denied to the database
+    1142: Kind.PERMISSION_DENIED,   # command denied on a table
+    1143: Kind.PERMISSION_DENIED,   # command denied on a column
+    1227: Kind.PERMISSION_DENIED,   # needs a privilege (e.g. SUPER)
+    1022: Kind.ALREADY_APPLIED,     # duplicate key
+    1050: Kind.ALREADY_APPLIED,     # table exists
+    1051: Kind.ALREADY_APPLIED,     # unknown table (dropped already)
+    1060: Kind.ALREADY_APPLIED,     # duplicate column
+    1061: Kind.ALREADY_APPLIED,     # duplicate key name
+    1091: Kind.ALREADY_APPLIED,     # can't drop: does not exist
+    1826: Kind.ALREADY_APPLIED,     # duplicate foreign key
+    2006: Kind.CONNECTION_LOST,     # server has gone away
+    2013: Kind.CONNECTION_LOST,     # lost connection during query
+    '42501': Kind.PERMISSION_DENIED,    # insufficient_privilege
+    '28000': Kind.AUTHENTICATION,       # invalid_authorization_spec
+    '28P01': Kind.AUTHENTICATION,       # invalid_password
+    'SQLITE_READONLY': Kind.PERMISSION_DENIED,
+    'SQLITE_READONLY_DBMOVED': Kind.PERMISSION_DENIED,
+}
+
+# libpq refuses a login before any SQLSTATE exists: only its words tell.
+_BY_WORDS = (
+    (re.compile(r'password authentication failed|no password supplied|'
+                r'role "[^"]*" does not exist'), Kind.AUTHENTICATION),
+)
+
+
+def driver_error(error):
+    """The database driver's own exception inside error.
+
+    Unwraps oslo.db's DBError (inner_exception) and SQLAlchemy's
+    DBAPIError (orig); an error raised by the driver itself is returned
+    as it is.
+    """
+    inner = getattr(error, 'inner_exception', None) or error
+    return getattr(inner, 'orig', None) or inner
+
+
+def message(error):
+    """The database driver's own words, folded onto one line."""
+    return ' '.join(str(driver_error(error)).split())
+
+
+def code(error):
+    """The driver's error code: a MySQL number, a PostgreSQL SQLSTATE or
+    a SQLite error name; None when it has none."""
+    raw = driver_error(error)
+    for attribute in ('pgcode', 'sqlite_errorname'):
+        value = getattr(raw, attribute, None)
+        if value:
+            return value
+    args = getattr(raw, 'args', ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
+def kind_of(error):
+    """Say what a database error means (a Kind)."""
+    if isinstance(error, db_exc.DBNonExistentDatabase):
+        return Kind.NO_DATABASE
+    if isinstance(error, db_exc.DBConnectionError) or getattr(
+            getattr(error, 'inner_exception', None) or error,
+            'connection_invalidated', False):
+        return Kind.CONNECTION_LOST
+    found = _BY_CODE.get(code(error))
+    if found is not None:
+        return found
+    words = message(error)
+    for pattern, kind in _BY_WORDS:
+        if pattern.search(words):
+            return kind
+    return Kind.OTHER
+
+
+# What a database round trip may raise: SQLAlchemy's errors, and
+# oslo.db's translations of them.
+DATABASE_ERRORS = (sa_exc.SQLAlchemyError, db_exc.DBError)
+
+
+def as_migration_error(what, error):
+    """The one-line MigrationError for a database error while `what` ran.
+
+    :param what: 'revision <id>', or the command whose bookkeeping (the
+        lock, the journal) failed
+    """
+    return exception.MigrationError(
+        what, message(error), kind_of(error) == Kind.PERMISSION_DENIED)

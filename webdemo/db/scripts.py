@@ -1,0 +1,180 @@
+"""webdemo's revision scripts, as Alembic loads them: the revision graph.
+
+A command loads the scripts once (Scripts.load()) and asks this one
+object everything about the graph: the heads, whether a revision is
+known, which revisions a set of current ones implies, what an upgrade or
+a downgrade would run, and the Alembic environment that runs one
+revision. Planning goes through ScriptDirectory.iterate_revisions, the
+public walk Alembic's own upgrade and downgrade are built on; the one
+piece of Alembic below its public API, MigrationStep, is confined to
+step().
+"""
+
+import contextlib
+import os
+
+from alembic import config as alembic_config_module
+from alembic.runtime import environment as alembic_environment
+from alembic.runtime import migration as alembic_migration
+from alembic import script as alembic_script
+from alembic.script import revision as alembic_revision
+from alembic import util as alembic_util
+
+from webdemo.db import journal
+from webdemo.db import state as state_module
+from webdemo import exception
+
+ALEMBIC_INI = os.path.join(os.path.dirname(__file__), 'sqlalchemy',
+                           'alembic.ini')
+
+
+def alembic_config(connection=None, **attributes):
+    """Return an Alembic Config for webdemo's migrations.
+
+    :param connection: a SQLAlchemy Connection (or Engine) for env.py to
+        run on
+    :param attributes: further Config.attributes for env.py ('url')
+    """
+    config = alembic_config_module.Config(ALEMBIC_INI)
+    if connection is not None:
+        config.attributes['connection'] = connection
+    config.attributes.update(attributes)
+    return config
+
+
+@contextlib.contextmanager
+def revision_errors(action, revision):
+    """Turn Alembic's complaints about a revision into InvalidRevision.
+
+    :param action: what was asked, e.g. 'upgrade to'
+    :param revision: the revision (or range) it was asked for
+    """
+    try:
+        yield
+    except (alembic_util.CommandError,
+            alembic_revision.RevisionError) as error:
+        raise exception.InvalidRevision(
+            f'cannot {action} {revision!r}: {error}. See '
+            "'webdemo-manage db history' for the revisions.") from error
+
+
+def parse_range(revision_range, state):
+    """The (base, head) of a history range 'START:END'.
+
+    Either end may be empty (the whole way) or 'current' (the revision
+    the database in state is at); None means the whole history.
+
+    :raises webdemo.exception.InvalidRevision: malformed, or 'current'
+        for a database not at exactly one revision
+    """
+    if revision_range is None:
+        return 'base', 'heads'
+    if revision_range.count(':') != 1:
+        raise exception.InvalidRevision(
+            f'history range {revision_range!r} is malformed: write it as '
+            'START:END, e.g. base:head or current:heads.')
+    start, end = (_range_end(name, state)
+                  for name in revision_range.split(':'))
+    return start or 'base', end or 'heads'
+
+
+def _range_end(name, state):
+    if name != 'current':
+        return name
+    if len(state.current) != 1:
+        raise exception.InvalidRevision(
+            "'current' in a range needs a database at exactly one "
+            f'revision; it is at {state_module.describe(state)}.')
+    return state.current[0]
+
+
+class Scripts:
+    """The revision graph of one ScriptDirectory, loaded once."""
+
+    def __init__(self, directory):
+        self.directory = directory
+
+    @classmethod
+    def load(cls):
+        """Read webdemo's revision scripts."""
+        return cls(alembic_script.ScriptDirectory.from_config(
+            alembic_config()))
+
+    @property
+    def heads(self):
+        return tuple(self.directory.get_heads())
+
+    def is_known(self, revision):
+        try:
+            return self.directory.get_revision(revision) is not None
+        except (alembic_util.CommandError, alembic_revision.RevisionError):
+            return False
+
+    def applied(self, current):
+        """Every revision the revisions in current imply as applied."""
+        return frozenset(rev.revision for head in current if head
+                         for rev in self.directory.walk_revisions('base',
+                                                                  head))
+
+    def checksum(self, revision):
+        """The sha256 of a revision's script as it is now."""
+        return journal.checksum(self.directory.get_revision(revision).path)
+
+    def get(self, revision):
+        """The Alembic Script of one known revision id."""
+        return self.directory.get_revision(revision)
+
+    def resolve(self, names, action):
+        """The Scripts that names (any form Alembic accepts) denote.
+
+        :raises webdemo.exception.InvalidRevision: unknown or ambiguous
+        """
+        with revision_errors(action, names):
+            return self.directory.get_revisions(names)
+
+    def walk(self, base='base', head='heads'):
+        """Revisions from head down to base, newest first."""
+        return list(self.directory.walk_revisions(base, head))
+
+    def upgrade_plan(self, target, current):
+        """The revisions an upgrade from current to target applies.
+
+        :param target: any form Alembic accepts (head, heads, full or
+            partial id, +N, label@head)
+        :returns: Alembic Scripts, in the order they run
+        :raises webdemo.exception.InvalidRevision: the target is unknown,
+            ambiguous or not ahead of current
+        """
+        with revision_errors('upgrade to', target):
+            return list(reversed(list(self.directory.iterate_revisions(
+                target, current, implicit_base=True))))
+
+    def downgrade_plan(self, target, current):
+        """The revisions a downgrade from current to target undoes.
+
+        :param target: a revision, base, or -N
+        :returns: Alembic Scripts, in the order they are undone
+        :raises webdemo.exception.InvalidRevision: the target is unknown,
+            ambiguous, or not behind current
+        """
+        with revision_errors('downgrade to', target):
+            return list(self.directory.iterate_revisions(
+                current, target, select_for_downgrade=True))
+
+    def step(self, script, direction):
+        """The Alembic migration step that runs one revision."""
+        make = (alembic_migration.MigrationStep.upgrade_from_script
+                if direction == journal.Direction.UPGRADE
+                else alembic_migration.MigrationStep.downgrade_from_script)
+        return make(self.directory.revision_map, script)
+
+    def run_step(self, config, step):
+        """Run env.py with config so that it runs exactly step.
+
+        The scripts are not loaded again: this is what keeps a sync's
+        cost per revision independent of the length of the history.
+        """
+        with alembic_environment.EnvironmentContext(
+                config, self.directory, fn=lambda heads, context: [step],
+                destination_rev=step.revision.revision):
+            self.directory.run_env()

@@ -1,0 +1,206 @@
+"""Where a database stands against this code's revisions: pure decisions.
+
+reader.py reads an Observation from the database; classify() judges it
+against the revision graph (scripts.Scripts, or anything with the same
+four members) and returns a DatabaseState. Nothing here does I/O, so
+every status and every refusal is unit-tested in memory.
+"""
+
+import dataclasses
+import enum
+
+from webdemo.db import bookkeeping
+from webdemo.db.journal import Direction
+from webdemo.db import legacy
+from webdemo import exception
+
+
+class Status(str, enum.Enum):
+    """A database's status. The values are published (JSON, --check)."""
+    EMPTY = 'empty'
+    UPGRADE_PENDING = 'upgrade_pending'
+    AT_HEAD = 'at_head'
+    UNKNOWN_REVISION = 'unknown_revision'
+    UNVERSIONED = 'unversioned'
+    LEGACY = 'legacy'
+    # A revision run died or failed half-way; see DatabaseState.
+    INTERRUPTED = 'interrupted'
+    # An applied revision's script changed since it ran. Published as
+    # 'tampered' since the first release.
+    CHANGED_SCRIPT = 'tampered'
+
+    @property
+    def words(self):
+        return self.value.replace('_', ' ')
+
+
+@dataclasses.dataclass(frozen=True)
+class Observation:
+    """What was read from a database, as classify() needs it.
+
+    :ivar tables: the names of every table in it
+    :ivar current: the revisions alembic_version records
+    :ivar legacy_version: sqlalchemy-migrate's version, or None; only
+        read when alembic_version records nothing
+    :ivar entries: the newest journal.Entry of each revision
+    :ivar lock_free: it was read holding the migration lock, so no other
+        process was migrating meanwhile
+    """
+    tables: frozenset = frozenset()
+    current: tuple = ()
+    legacy_version: int = None
+    entries: dict = dataclasses.field(default_factory=dict)
+    lock_free: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class DatabaseState:
+    """Where a database stands against this code's revisions.
+
+    :ivar current: the revisions recorded in the database (may be empty)
+    :ivar heads: this code's head revisions
+    :ivar status: a Status
+    :ivar unknown: the recorded revisions this code does not know
+    :ivar legacy_version: the sqlalchemy-migrate version, for LEGACY
+    :ivar legacy_revision: the revision legacy_version maps to, or None
+    :ivar interrupted: revisions whose upgrade died or failed half-way;
+        the next db sync completes them
+    :ivar interrupted_downgrades: revisions whose downgrade died or
+        failed half-way; running that db downgrade again completes them
+    :ivar changed_scripts: applied revisions whose script changed since
+    """
+    current: tuple
+    heads: tuple
+    status: Status
+    unknown: tuple = ()
+    legacy_version: int = None
+    legacy_revision: str = None
+    interrupted: tuple = ()
+    interrupted_downgrades: tuple = ()
+    changed_scripts: tuple = ()
+
+    def as_json(self):
+        """The published fields, under their published names."""
+        fields = dataclasses.asdict(self)
+        fields['tampered'] = fields.pop('changed_scripts')
+        return fields
+
+
+def classify(seen, graph):
+    """Judge an Observation against the revision graph.
+
+    :param seen: an Observation
+    :param graph: the revision graph: ``heads``, ``is_known(rev)``,
+        ``applied(current)`` (every revision current implies) and
+        ``checksum(rev)`` (of its script now)
+    :returns: a DatabaseState
+    """
+    heads = tuple(sorted(graph.heads))
+    if seen.legacy_version is not None:
+        return DatabaseState(
+            seen.current, heads, Status.LEGACY,
+            legacy_version=seen.legacy_version,
+            legacy_revision=legacy.revision_for(seen.legacy_version))
+    unknown = tuple(rev for rev in seen.current if not graph.is_known(rev))
+    entries, tables = seen.entries, seen.tables
+    if not seen.lock_free:
+        # Another process is migrating: its rows are not leftovers, and on
+        # MySQL its tables may show before its version does.
+        entries, tables = {}, tables & bookkeeping.NOT_MODELLED
+    applied = frozenset() if unknown else graph.applied(seen.current)
+    upgrades, downgrades = interrupted_runs(entries, applied)
+    changed = () if unknown else changed_scripts(graph, applied, entries)
+    status = _status(seen.current, heads, tables, unknown,
+                     upgrades + downgrades, changed)
+    return DatabaseState(seen.current, heads, status, unknown,
+                         interrupted=upgrades,
+                         interrupted_downgrades=downgrades,
+                         changed_scripts=changed)
+
+
+def _status(current, heads, tables, unknown, interrupted, changed):
+    if unknown:
+        return Status.UNKNOWN_REVISION
+    if interrupted:
+        return Status.INTERRUPTED
+    if not current:
+        return (Status.UNVERSIONED if tables - bookkeeping.NOT_MODELLED
+                else Status.EMPTY)
+    if changed:
+        return Status.CHANGED_SCRIPT
+    return Status.AT_HEAD if current == heads else Status.UPGRADE_PENDING
+
+
+def interrupted_runs(entries, applied):
+    """Unfinished journal rows that alembic_version contradicts.
+
+    A row left unfinished by a run that died after its revision committed
+    agrees with alembic_version: that revision is done, not interrupted.
+
+    :returns: (revisions whose upgrade is half-done, revisions whose
+        downgrade is half-done), each sorted
+    """
+    unfinished = [entry for entry in entries.values() if entry.unfinished]
+    upgrades = sorted(entry.revision for entry in unfinished
+                      if entry.direction == Direction.UPGRADE
+                      and entry.revision not in applied)
+    downgrades = sorted(entry.revision for entry in unfinished
+                        if entry.direction == Direction.DOWNGRADE
+                        and entry.revision in applied)
+    return tuple(upgrades), tuple(downgrades)
+
+
+def changed_scripts(graph, applied, entries):
+    """Applied revisions whose script differs from the one that ran."""
+    return tuple(sorted(
+        revision for revision, entry in entries.items()
+        if revision in applied and entry.direction == Direction.UPGRADE
+        and not entry.unfinished and entry.checksum
+        and entry.checksum != graph.checksum(revision)))
+
+
+def describe(state):
+    """Say in a few words where a database stands, for operators."""
+    if state.status == Status.LEGACY:
+        return (f'sqlalchemy-migrate version {state.legacy_version} '
+                '(legacy)')
+    current = ', '.join(state.current) or 'no revision'
+    return f'{current} ({state.status.words})'
+
+
+def starting_point(state):
+    """The revisions a migration starts from: a legacy version mapped."""
+    if state.status == Status.LEGACY:
+        return (state.legacy_revision,)
+    return state.current
+
+
+def check_can_migrate(state):
+    """Raise unless migrations can safely run on a database in state.
+
+    :raises webdemo.exception.UnknownDatabaseRevision: the database is at
+        a revision this code does not know
+    :raises webdemo.exception.UnversionedDatabase: the database has
+        tables but no version information, or a legacy version that
+        maps to no revision
+    """
+    if state.status == Status.UNKNOWN_REVISION:
+        raise exception.UnknownDatabaseRevision(state.unknown)
+    if state.status == Status.UNVERSIONED:
+        raise exception.UnversionedDatabase(bookkeeping.VERSION_TABLE)
+    if state.status == Status.LEGACY and state.legacy_revision is None:
+        raise exception.UnmappedLegacyVersion(state.legacy_version,
+                                              sorted(legacy.REVISIONS))
+
+
+def check_not_interrupted(state, direction):
+    """Raise if a run in the other direction was left half-done.
+
+    :raises webdemo.exception.InterruptedMigration: it was
+    """
+    if direction == Direction.UPGRADE and state.interrupted_downgrades:
+        raise exception.InterruptedMigration(Direction.DOWNGRADE.value,
+                                             state.interrupted_downgrades)
+    if direction == Direction.DOWNGRADE and state.interrupted:
+        raise exception.InterruptedMigration(Direction.UPGRADE.value,
+                                             state.interrupted)

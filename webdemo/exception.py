@@ -96,8 +96,10 @@ class UnmappedLegacyVersion(UnversionedDatabase):
 
 
 class InvalidRevision(WebdemoError):
-    """A revision given on the command line is unknown, ambiguous or
-    cannot be used for what was asked."""
+    """A revision given on the command line cannot be used.
+
+    It is unknown, ambiguous, or not a target for what was asked.
+    """
 
 
 class ConfirmationRequired(WebdemoError):

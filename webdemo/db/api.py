@@ -82,9 +82,10 @@ def explain_failure(connection, error):
         return exception.ConfigurationError(
             f'the database driver for {where} is not installed: install '
             f'{package}.')
+    advice = _CONNECTION_ADVICE[errors.kind_of(error)]
     return exception.DatabaseConnectionError(
         f'cannot connect to the database at {where}: '
-        f'{errors.message(error)}; {_CONNECTION_ADVICE[errors.kind_of(error)]}.')
+        f'{errors.message(error)}; {advice}.')
 
 
 _CREDENTIALS = 'check the user and password in [database] connection'

@@ -25,8 +25,10 @@ class Transactional:
     """A revision is all or nothing: nothing to track, replay or cancel."""
 
     def prepare(self, connection, replay, note):
-        """Get connection ready to run one revision; returns a session
-        token for cancel()."""
+        """Get connection ready to run one revision.
+
+        :returns: a token of the server session, for cancel()
+        """
         return None
 
     def cancel(self, engine, session):

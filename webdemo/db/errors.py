@@ -75,8 +75,10 @@ def message(error):
 
 
 def code(error):
-    """The driver's error code: a MySQL number, a PostgreSQL SQLSTATE or
-    a SQLite error name; None when it has none."""
+    """The driver's error code, or None when it has none.
+
+    A MySQL error number, a PostgreSQL SQLSTATE or a SQLite error name.
+    """
     raw = driver_error(error)
     for attribute in ('pgcode', 'sqlite_errorname'):
         value = getattr(raw, attribute, None)

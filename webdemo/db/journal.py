@@ -142,8 +142,10 @@ class Journal:
         return result
 
     def mark_dead_runs(self):
-        """Rows still 'running' belong to dead runs (the caller holds the
-        migration lock, so no live run can own one)."""
+        """Mark rows still 'running' abandoned: their runs are dead.
+
+        The caller holds the migration lock, so no live run owns one.
+        """
         self._write(JOURNAL.update().where(
             JOURNAL.c.outcome == Outcome.RUNNING.value).values(
                 outcome=Outcome.ABANDONED.value))
@@ -163,8 +165,7 @@ class Journal:
         return result.inserted_primary_key[0]
 
     def count_statement(self, entry_id, started=None, done=None):
-        """Record that statement number started (or done) has begun
-        (or finished)."""
+        """Record how many DDL statements have started, or finished."""
         values = {'statements_started': started, 'statements_done': done}
         self._write(JOURNAL.update().where(JOURNAL.c.id == entry_id).values(
             {name: number for name, number in values.items()

@@ -218,8 +218,8 @@ def stamp(engine, revision, purge=False, report=print,
         state_module.check_not_interrupted(before, Direction.DOWNGRADE)
         locked.scripts.resolve(revision, 'stamp')
         if before.status == Status.UNKNOWN_REVISION and not purge:
-            raise exception.UnknownDatabaseRevision(
-                before.unknown, fix=exception.UnknownDatabaseRevision.ADD_PURGE)
+            unknown = exception.UnknownDatabaseRevision
+            raise unknown(before.unknown, fix=unknown.ADD_PURGE)
         _alembic_command(engine, alembic_command.stamp, revision, purge=purge)
         final = state_module.classify(reader.observe(engine), locked.scripts)
     report(f'Stamped: the database is at {state_module.describe(final)}, '
@@ -260,7 +260,8 @@ def history(engine, revision_range=None):
                else scripts.applied(state_module.starting_point(state)))
     with scripts_module.revision_errors('show history for', revision_range):
         walked = scripts.walk(base, head)
-    return state, [revisions.info(rev, applied, seen.entries.get(rev.revision))
+    return state, [revisions.info(rev, applied,
+                                  seen.entries.get(rev.revision))
                    for rev in walked]
 
 

@@ -37,9 +37,24 @@ def clean_environment(home, **extra):
     return env
 
 
+def launch(args, env, cwd):
+    """Start webdemo-manage with args in a child process; text pipes."""
+    return subprocess.Popen([manage_command(), *args], env=env, cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
 def run(args, env, cwd):
-    return subprocess.run([manage_command(), *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    """Run webdemo-manage with args to its end (two minutes at most)."""
+    process = launch(args, env, cwd)
+    try:
+        stdout, stderr = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(process.args, process.returncode,
+                                       stdout, stderr)
 
 
 def revisions_on_disk():
@@ -97,14 +112,21 @@ class ManageTestMixin:
         self.empty_conf = os.path.join(self.home, 'empty.conf')
         open(self.empty_conf, 'w').close()
 
-    def manage(self, *args, url=None, **env):
+    def _command(self, args, url, env):
         # One connection attempt unless a test asks for more: failures
         # should not take oslo.db's default 100 seconds.
         environment = clean_environment(
             self.home, OS_DATABASE__CONNECTION=url or self.url,
             **{'OS_DATABASE__MAX_RETRIES': '1', **env})
-        return run(['--config-file', self.empty_conf, *args], environment,
-                   self.home)
+        return ['--config-file', self.empty_conf, *args], environment
+
+    def manage(self, *args, url=None, **env):
+        """Run webdemo-manage to its end; a CompletedProcess."""
+        return run(*self._command(args, url, env), self.home)
+
+    def spawn(self, *args, url=None, **env):
+        """Start webdemo-manage and return at once; a Popen."""
+        return launch(*self._command(args, url, env), self.home)
 
     def sql(self, *statements):
         execute(self.engine, *statements)

@@ -3,14 +3,13 @@ on SQLite, MariaDB/MySQL and PostgreSQL."""
 
 import json
 import signal
-import subprocess
 import time
 
 from oslotest import base
 
 from webdemo.tests.functional import db_fixtures
+from webdemo.tests.functional import history_fixtures
 from webdemo.tests.functional import manage_runner as runner
-from webdemo.tests.functional.test_migrations import walk_order
 
 ALL_REVISIONS = runner.revisions_on_disk()
 USER_TABLE, ACCOUNT_TABLE = '7dc0a5261bc4', 'fac0847f78ff'
@@ -45,7 +44,7 @@ class SyncAndVersion(runner.ManageTestMixin):
         self.assertIn('Status: at head', self.manage('db', 'version').stdout)
 
     def test_sync_to_a_revision_then_to_head(self):
-        first = walk_order()[1].revision
+        first = history_fixtures.walk_order()[1].revision
         self.put_at(first)
         version = self.manage('db', 'version')
         self.assertIn(f'Current revision: {first}', version.stdout)
@@ -214,14 +213,9 @@ class ClosedOutput(runner.ManageTestMixin):
     """The reader leaving (`| head -1`) never cuts a command short."""
 
     def _run_with_stdout_closed(self, *args):
-        process = subprocess.Popen(
-            [runner.manage_command(), '--config-file', self.empty_conf,
-             *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=runner.clean_environment(self.home,
-                                         OS_DATABASE__CONNECTION=self.url),
-            cwd=self.home)
+        process = self.spawn(*args)
         process.stdout.close()
-        stderr = process.stderr.read().decode()
+        stderr = process.stderr.read()
         return process.wait(timeout=120), stderr
 
     def test_sync_completes_when_stdout_is_closed(self):
@@ -259,11 +253,7 @@ class TestManageMySQL(ManageCommands, db_fixtures.MySQLMixin,
         holder = self.engine.connect()
         self.addCleanup(holder.close)
         holder.exec_driver_sql('LOCK TABLES account WRITE')
-        process = subprocess.Popen(
-            [runner.manage_command(), '--config-file', self.empty_conf, 'db',
-             'sync'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, cwd=self.home, env=runner.clean_environment(
-                self.home, OS_DATABASE__CONNECTION=self.url))
+        process = self.spawn('db', 'sync')
         interrupt(process, self._wait_for_blocked_alter())
         stdout, stderr = process.communicate(timeout=60)
         holder.exec_driver_sql('UNLOCK TABLES')
@@ -328,13 +318,9 @@ class TestConnecting(runner.ManageTestMixin, base.BaseTestCase):
 
     def test_ctrl_c_exits_130_with_one_line(self):
         url = 'mysql+pymysql://u:p@127.0.0.1:1/webdemo'
-        process = subprocess.Popen(
-            [runner.manage_command(), '--config-file', self.empty_conf, 'db',
-             'version'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, cwd=self.home, env=runner.clean_environment(
-                self.home, OS_DATABASE__CONNECTION=url,
-                OS_DATABASE__MAX_RETRIES='10',
-                OS_DATABASE__RETRY_INTERVAL='10'))
+        process = self.spawn('db', 'version', url=url,
+                             OS_DATABASE__MAX_RETRIES='10',
+                             OS_DATABASE__RETRY_INTERVAL='10')
         self.assertIn('Database:', process.stdout.readline())
         time.sleep(0.5)
         process.send_signal(signal.SIGINT)

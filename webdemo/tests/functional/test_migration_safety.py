@@ -4,7 +4,6 @@ killed half-way through a revision."""
 
 import os
 import re
-import subprocess
 import time
 
 from oslotest import base
@@ -37,13 +36,6 @@ class MigrationSafety(runner.ManageTestMixin):
                                   journal.JOURNAL.c.direction,
                                   journal.JOURNAL.c.outcome).order_by(
                                       journal.JOURNAL.c.id))]
-
-    def spawn(self, *args, **env):
-        return subprocess.Popen(
-            [runner.manage_command(), '--config-file', self.empty_conf,
-             *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, cwd=self.home, env=runner.clean_environment(
-                self.home, OS_DATABASE__CONNECTION=self.url, **env))
 
     def test_concurrent_syncs_apply_each_revision_once(self):
         for _ in range(ROUNDS):

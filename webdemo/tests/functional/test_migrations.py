@@ -15,7 +15,6 @@ To add a revision, add to MigrationWalkChecks:
 
 from alembic import command as alembic_command
 from alembic import migration as alembic_migration
-from alembic import util as alembic_util
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import test_migrations
 from oslotest import base
@@ -28,6 +27,7 @@ from webdemo.db import migration
 from webdemo.db import scripts
 from webdemo.db.sqlalchemy import models
 from webdemo.tests.functional import db_fixtures
+from webdemo.tests.functional import history_fixtures
 
 USER = 'user'
 ACCOUNT = 'account'
@@ -59,24 +59,6 @@ def _quoted(connection, table):
 def _insert(connection, table, rows):
     connection.execute(sqlalchemy.table(
         table, *(sqlalchemy.column(name) for name in rows[0])).insert(), rows)
-
-
-def walk_order():
-    """Every revision, base first, parents before children."""
-    return list(reversed(scripts.Scripts.load().walk()))
-
-
-def undo_target(script):
-    """The Alembic target that undoes one revision, while it is a head."""
-    parents = alembic_util.to_tuple(script.down_revision)
-    if not parents:
-        return 'base'
-    if len(parents) > 1:
-        # Down to one parent undoes just the merge; both parents stay.
-        return parents[0]
-    # '<rev>@-1' steps down that revision's own branch only, also while a
-    # sibling branch is applied.
-    return f'{script.revision}@-1'
 
 
 class MigrationWalkChecks:
@@ -214,14 +196,14 @@ class MigrationWalk(MigrationWalkChecks):
         for revision in reversed(revisions):
             rev = revision.revision
             self._alembic(alembic_command.downgrade,
-                          undo_target(revision))
+                          history_fixtures.undo_target(revision))
             self.assertNotIn(rev, self._current())
             with self.engine.connect() as connection:
                 self._hook('post_downgrade', rev)(connection, seeds[rev])
         self.assertEqual(set(), self._current())
 
     def test_walk_versions(self):
-        revisions = walk_order()
+        revisions = history_fixtures.walk_order()
         seeds = self._walk_up(revisions)
         self._walk_down(revisions, seeds)
         self._walk_up(revisions)
@@ -298,7 +280,7 @@ class TestRevisionHistory(base.BaseTestCase):
     def test_every_revision_is_checked(self):
         missing = [
             f'_{kind}_{revision.revision}'
-            for revision in walk_order()
+            for revision in history_fixtures.walk_order()
             for kind in ('check', 'post_downgrade')
             if not hasattr(MigrationWalkChecks,
                            f'_{kind}_{revision.revision}')]

@@ -2,6 +2,7 @@
 
 from oslo_db import exception as db_exc
 from oslotest import base
+import pymysql
 from sqlalchemy import exc as sa_exc
 
 from webdemo.db import api
@@ -11,7 +12,12 @@ URL = 'mysql+pymysql://u:pw@db.example/webdemo'
 
 
 def _operational(message):
-    return sa_exc.OperationalError('SELECT 1', {}, Exception(message))
+    """A connection failure as SQLAlchemy hands it on.
+
+    message is the driver's text, or the driver's own exception.
+    """
+    raw = message if isinstance(message, Exception) else Exception(message)
+    return sa_exc.OperationalError('SELECT 1', {}, raw)
 
 
 class TestExplainFailure(base.BaseTestCase):
@@ -43,8 +49,8 @@ class TestExplainFailure(base.BaseTestCase):
         self.assertIn('create the database', str(error))
 
     def test_refused_credentials(self):
-        error = self.explain(_operational(
-            "(1045, \"Access denied for user 'u'@'h'\")"))
+        error = self.explain(_operational(pymysql.err.OperationalError(
+            1045, "Access denied for user 'u'@'h'")))
         self.assertIn('user and password', str(error))
 
     def test_unreachable_server(self):

@@ -6,8 +6,11 @@ import io
 import fixtures
 from oslotest import base
 
+from webdemo.cmd import db_commands
 from webdemo.cmd import exit_codes
 from webdemo.cmd import manage
+from webdemo.db import schema_check
+from webdemo.db import state
 from webdemo import exception
 
 
@@ -61,15 +64,56 @@ class TestExitCodes(base.BaseTestCase):
 
     def test_each_error_class_has_its_code(self):
         cases = [
-            (exception.UnknownDatabaseRevision('x'), 3),
-            (exception.UnversionedDatabase('x'), 4),
-            (exception.UpgradePending('x'), 2),
+            (exception.UnknownDatabaseRevision(['fffffffffff0']), 3),
+            (exception.UnversionedDatabase('alembic_version'), 4),
+            (exception.UnmappedLegacyVersion(9, [1, 2]), 4),
+            (exception.UpgradePending('abc (upgrade pending)'), 2),
+            (exception.MigrationLockTimeout(2, None), 5),
+            (exception.InterruptedMigration('upgrade', ['abc']), 7),
             (exception.InvalidRevision('x'), 127),
-            (exception.ConfirmationRequired('x'), 127),
-            (exception.MigrationError('x'), 1),
+            (exception.ConfirmationRequired(['table account']), 127),
+            (exception.MigrationError('revision abc', 'boom'), 1),
             (exception.DatabaseConnectionError('x'), 1),
+            (exception.ConfigurationError('x'), 1),
             (RuntimeError('surprise'), 1),
             (KeyboardInterrupt(), 130),
         ]
         for error, code in cases:
             self.assertEqual(code, self._run_with(error), repr(error))
+
+
+class TestCheckCodes(base.BaseTestCase):
+    """db version --check and db check: a code for every status."""
+
+    def _state(self, status, legacy_revision=None):
+        return state.DatabaseState((), (), status, legacy_version=(
+            1 if status == state.Status.LEGACY else None),
+            legacy_revision=legacy_revision)
+
+    def test_every_status_has_its_documented_code(self):
+        expected = {
+            state.Status.AT_HEAD: 0, state.Status.EMPTY: 2,
+            state.Status.UPGRADE_PENDING: 2,
+            state.Status.UNKNOWN_REVISION: 3, state.Status.UNVERSIONED: 4,
+            state.Status.CHANGED_SCRIPT: 6, state.Status.INTERRUPTED: 7,
+            state.Status.LEGACY: 4,
+        }
+        self.assertEqual(set(state.Status), set(expected))
+        for status, code in expected.items():
+            self.assertEqual(code, db_commands.check_code(
+                self._state(status)), status)
+        self.assertEqual(2, db_commands.check_code(
+            self._state(state.Status.LEGACY, legacy_revision='abc')))
+
+    def test_db_check_codes(self):
+        drift = schema_check.Difference('add_table', 'table', 't', 'x')
+        changed = schema_check.changed_script('abc')
+        self.assertEqual((0, 2, 6, 6), (
+            db_commands._check_exit_code([]),
+            db_commands._check_exit_code([drift]),
+            db_commands._check_exit_code([changed]),
+            db_commands._check_exit_code([drift, changed])))
+
+    def test_every_code_is_in_help(self):
+        for code in (0, 1, 2, 3, 4, 5, 6, 7, 127, 130):
+            self.assertIn(f'\n  {code} ', exit_codes.HELP)

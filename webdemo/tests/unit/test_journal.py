@@ -1,0 +1,58 @@
+"""How journal rows are read and carried over; no database."""
+
+import collections
+import datetime
+
+from oslotest import base
+
+from webdemo.db import journal
+from webdemo.db.journal import Counts
+from webdemo.db.journal import Outcome
+
+_Row = collections.namedtuple('_Row', (
+    'id revision direction outcome started_at duration checksum '
+    'statements_started statements_done'))
+
+
+def _entry(outcome, started=0, done=0):
+    return journal.Entry(1, 'r', journal.Direction.UPGRADE, outcome,
+                         datetime.datetime(2026, 1, 1), None, None,
+                         Counts(started, done))
+
+
+class TestCarriedCounts(base.BaseTestCase):
+
+    def test_a_fresh_run_starts_at_zero(self):
+        self.assertEqual(Counts(0, 0), journal.carried_counts(None))
+
+    def test_an_abandoned_run_leaves_one_statement_of_unknown_fate(self):
+        self.assertEqual(Counts(3, 2), journal.carried_counts(
+            _entry(Outcome.ABANDONED, 3, 2)))
+
+    def test_a_failed_statement_counts_as_not_started(self):
+        self.assertEqual(Counts(2, 2), journal.carried_counts(
+            _entry(Outcome.FAILED, 3, 2)))
+
+
+class TestStoredRows(base.BaseTestCase):
+
+    def row(self, outcome):
+        return _Row(7, 'r', 'downgrade', outcome,
+                    datetime.datetime(2026, 1, 1), 1.5, 'sum', 4, 3)
+
+    def test_a_row_becomes_an_entry(self):
+        entry = journal._entry(self.row('failed'))
+        self.assertEqual((journal.Direction.DOWNGRADE, Outcome.FAILED,
+                          Counts(4, 3), True),
+                         (entry.direction, entry.outcome, entry.counts,
+                          entry.unfinished))
+
+    def test_the_first_release_word_for_abandoned_is_read(self):
+        self.assertEqual(Outcome.ABANDONED,
+                         journal._entry(self.row('interrupted')).outcome)
+
+    def test_only_success_is_finished(self):
+        self.assertEqual(
+            [False, True, True, True],
+            [journal._entry(self.row(outcome)).unfinished for outcome in
+             ('succeeded', 'running', 'failed', 'abandoned')])

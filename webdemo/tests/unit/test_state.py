@@ -1,0 +1,214 @@
+"""state.classify and the refusals, in memory: no database, no files."""
+
+import datetime
+
+from oslotest import base
+import testscenarios
+
+from webdemo.db.journal import Counts
+from webdemo.db.journal import Direction
+from webdemo.db.journal import Entry
+from webdemo.db.journal import Outcome
+from webdemo.db import state
+from webdemo.db.state import Observation
+from webdemo.db.state import Status
+from webdemo import exception
+
+UP, DOWN = Direction.UPGRADE, Direction.DOWNGRADE
+
+
+class Graph:
+    """A revision graph a -> b -> c, with c the head; 'c' was edited."""
+
+    heads = ('c',)
+    _parents = {'a': None, 'b': 'a', 'c': 'b'}
+    _checksums = {'a': 'sum-a', 'b': 'sum-b', 'c': 'sum-c-edited'}
+
+    def is_known(self, revision):
+        return revision in self._parents
+
+    def applied(self, current):
+        found = set()
+        for revision in current:
+            while revision:
+                found.add(revision)
+                revision = self._parents[revision]
+        return frozenset(found)
+
+    def checksum(self, revision):
+        return self._checksums[revision]
+
+
+def entry(revision, direction=UP, outcome=Outcome.SUCCEEDED,
+          checksum=None):
+    return Entry(1, revision, direction, outcome,
+                 datetime.datetime(2026, 1, 1), 0.1,
+                 checksum or f'sum-{revision}', Counts())
+
+
+def seen(current=(), tables=('user',), legacy=None, entries=(),
+         lock_free=True):
+    tables = frozenset(tables) | ({'alembic_version'} if current else set())
+    return Observation(tables, tuple(current), legacy,
+                       {e.revision: e for e in entries}, lock_free)
+
+
+# Each: what was read, and the state it must be judged to be.
+_CASES = [
+    ('empty', dict(seen=seen(tables=()), status=Status.EMPTY)),
+    ('empty_but_for_bookkeeping', dict(
+        seen=seen(tables=('webdemo_migration_journal',)),
+        status=Status.EMPTY)),
+    ('behind', dict(seen=seen(['b']), status=Status.UPGRADE_PENDING)),
+    ('at_head', dict(seen=seen(['c'], entries=[entry('a')]),
+                     status=Status.AT_HEAD)),
+    ('unknown', dict(seen=seen(['zz']), status=Status.UNKNOWN_REVISION,
+                     unknown=('zz',))),
+    ('unversioned', dict(seen=seen(tables=('user', 'stray')),
+                         status=Status.UNVERSIONED)),
+    ('legacy_mapped', dict(seen=seen(legacy=2), status=Status.LEGACY,
+                           legacy_revision='fac0847f78ff')),
+    ('legacy_unmapped', dict(seen=seen(legacy=9), status=Status.LEGACY,
+                             legacy_revision=None)),
+    ('upgrade_died_before_commit', dict(
+        seen=seen(['a'], entries=[entry('b', outcome=Outcome.RUNNING)]),
+        status=Status.INTERRUPTED, interrupted=('b',))),
+    ('upgrade_died_after_commit_is_done', dict(
+        seen=seen(['b'], entries=[entry('b', outcome=Outcome.RUNNING)]),
+        status=Status.UPGRADE_PENDING)),
+    ('upgrade_failed', dict(
+        seen=seen(['a'], entries=[entry('b', outcome=Outcome.FAILED)]),
+        status=Status.INTERRUPTED, interrupted=('b',))),
+    ('downgrade_abandoned_still_applied', dict(
+        seen=seen(['b'], entries=[entry('b', DOWN, Outcome.ABANDONED)]),
+        status=Status.INTERRUPTED, interrupted_downgrades=('b',))),
+    ('downgrade_abandoned_after_commit_is_done', dict(
+        seen=seen(['a'], entries=[entry('b', DOWN, Outcome.ABANDONED)]),
+        status=Status.UPGRADE_PENDING)),
+    ('first_upgrade_died_leaving_tables', dict(
+        seen=seen((), tables=('user',),
+                  entries=[entry('a', outcome=Outcome.RUNNING)]),
+        status=Status.INTERRUPTED, interrupted=('a',))),
+    ('changed_script', dict(
+        seen=seen(['c'], entries=[entry('c')]),
+        status=Status.CHANGED_SCRIPT, changed_scripts=('c',))),
+    ('changed_script_of_a_failed_run_is_no_change', dict(
+        seen=seen(['b'], entries=[entry('c', outcome=Outcome.FAILED)]),
+        status=Status.INTERRUPTED, interrupted=('c',))),
+    ('unknown_wins_over_interrupted', dict(
+        seen=seen(['zz'], entries=[entry('b', outcome=Outcome.RUNNING)]),
+        status=Status.UNKNOWN_REVISION, unknown=('zz',),
+        interrupted=('b',))),
+    ('interrupted_wins_over_changed_script', dict(
+        seen=seen(['b'], entries=[entry('c', outcome=Outcome.RUNNING),
+                                  entry('b', checksum='old')]),
+        status=Status.INTERRUPTED, interrupted=('c',),
+        changed_scripts=('b',))),
+    # Another process holds the lock: its running rows are live and its
+    # first tables may show before its version row does.
+    ('tables_without_version_while_another_migrates', dict(
+        seen=seen((), tables=('user', 'account'),
+                  entries=[entry('a', outcome=Outcome.RUNNING)],
+                  lock_free=False),
+        status=Status.EMPTY)),
+    ('running_row_of_a_live_run_is_not_interrupted', dict(
+        seen=seen(['a'], entries=[entry('b', outcome=Outcome.RUNNING)],
+                  lock_free=False),
+        status=Status.UPGRADE_PENDING)),
+]
+
+
+class TestClassify(testscenarios.WithScenarios, base.BaseTestCase):
+
+    scenarios = _CASES
+    unknown = interrupted = interrupted_downgrades = changed_scripts = ()
+    legacy_revision = None
+
+    def test_judged(self):
+        judged = state.classify(self.seen, Graph())
+        self.assertEqual(
+            (self.status, self.unknown, self.interrupted,
+             self.interrupted_downgrades, self.changed_scripts),
+            (judged.status, judged.unknown, judged.interrupted,
+             judged.interrupted_downgrades, judged.changed_scripts))
+        self.assertEqual(('c',), judged.heads)
+        self.assertEqual(self.seen.current, judged.current)
+        if self.status == Status.LEGACY:
+            self.assertEqual(self.legacy_revision, judged.legacy_revision)
+
+
+class TestPublishedForm(base.BaseTestCase):
+
+    def test_json_keeps_the_first_release_names(self):
+        judged = state.classify(seen(['c'], entries=[entry('c')]), Graph())
+        self.assertEqual(
+            {'current': ('c',), 'heads': ('c',), 'status': 'tampered',
+             'unknown': (), 'legacy_version': None, 'legacy_revision': None,
+             'interrupted': (), 'interrupted_downgrades': (),
+             'tampered': ('c',)},
+            judged.as_json())
+
+    def test_describe(self):
+        self.assertEqual('b (upgrade pending)',
+                         state.describe(state.classify(seen(['b']), Graph())))
+        self.assertEqual('no revision (empty)',
+                         state.describe(state.classify(seen(tables=()),
+                                                       Graph())))
+        self.assertEqual('sqlalchemy-migrate version 2 (legacy)',
+                         state.describe(state.classify(seen(legacy=2),
+                                                       Graph())))
+
+    def test_a_legacy_database_starts_from_its_mapped_revision(self):
+        legacy = state.classify(seen(legacy=1), Graph())
+        self.assertEqual(('7dc0a5261bc4',), state.starting_point(legacy))
+        self.assertEqual(('b',), state.starting_point(
+            state.classify(seen(['b']), Graph())))
+
+
+class TestRefusals(base.BaseTestCase):
+
+    def judged(self, **kwargs):
+        return state.classify(seen(**kwargs), Graph())
+
+    def test_unknown_revision_names_it(self):
+        error = self.assertRaises(exception.UnknownDatabaseRevision,
+                                  state.check_can_migrate,
+                                  self.judged(current=['zz']))
+        self.assertEqual(('zz',), error.revisions)
+        self.assertIn('which this webdemo does not know', str(error))
+
+    def test_unversioned_names_the_version_table(self):
+        error = self.assertRaises(exception.UnversionedDatabase,
+                                  state.check_can_migrate,
+                                  self.judged(tables=('stray',)))
+        self.assertEqual('alembic_version', error.version_table)
+
+    def test_unmapped_legacy_version_lists_the_known_ones(self):
+        error = self.assertRaises(exception.UnmappedLegacyVersion,
+                                  state.check_can_migrate,
+                                  self.judged(legacy=9))
+        self.assertEqual((9, (1, 2)), (error.version, error.known))
+        self.assertIsInstance(error, exception.UnversionedDatabase)
+
+    def test_migratable_states_pass(self):
+        for judged in (self.judged(tables=()), self.judged(current=['b']),
+                       self.judged(legacy=2)):
+            state.check_can_migrate(judged)
+
+    def test_half_done_downgrade_blocks_upgrades_only(self):
+        judged = self.judged(current=['b'], entries=[
+            entry('b', DOWN, Outcome.ABANDONED)])
+        error = self.assertRaises(exception.InterruptedMigration,
+                                  state.check_not_interrupted, judged, UP)
+        self.assertEqual(('downgrade', ('b',)),
+                         (error.direction, error.revisions))
+        self.assertIn('run the same db downgrade again', str(error))
+        state.check_not_interrupted(judged, DOWN)
+
+    def test_half_done_upgrade_blocks_downgrades_only(self):
+        judged = self.judged(current=['a'], entries=[
+            entry('b', UP, Outcome.RUNNING)])
+        error = self.assertRaises(exception.InterruptedMigration,
+                                  state.check_not_interrupted, judged, DOWN)
+        self.assertIn('run db sync to complete it first', str(error))
+        state.check_not_interrupted(judged, UP)

@@ -1,0 +1,102 @@
+"""The MySQL statement replay, against a fake cursor; no database."""
+
+from oslotest import base
+import pymysql
+
+from webdemo.db.journal import Counts
+from webdemo.db import statements
+from webdemo.db.statements import Action
+
+ALTER = 'ALTER TABLE account ADD COLUMN nickname VARCHAR(32)'
+
+
+class FakeCursor:
+    """Records what runs; raises the error queued for a statement."""
+
+    def __init__(self, raises=None):
+        self.executed = []
+        self._raises = raises
+
+    def execute(self, statement, parameters):
+        self.executed.append(statement)
+        if self._raises is not None:
+            raise self._raises
+
+
+class TestReplay(base.BaseTestCase):
+
+    def actions(self, started, done, statements_in_revision=4):
+        replay = statements.Replay(Counts(started, done))
+        return [replay.action(number)
+                for number in range(1, statements_in_revision + 1)]
+
+    def test_a_fresh_run_runs_everything(self):
+        self.assertEqual([Action.RUN] * 4, self.actions(0, 0))
+
+    def test_after_an_abandoned_run(self):
+        self.assertEqual([Action.SKIP, Action.SKIP,
+                          Action.RUN_UNLESS_APPLIED, Action.RUN],
+                         self.actions(3, 2))
+
+    def test_after_a_run_whose_statements_all_finished(self):
+        self.assertEqual([Action.SKIP, Action.SKIP, Action.RUN, Action.RUN],
+                         self.actions(2, 2))
+
+
+class TestTracker(base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.notes = []
+
+    def tracker(self, started, done):
+        return statements.Tracker(
+            statements.Replay(Counts(started, done)),
+            lambda **note: self.notes.append(note))
+
+    def run_ddl(self, tracker, cursor, count):
+        """Run count DDL statements through tracker as SQLAlchemy would."""
+        sent = []
+        for _ in range(count):
+            statement, _ = tracker.before(None, cursor, ALTER, (), None,
+                                          False)
+            sent.append(statement)
+            tracker.after(None, cursor, statement, (), None, False)
+        return sent
+
+    def test_finished_statements_are_skipped_and_not_noted(self):
+        cursor = FakeCursor()
+        sent = self.run_ddl(self.tracker(2, 2), cursor, 3)
+        self.assertEqual(['SELECT 1', 'SELECT 1', ALTER], sent)
+        self.assertEqual([{'started': 3}, {'done': 3}], self.notes)
+        self.assertEqual([], cursor.executed)
+
+    def test_the_unknown_statement_tolerates_already_applied(self):
+        cursor = FakeCursor(pymysql.err.OperationalError(
+            1060, "Duplicate column name 'nickname'"))
+        sent = self.run_ddl(self.tracker(1, 0), cursor, 1)
+        self.assertEqual(['SELECT 1'], sent)
+        self.assertEqual([ALTER], cursor.executed)
+        self.assertEqual([{'started': 1}, {'done': 1}], self.notes)
+
+    def test_the_unknown_statement_raises_any_other_error(self):
+        refused = pymysql.err.OperationalError(1142, 'ALTER command denied')
+        tracker = self.tracker(1, 0)
+        error = self.assertRaises(
+            pymysql.err.OperationalError, tracker.before, None,
+            FakeCursor(refused), ALTER, (), None, False)
+        self.assertIs(refused, error)
+        self.assertEqual([{'started': 1}], self.notes)
+
+    def test_after_a_failure_nothing_is_tolerated(self):
+        """A failed run's statement is run as usual, by the driver."""
+        sent = self.run_ddl(self.tracker(1, 1), FakeCursor(), 2)
+        self.assertEqual(['SELECT 1', ALTER], sent)
+
+    def test_other_statements_pass_untouched_and_uncounted(self):
+        tracker = self.tracker(0, 0)
+        for statement in ('SELECT 1', "UPDATE alembic_version SET x='y'",
+                          'CREATE TABLE alembic_version (x INT)'):
+            self.assertEqual((statement, ()), tracker.before(
+                None, FakeCursor(), statement, (), None, False))
+        self.assertEqual([], self.notes)

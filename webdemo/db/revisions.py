@@ -64,13 +64,19 @@ def info(script, applied=frozenset(), entry=None):
 
 
 def downgrade_drops(path):
-    """List what the downgrade() in the revision file at path drops.
+    """List what the downgrade() in the revision file at path drops."""
+    with open(path, encoding='utf-8') as source:
+        return drops_in_source(source.read(), path)
+
+
+def drops_in_source(source, filename='<revision>'):
+    """List what the downgrade() in a revision's source drops.
 
     Read from the source, so nothing runs: each entry reads
-    'table NAME' or 'column TABLE.NAME'.
+    'table NAME' or 'column TABLE.NAME' ('?' where a name is not a
+    literal).
     """
-    with open(path, encoding='utf-8') as source:
-        tree = ast.parse(source.read(), path)
+    tree = ast.parse(source, filename)
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == 'downgrade':
             return list(_drops_in(node, table=None))

@@ -56,6 +56,12 @@ def _quoted(connection, table):
     return connection.dialect.identifier_preparer.quote(table)
 
 
+def _current(engine):
+    with engine.connect() as connection:
+        context = alembic_migration.MigrationContext.configure(connection)
+        return set(context.get_current_heads())
+
+
 def _insert(connection, table, rows):
     connection.execute(sqlalchemy.table(
         table, *(sqlalchemy.column(name) for name in rows[0])).insert(), rows)
@@ -174,11 +180,6 @@ class MigrationWalk(MigrationWalkChecks):
             command(scripts.alembic_config(connection), target)
             connection.commit()
 
-    def _current(self):
-        with self.engine.connect() as connection:
-            context = alembic_migration.MigrationContext.configure(connection)
-            return set(context.get_current_heads())
-
     def _walk_up(self, revisions):
         seeds = {}
         for revision in revisions:
@@ -187,7 +188,7 @@ class MigrationWalk(MigrationWalkChecks):
             with self.engine.connect() as connection:
                 seeds[rev] = pre(connection) if pre else None
             self._alembic(alembic_command.upgrade, rev)
-            self.assertIn(rev, self._current())
+            self.assertIn(rev, _current(self.engine))
             with self.engine.connect() as connection:
                 self._hook('check', rev)(connection, seeds[rev])
         return seeds
@@ -197,10 +198,10 @@ class MigrationWalk(MigrationWalkChecks):
             rev = revision.revision
             self._alembic(alembic_command.downgrade,
                           history_fixtures.undo_target(revision))
-            self.assertNotIn(rev, self._current())
+            self.assertNotIn(rev, _current(self.engine))
             with self.engine.connect() as connection:
                 self._hook('post_downgrade', rev)(connection, seeds[rev])
-        self.assertEqual(set(), self._current())
+        self.assertEqual(set(), _current(self.engine))
 
     def test_walk_versions(self):
         revisions = history_fixtures.walk_order()
@@ -208,7 +209,7 @@ class MigrationWalk(MigrationWalkChecks):
         self._walk_down(revisions, seeds)
         self._walk_up(revisions)
         self.assertEqual(set(scripts.Scripts.load().heads),
-                         self._current())
+                         _current(self.engine))
 
 
 class TestWalkSQLite(MigrationWalk, db_fixtures.SQLiteMixin,
@@ -223,6 +224,33 @@ class TestWalkMySQL(MigrationWalk, db_fixtures.MySQLMixin,
 
 class TestWalkPostgreSQL(MigrationWalk, db_fixtures.PostgreSQLMixin,
                          db_fixtures.DatabaseTestCase):
+    pass
+
+
+class EnvAcceptsAnEngine:
+    """env.py runs on an Engine handed over as Alembic's cookbook does."""
+
+    def test_upgrade_and_downgrade_on_an_engine(self):
+        config = scripts.alembic_config(self.engine)
+        alembic_command.upgrade(config, 'heads')
+        self.assertEqual(set(scripts.Scripts.load().heads),
+                         _current(self.engine))
+        alembic_command.downgrade(config, 'base')
+        self.assertEqual(set(), _current(self.engine))
+
+
+class TestEnvSQLite(EnvAcceptsAnEngine, db_fixtures.SQLiteMixin,
+                    db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestEnvMySQL(EnvAcceptsAnEngine, db_fixtures.MySQLMixin,
+                   db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestEnvPostgreSQL(EnvAcceptsAnEngine, db_fixtures.PostgreSQLMixin,
+                        db_fixtures.DatabaseTestCase):
     pass
 
 

@@ -1,13 +1,14 @@
-"""What differs between backends when a revision runs: one strategy each.
+"""What differs between backends when revisions run: one strategy each.
 
-- Transactional (PostgreSQL, SQLite): a revision and its alembic_version
-  update are one transaction (oslo.db takes transaction control away
-  from pysqlite, so SQLite DDL is transactional too). A run that dies is
-  rolled back whole; the next run simply applies the revision again.
+- Transactional (PostgreSQL, SQLite): a revision, its alembic_version
+  update and its journal rows are one transaction (oslo.db takes
+  transaction control away from pysqlite, so SQLite DDL is transactional
+  too). A run that dies is rolled back whole; the next run simply
+  applies the revision again.
 - StatementReplay (MySQL/MariaDB): every DDL statement commits by itself.
-  Each statement is journalled as it starts and finishes, a replay
-  skips what an earlier run finished (statements.py), and an interrupted
-  statement is cancelled on the server, which would otherwise finish it
+  Each statement is counted in the journal as it starts, a replay skips
+  what an earlier run finished (statements.py), and a cancelled
+  statement is killed on the server, which would otherwise finish it
   after the client has gone.
 
 for_engine() chooses once per command.
@@ -15,6 +16,9 @@ for_engine() chooses once per command.
 
 import logging
 
+import sqlalchemy
+
+from webdemo.db import bookkeeping
 from webdemo.db import errors
 from webdemo.db import statements
 
@@ -24,9 +28,15 @@ LOG = logging.getLogger(__name__)
 class Transactional:
     """A revision is all or nothing: nothing to track, replay or cancel."""
 
-    def prepare(self, connection, replay, note):
-        """Get connection ready to run one revision.
+    def tracker_for(self, run):
+        """The statements.Tracker of a RevisionRun, or None."""
+        return None
 
+    def prepare(self, connection, current_tracker):
+        """Get the migration's connection ready.
+
+        :param current_tracker: returns the Tracker of the revision
+            running now
         :returns: a token of the server session, for cancel()
         """
         return None
@@ -39,8 +49,27 @@ class Transactional:
 class StatementReplay:
     """MySQL/MariaDB: DDL commits statement by statement."""
 
-    def prepare(self, connection, replay, note):
-        statements.Tracker(replay, note).attach(connection)
+    # Run on the DBAPI cursor, just before a DDL statement that commits
+    # it; %s is the placeholder of both MySQL drivers.
+    _RECORD_COUNTS = (
+        f'UPDATE {bookkeeping.JOURNAL.name} SET statements_started = %s, '
+        'statements_done = %s WHERE id = %s')
+
+    def tracker_for(self, run):
+        def record(cursor, counts):
+            cursor.execute(self._RECORD_COUNTS,
+                           (counts.started, counts.done, run.entry))
+
+        return statements.Tracker(statements.Replay(run.carried),
+                                  run.carried, record)
+
+    def prepare(self, connection, current_tracker):
+        sqlalchemy.event.listen(
+            connection, 'before_cursor_execute',
+            lambda *event: current_tracker().before(*event), retval=True)
+        sqlalchemy.event.listen(
+            connection, 'after_cursor_execute',
+            lambda *event: current_tracker().after(*event))
         # Taken now: after an interrupt the connection is invalidated and
         # would report a new session's id.
         session = connection.exec_driver_sql('SELECT CONNECTION_ID()').scalar()

@@ -12,7 +12,6 @@ in bookkeeping.py.
 import dataclasses
 import datetime
 import enum
-import hashlib
 import importlib.metadata
 import os
 import socket
@@ -69,12 +68,6 @@ class Entry:
         return self.outcome != Outcome.SUCCEEDED
 
 
-def checksum(path):
-    """The sha256 of a revision script, as the journal records it."""
-    with open(path, 'rb') as script:
-        return hashlib.sha256(script.read()).hexdigest()
-
-
 def carried_counts(previous):
     """The Counts a replay of the unfinished run previous starts from.
 
@@ -123,55 +116,44 @@ def _now():
 
 
 class Journal:
-    """Writes journal rows on a connection of its own.
+    """Writes journal rows on a connection it is given, committing nothing.
 
-    Each write commits at once, so it survives whatever the migration
-    does; an open transaction here would also block the migration's own
-    writes on SQLite.
+    The runner hands it the migration's own connection, so that a
+    revision's row is finished, and the next revision's row started, in
+    the revision's own transaction: the journal and alembic_version can
+    never disagree, and a revision costs one commit.
     """
 
-    def __init__(self, engine):
-        self._connection = engine.connect()
-
-    def close(self):
-        self._connection.close()
-
-    def _write(self, statement):
-        result = self._connection.execute(statement)
-        self._connection.commit()
-        return result
+    def __init__(self, connection):
+        self._connection = connection
 
     def mark_dead_runs(self):
         """Mark rows still 'running' abandoned: their runs are dead.
 
         The caller holds the migration lock, so no live run owns one.
         """
-        self._write(JOURNAL.update().where(
+        self._connection.execute(JOURNAL.update().where(
             JOURNAL.c.outcome == Outcome.RUNNING.value).values(
                 outcome=Outcome.ABANDONED.value))
 
-    def start(self, revision, direction, path, counts):
+    def start(self, revision, direction, checksum, counts):
         """Write the row of a run about to start; returns its id.
 
+        :param checksum: the sha256 of the revision's script
         :param counts: the Counts it starts from (carried_counts)
         """
-        result = self._write(JOURNAL.insert().values(
+        result = self._connection.execute(JOURNAL.insert().values(
             revision=revision, direction=direction.value,
             outcome=Outcome.RUNNING.value, started_at=_now(),
             host=socket.gethostname(), pid=os.getpid(),
-            webdemo_version=webdemo_version(), checksum=checksum(path),
+            webdemo_version=webdemo_version(), checksum=checksum,
             statements_started=counts.started,
             statements_done=counts.done))
         return result.inserted_primary_key[0]
 
-    def count_statement(self, entry_id, started=None, done=None):
-        """Record how many DDL statements have started, or finished."""
-        values = {'statements_started': started, 'statements_done': done}
-        self._write(JOURNAL.update().where(JOURNAL.c.id == entry_id).values(
-            {name: number for name, number in values.items()
-             if number is not None}))
-
-    def finish(self, entry_id, outcome, duration, error=None):
-        self._write(JOURNAL.update().where(JOURNAL.c.id == entry_id).values(
-            outcome=outcome.value, finished_at=_now(), duration=duration,
-            error=error))
+    def finish(self, entry_id, outcome, duration, counts, error=None):
+        self._connection.execute(JOURNAL.update().where(
+            JOURNAL.c.id == entry_id).values(
+                outcome=outcome.value, finished_at=_now(), duration=duration,
+                statements_started=counts.started,
+                statements_done=counts.done, error=error))

@@ -1,17 +1,26 @@
-"""Running a plan of revisions, one journalled RevisionRun at a time.
+"""Running a plan of revisions: one connection, one Alembic environment,
+one journalled RevisionRun per revision.
 
 The caller holds the migration lock and has created the bookkeeping
-tables. A RevisionRun owns everything about one revision applied or
-reverted: the journal row it writes before it starts and finishes after,
-the statement counts it carries over from an unfinished earlier run, the
-backend strategy's tracking (backends.py), and how it ended:
+tables. The whole plan runs on one connection through one run of
+env.py, so that nothing per revision (loading the environment, checking
+for the version table, opening a connection) grows the cost of a sync
+beyond the revisions' own statements. Each revision is one transaction
+that also finishes its own journal row and starts the next one's
+(Alembic's on_version_apply hook runs inside it): one commit per
+revision, and the journal never disagrees with alembic_version.
+
+A RevisionRun owns everything about one revision: its journal row, the
+statement counts it carries over from an unfinished earlier run, its
+statement tracking (MySQL, backends.py) and how it ended:
 
 - succeeded: the row says so, with its duration;
 - failed: the database refused a statement, which did not take effect;
-  the row says failed, and a MigrationError names the revision;
+  a MigrationError names the revision;
 - abandoned: the run stopped without knowing the fate of its last
-  statement (connection lost, Ctrl-C, a kill); the next run under the
-  lock completes it.
+  statement (connection lost, Ctrl-C); the next run completes it. A run
+  killed outright leaves its row 'running', which the next run, under
+  the lock, marks abandoned.
 """
 
 import contextlib
@@ -21,104 +30,164 @@ from webdemo.db import backends
 from webdemo.db import errors
 from webdemo.db import faults
 from webdemo.db import journal as journal_module
+from webdemo.db.journal import Direction
 from webdemo.db.journal import Outcome
 from webdemo.db import revisions
 from webdemo.db import scripts as scripts_module
-from webdemo.db import statements
 
 
 class RevisionRun:
     """One revision, applied or reverted.
 
-    :param scripts: the loaded scripts.Scripts
-    :param script: the Alembic Script of the revision
+    :param script: the revision's script (script_index.IndexedScript)
     :param direction: a journal.Direction
     :param previous: the revision's unfinished journal.Entry, or None
-    :param journal: the journal.Journal to write to
     :param backend: the backends strategy
     """
 
-    def __init__(self, scripts, script, direction, previous, journal,
-                 backend):
-        self._scripts = scripts
+    def __init__(self, script, direction, previous, backend):
         self.script = script
         self.direction = direction
         if previous is not None and previous.direction != direction:
             previous = None
-        self.counts = journal_module.carried_counts(previous)
-        self._journal = journal
-        self._backend = backend
+        self.carried = journal_module.carried_counts(previous)
+        self.entry = None
+        self.duration = None
+        self.tracker = backend.tracker_for(self)
+        self._began = None
 
-    def execute(self, engine):
-        """Run the revision; returns the seconds it took.
+    @property
+    def counts(self):
+        return self.tracker.counts if self.tracker else self.carried
 
-        :raises webdemo.exception.MigrationError: the database refused it
-        """
-        entry = self._journal.start(self.script.revision, self.direction,
-                                    self.script.path, self.counts)
-        started = time.monotonic()
-        try:
-            self._run_step(engine, entry)
-        except errors.DATABASE_ERRORS as error:
+    def start(self, journal):
+        """Write this run's journal row (in the open transaction)."""
+        self.entry = journal.start(self.script.revision, self.direction,
+                                   self.script.checksum, self.carried)
+
+    def begin(self):
+        self._began = time.monotonic()
+
+    def elapsed(self):
+        return None if self._began is None else time.monotonic() - self._began
+
+    def succeed(self, journal):
+        """Finish the journal row (in the revision's transaction)."""
+        self.duration = self.elapsed()
+        journal.finish(self.entry, Outcome.SUCCEEDED, self.duration,
+                       self.counts)
+
+    def outcome_of(self, error):
+        """failed or abandoned, for the error that stopped this run."""
+        if isinstance(error, errors.DATABASE_ERRORS):
             lost = errors.kind_of(error) == errors.Kind.CONNECTION_LOST
-            self._finish_quietly(entry, Outcome.ABANDONED if lost
-                                 else Outcome.FAILED, started, error)
-            raise errors.as_migration_error(
-                f'revision {self.script.revision}', error) from error
-        except BaseException as error:
-            # A bug in the revision fails it; Ctrl-C or a signal leaves
-            # its last statement's fate unknown.
-            self._finish_quietly(entry, Outcome.FAILED if isinstance(
-                error, Exception) else Outcome.ABANDONED, started, error)
-            raise
-        duration = time.monotonic() - started
-        self._journal.finish(entry, Outcome.SUCCEEDED, duration)
-        return duration
+            return Outcome.ABANDONED if lost else Outcome.FAILED
+        # A bug in the revision fails it; Ctrl-C or a signal leaves its
+        # last statement's fate unknown.
+        return (Outcome.FAILED if isinstance(error, Exception)
+                else Outcome.ABANDONED)
 
-    def _run_step(self, engine, entry):
-        def note(started=None, done=None):
-            self._journal.count_statement(entry, started, done)
+    def report_line(self):
+        verb = 'Applied' if self.direction == Direction.UPGRADE else (
+            'Reverted')
+        return (f'{verb} {self.script.revision} '
+                f'({revisions.title(self.script)}) in {self.duration:.3f}s')
 
-        with engine.connect() as connection:
-            session = self._backend.prepare(
-                connection, statements.Replay(self.counts), note)
-            faults.attach_if_requested(connection)
-            try:
-                self._scripts.run_step(
-                    scripts_module.alembic_config(connection),
-                    self._scripts.step(self.script, self.direction))
-                connection.commit()
-            except KeyboardInterrupt:
-                self._backend.cancel(engine, session)
-                raise
 
-    def _finish_quietly(self, entry, outcome, started, error):
-        # Best effort: with the connection lost the row stays 'running',
-        # and the next run, under the lock, counts it as abandoned.
-        with contextlib.suppress(*errors.DATABASE_ERRORS):
-            self._journal.finish(entry, outcome, time.monotonic() - started,
-                                 str(error))
+class _PlanRun:
+    """The runs of a plan, in order, on one connection."""
+
+    def __init__(self, runs, report):
+        self._runs = runs
+        self._position = 0
+        self._report = report
+        self._journal = None
+
+    @property
+    def current(self):
+        return self._runs[self._position]
+
+    def steps(self, scripts):
+        """The Alembic steps, one at a time.
+
+        Alembic asks for the next step once the previous one committed:
+        that is when it is reported.
+        """
+        for self._position, run in enumerate(self._runs):
+            run.begin()
+            yield scripts.step(run.script, run.direction)
+            self._report(run.report_line())
+
+    def on_version_apply(self, **_):
+        """Alembic calls this inside each revision's transaction."""
+        self.current.succeed(self._journal)
+        if self._position + 1 < len(self._runs):
+            self._runs[self._position + 1].start(self._journal)
+
+    def open(self, connection):
+        """Mark dead runs and start the first row; committed at once."""
+        self._journal = journal_module.Journal(connection)
+        self._journal.mark_dead_runs()
+        self.current.start(self._journal)
+        connection.commit()
 
 
 def run_plan(engine, scripts, plan, direction, entries, report):
     """Run each revision of plan in turn, each journalled.
 
-    :param plan: Alembic Scripts in the order they run
+    :param plan: scripts in the order they run
     :param direction: a journal.Direction
     :param entries: the journal's newest entry of each revision, read
         under the lock the caller holds
     :param report: called with a line for each revision done
+    :raises webdemo.exception.MigrationError: the database refused a
+        revision (or lost the connection)
     """
     backend = backends.for_engine(engine)
-    verb = ('Applied' if direction == journal_module.Direction.UPGRADE
-            else 'Reverted')
-    with contextlib.closing(journal_module.Journal(engine)) as journal:
-        journal.mark_dead_runs()
-        for script in plan:
-            previous = entries.get(script.revision)
-            run = RevisionRun(scripts, script, direction,
-                              previous if previous and previous.unfinished
-                              else None, journal, backend)
-            duration = run.execute(engine)
-            report(f'{verb} {script.revision} ({revisions.title(script)}) '
-                   f'in {duration:.3f}s')
+    runs = [RevisionRun(script, direction, _unfinished(entries, script),
+                        backend) for script in plan]
+    plan_run = _PlanRun(runs, report)
+    try:
+        _run_on_one_connection(engine, scripts, plan_run, backend)
+    except errors.DATABASE_ERRORS as error:
+        _record_end(engine, plan_run.current, error)
+        raise errors.as_migration_error(
+            f'revision {plan_run.current.script.revision}', error) from error
+    except BaseException as error:
+        _record_end(engine, plan_run.current, error)
+        raise
+
+
+def _unfinished(entries, script):
+    entry = entries.get(script.revision)
+    return entry if entry is not None and entry.unfinished else None
+
+
+def _run_on_one_connection(engine, scripts, plan_run, backend):
+    with engine.connect() as connection:
+        session = backend.prepare(connection,
+                                  lambda: plan_run.current.tracker)
+        faults.attach_if_requested(connection)
+        plan_run.open(connection)
+        config = scripts_module.alembic_config(
+            connection, on_version_apply=plan_run.on_version_apply)
+        try:
+            scripts.run_steps(config, plan_run.steps(scripts))
+        except KeyboardInterrupt:
+            backend.cancel(engine, session)
+            raise
+
+
+def _record_end(engine, run, error):
+    """Record how run ended, on a connection of its own.
+
+    Best effort: with the database gone the row stays 'running', and the
+    next run, under the lock, counts it as abandoned.
+    """
+    if run.entry is None:
+        return
+    with contextlib.suppress(*errors.DATABASE_ERRORS):
+        with engine.begin() as connection:
+            journal_module.Journal(connection).finish(
+                run.entry, run.outcome_of(error), run.elapsed(), run.counts,
+                str(error))

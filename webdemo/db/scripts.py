@@ -4,10 +4,12 @@ A command loads the scripts once (Scripts.load()) and asks this one
 object everything about the graph: the heads, whether a revision is
 known, which revisions a set of current ones implies, what an upgrade or
 a downgrade would run, and the Alembic environment that runs one
-revision. Planning goes through ScriptDirectory.iterate_revisions, the
-public walk Alembic's own upgrade and downgrade are built on; the one
-piece of Alembic below its public API, MigrationStep, is confined to
-step().
+revision. The graph comes from script_index.py, which executes only the
+revision files it has not seen, and a revision's code is loaded only
+when it runs. Planning goes through ScriptDirectory.iterate_revisions,
+the public walk Alembic's own upgrade and downgrade are built on; the
+one piece of Alembic below its public API, MigrationStep, is confined
+to step().
 """
 
 import contextlib
@@ -21,6 +23,7 @@ from alembic.script import revision as alembic_revision
 from alembic import util as alembic_util
 
 from webdemo.db import journal
+from webdemo.db import script_index
 from webdemo.db import state as state_module
 from webdemo import exception
 
@@ -96,9 +99,13 @@ class Scripts:
 
     @classmethod
     def load(cls):
-        """Read webdemo's revision scripts."""
-        return cls(alembic_script.ScriptDirectory.from_config(
-            alembic_config()))
+        """Read webdemo's revision scripts, through the index."""
+        directory = alembic_script.ScriptDirectory.from_config(
+            alembic_config())
+        indexed = script_index.read(directory.versions)
+        directory.revision_map = alembic_revision.RevisionMap(
+            lambda: indexed)
+        return cls(directory)
 
     @property
     def heads(self):
@@ -118,10 +125,10 @@ class Scripts:
 
     def checksum(self, revision):
         """The sha256 of a revision's script as it is now."""
-        return journal.checksum(self.directory.get_revision(revision).path)
+        return self.directory.get_revision(revision).checksum
 
     def get(self, revision):
-        """The Alembic Script of one known revision id."""
+        """The script_index.IndexedScript of one known revision id."""
         return self.directory.get_revision(revision)
 
     def resolve(self, names, action):
@@ -168,13 +175,12 @@ class Scripts:
                 else alembic_migration.MigrationStep.downgrade_from_script)
         return make(self.directory.revision_map, script)
 
-    def run_step(self, config, step):
-        """Run env.py with config so that it runs exactly step.
+    def run_steps(self, config, steps):
+        """Run env.py once, with config, so that it runs steps.
 
-        The scripts are not loaded again: this is what keeps a sync's
-        cost per revision independent of the length of the history.
+        :param steps: an iterable of Alembic migration steps (step()),
+            taken one at a time as Alembic runs them
         """
         with alembic_environment.EnvironmentContext(
-                config, self.directory, fn=lambda heads, context: [step],
-                destination_rev=step.revision.revision):
+                config, self.directory, fn=lambda heads, context: steps):
             self.directory.run_env()

@@ -14,9 +14,8 @@ import enum
 import logging
 import re
 
-import sqlalchemy
-
 from webdemo.db import errors
+from webdemo.db.journal import Counts
 
 LOG = logging.getLogger(__name__)
 
@@ -62,23 +61,24 @@ class Replay:
 
 
 class Tracker:
-    """Counts one revision's DDL on a connection, journals, replays.
+    """Counts one revision's DDL, records the counts, replays (MySQL).
 
     :param replay: the Replay of this run
-    :param note: called as note(started=n) when the n-th DDL statement
-        starts and note(done=n) when it has finished
+    :param carried: the journal.Counts this run starts from
+    :param record: called as record(cursor, counts) just before a DDL
+        statement runs, with the cursor that will run it. MySQL commits
+        what record writes there together with the statement, since DDL
+        commits the open transaction before it starts: so the journal
+        always knows which statement may have been cut short, at no
+        commit of its own. That a statement finished is recorded with
+        the next one, or with the run's outcome.
     """
 
-    def __init__(self, replay, note):
+    def __init__(self, replay, carried, record):
         self._replay = replay
-        self._note = note
+        self._record = record
         self._count = 0
-
-    def attach(self, connection):
-        sqlalchemy.event.listen(connection, 'before_cursor_execute',
-                                self.before, retval=True)
-        sqlalchemy.event.listen(connection, 'after_cursor_execute',
-                                self.after)
+        self.counts = carried
 
     def before(self, conn, cursor, statement, parameters, context, many):
         if not is_revision_ddl(statement):
@@ -86,21 +86,20 @@ class Tracker:
         self._count += 1
         action = self._replay.action(self._count)
         if action == Action.SKIP:
-            # The journal row carried this count over already: noting it
-            # again would only lower it.
             LOG.debug('skipping DDL statement %d, done before: %s',
                       self._count, statement)
             return _SKIP, ()
-        self._note(started=self._count)
+        self.counts = Counts(self._count, self.counts.done)
+        self._record(cursor, self.counts)
         if action == Action.RUN_UNLESS_APPLIED:
             run_unless_applied(cursor, statement, parameters)
-            self._note(done=self._count)
+            self.counts = Counts(self._count, self._count)
             return _SKIP, ()
         return statement, parameters
 
     def after(self, conn, cursor, statement, parameters, context, many):
         if is_revision_ddl(statement):
-            self._note(done=self._count)
+            self.counts = Counts(self._count, self._count)
 
 
 def run_unless_applied(cursor, statement, parameters):

@@ -1,12 +1,11 @@
-"""How a RevisionRun ends and what its journal row says, with a fake
-journal and a fake revision; the connection is an in-memory SQLite."""
+"""How a plan's revision runs are sequenced, journalled and ended, with a
+fake journal and fake scripts; no database."""
 
 import datetime
 
 from oslo_db import exception as db_exc
 from oslotest import base
 import pymysql
-import sqlalchemy
 from sqlalchemy import exc as sa_exc
 
 from webdemo.db import backends
@@ -15,52 +14,42 @@ from webdemo.db.journal import Direction
 from webdemo.db.journal import Entry
 from webdemo.db.journal import Outcome
 from webdemo.db import runner
-from webdemo import exception
+
+UP, DOWN = Direction.UPGRADE, Direction.DOWNGRADE
 
 
 class FakeJournal:
+    """Records every write in order."""
 
     def __init__(self):
-        self.started = []
-        self.finished = []
+        self.writes = []
 
-    def start(self, revision, direction, path, counts):
-        self.started.append((revision, direction, counts))
-        return 42
+    def start(self, revision, direction, checksum, counts):
+        self.writes.append(('start', revision, counts))
+        return f'row-{revision}'
 
-    def finish(self, entry_id, outcome, duration, error=None):
-        self.finished.append((entry_id, outcome, error))
+    def finish(self, entry_id, outcome, duration, counts, error=None):
+        self.writes.append(('finish', entry_id, outcome, counts))
 
 
 class FakeScript:
-    revision = 'abc'
-    path = '/nowhere/abc_x.py'
-    doc = 'x'
+
+    def __init__(self, revision):
+        self.revision = revision
+        self.checksum = f'sum-{revision}'
+        self.doc = f'make {revision}'
 
 
 class FakeScripts:
-    """Runs a revision by raising what it was given, or nothing."""
-
-    def __init__(self, raises=None):
-        self.raises = raises
-        self.ran = []
 
     def step(self, script, direction):
         return (script.revision, direction)
 
-    def run_step(self, config, step):
-        self.ran.append(step)
-        if self.raises is not None:
-            raise self.raises
 
-
-class RecordingBackend(backends.Transactional):
-
-    def __init__(self):
-        self.cancelled = []
-
-    def cancel(self, engine, session):
-        self.cancelled.append(session)
+def _run(revision, previous=None, direction=UP,
+         backend=backends.Transactional()):
+    return runner.RevisionRun(FakeScript(revision), direction, previous,
+                              backend)
 
 
 def _previous(direction, outcome, started=3, done=2):
@@ -68,65 +57,79 @@ def _previous(direction, outcome, started=3, done=2):
                  counts=Counts(started, done))
 
 
-class TestRevisionRun(base.BaseTestCase):
+class TestPlanRun(base.BaseTestCase):
+    """What Alembic sees, and what the journal gets, step by step."""
 
     def setUp(self):
         super().setUp()
-        self.engine = sqlalchemy.create_engine('sqlite://')
+        self.reported = []
         self.journal = FakeJournal()
-        self.backend = RecordingBackend()
+        self.plan = runner._PlanRun([_run('a'), _run('b'), _run('c')],
+                                    self.reported.append)
+        self.plan._journal = self.journal
 
-    def run_revision(self, raises=None, previous=None,
-                     direction=Direction.UPGRADE):
-        self.scripts = FakeScripts(raises)
-        return runner.RevisionRun(self.scripts, FakeScript(), direction,
-                                  previous, self.journal,
-                                  self.backend).execute(self.engine)
+    def test_each_revision_finishes_its_row_and_starts_the_next(self):
+        self.plan.current.start(self.journal)
+        for step in self.plan.steps(FakeScripts()):
+            self.assertEqual(self.plan.current.script.revision, step[0])
+            # Inside the revision's transaction, as Alembic calls it:
+            self.plan.on_version_apply(ctx=None, step=None, heads=set(),
+                                       run_args={})
+        self.assertEqual([
+            ('start', 'a', Counts()),
+            ('finish', 'row-a', Outcome.SUCCEEDED, Counts()),
+            ('start', 'b', Counts()),
+            ('finish', 'row-b', Outcome.SUCCEEDED, Counts()),
+            ('start', 'c', Counts()),
+            ('finish', 'row-c', Outcome.SUCCEEDED, Counts()),
+        ], self.journal.writes)
+        self.assertEqual(['Applied a (make a)', 'Applied b (make b)',
+                          'Applied c (make c)'],
+                         [line.rsplit(' in ', 1)[0] for line in self.reported])
 
-    def test_success_is_journalled_with_its_duration(self):
-        self.assertGreaterEqual(self.run_revision(), 0)
-        self.assertEqual([('abc', Direction.UPGRADE)], self.scripts.ran)
-        self.assertEqual([(42, Outcome.SUCCEEDED, None)],
-                         self.journal.finished)
+    def test_a_revision_is_reported_only_once_committed(self):
+        steps = self.plan.steps(FakeScripts())
+        next(steps)
+        self.assertEqual([], self.reported)
+        self.plan.on_version_apply()
+        self.assertEqual([], self.reported)
+        next(steps)
+        self.assertEqual(1, len(self.reported))
+        self.assertEqual('b', self.plan.current.script.revision)
 
-    def test_a_refused_statement_fails_the_run(self):
+
+class TestRevisionRun(base.BaseTestCase):
+
+    def test_how_a_run_ends(self):
         refused = sa_exc.OperationalError(
             'ALTER TABLE x', {}, pymysql.err.OperationalError(1064, 'bad'))
-        error = self.assertRaises(exception.MigrationError,
-                                  self.run_revision, refused)
-        self.assertEqual('revision abc', error.what)
-        self.assertEqual(Outcome.FAILED, self.journal.finished[0][1])
-
-    def test_a_lost_connection_abandons_the_run(self):
         lost = db_exc.DBConnectionError(Exception('2013 Lost connection'))
-        self.assertRaises(exception.MigrationError, self.run_revision, lost)
-        self.assertEqual(Outcome.ABANDONED, self.journal.finished[0][1])
-
-    def test_ctrl_c_abandons_the_run_and_cancels_the_statement(self):
-        self.assertRaises(KeyboardInterrupt, self.run_revision,
-                          KeyboardInterrupt())
-        self.assertEqual(Outcome.ABANDONED, self.journal.finished[0][1])
-        self.assertEqual([None], self.backend.cancelled)
-
-    def test_a_bug_in_a_revision_fails_it_and_is_not_hidden(self):
-        self.assertRaises(ZeroDivisionError, self.run_revision,
-                          ZeroDivisionError('in upgrade()'))
-        self.assertEqual((Outcome.FAILED, 'in upgrade()'),
-                         self.journal.finished[0][1:])
+        for error, outcome in (
+                (refused, Outcome.FAILED),
+                (db_exc.DBError(refused), Outcome.FAILED),
+                (lost, Outcome.ABANDONED),
+                (KeyboardInterrupt(), Outcome.ABANDONED),
+                (ZeroDivisionError('bug in upgrade()'), Outcome.FAILED)):
+            self.assertEqual(outcome, _run('a').outcome_of(error), error)
 
     def test_counts_carry_over_from_the_same_direction_only(self):
-        self.run_revision(previous=_previous(Direction.UPGRADE,
-                                             Outcome.ABANDONED))
-        self.run_revision(previous=_previous(Direction.UPGRADE,
-                                             Outcome.FAILED))
-        self.run_revision(previous=_previous(Direction.DOWNGRADE,
-                                             Outcome.ABANDONED))
-        self.assertEqual([Counts(3, 2), Counts(2, 2), Counts(0, 0)],
-                         [counts for _, _, counts in self.journal.started])
+        self.assertEqual(
+            [Counts(3, 2), Counts(2, 2), Counts(0, 0), Counts(0, 0)],
+            [_run('a', previous).carried for previous in (
+                _previous(UP, Outcome.ABANDONED),
+                _previous(UP, Outcome.FAILED),
+                _previous(DOWN, Outcome.ABANDONED),
+                None)])
 
-    def test_a_journal_that_cannot_be_written_does_not_hide_the_error(self):
-        def unwritable(*args, **kwargs):
-            raise db_exc.DBConnectionError(Exception('gone'))
-        self.journal.finish = unwritable
-        self.assertRaises(ZeroDivisionError, self.run_revision,
-                          ZeroDivisionError())
+    def test_mysql_runs_count_their_statements(self):
+        run = _run('a', _previous(UP, Outcome.ABANDONED),
+                   backend=backends.StatementReplay())
+        self.assertEqual(Counts(3, 2), run.counts)
+        self.assertIsNone(_run('a').tracker)
+        self.assertIsNotNone(run.tracker)
+
+    def test_reverting_is_reported_as_such(self):
+        run = _run('a', direction=DOWN)
+        run.begin()
+        run.succeed(FakeJournal())
+        self.assertTrue(run.report_line().startswith('Reverted a (make a)'))

@@ -47,12 +47,14 @@ class TestTracker(base.BaseTestCase):
 
     def setUp(self):
         super().setUp()
-        self.notes = []
+        self.recorded = []
 
     def tracker(self, started, done):
+        carried = Counts(started, done)
         return statements.Tracker(
-            statements.Replay(Counts(started, done)),
-            lambda **note: self.notes.append(note))
+            statements.Replay(carried), carried,
+            lambda cursor, counts: self.recorded.append(
+                (cursor.executed[:], counts)))
 
     def run_ddl(self, tracker, cursor, count):
         """Run count DDL statements through tracker as SQLAlchemy would."""
@@ -64,20 +66,34 @@ class TestTracker(base.BaseTestCase):
             tracker.after(None, cursor, statement, (), None, False)
         return sent
 
-    def test_finished_statements_are_skipped_and_not_noted(self):
+    def test_a_fresh_run_records_each_statement_before_it_runs(self):
+        tracker = self.tracker(0, 0)
+        sent = self.run_ddl(tracker, FakeCursor(), 2)
+        self.assertEqual([ALTER, ALTER], sent)
+        # Recorded on the statement's own cursor, before it ran; that the
+        # first finished travels with the second.
+        self.assertEqual([([], Counts(1, 0)), ([], Counts(2, 1))],
+                         self.recorded)
+        self.assertEqual(Counts(2, 2), tracker.counts)
+
+    def test_finished_statements_are_skipped_and_not_recorded(self):
         cursor = FakeCursor()
-        sent = self.run_ddl(self.tracker(2, 2), cursor, 3)
+        tracker = self.tracker(2, 2)
+        sent = self.run_ddl(tracker, cursor, 3)
         self.assertEqual(['SELECT 1', 'SELECT 1', ALTER], sent)
-        self.assertEqual([{'started': 3}, {'done': 3}], self.notes)
+        self.assertEqual([([], Counts(3, 2))], self.recorded)
+        self.assertEqual(Counts(3, 3), tracker.counts)
         self.assertEqual([], cursor.executed)
 
     def test_the_unknown_statement_tolerates_already_applied(self):
         cursor = FakeCursor(pymysql.err.OperationalError(
             1060, "Duplicate column name 'nickname'"))
-        sent = self.run_ddl(self.tracker(1, 0), cursor, 1)
+        tracker = self.tracker(1, 0)
+        sent = self.run_ddl(tracker, cursor, 1)
         self.assertEqual(['SELECT 1'], sent)
         self.assertEqual([ALTER], cursor.executed)
-        self.assertEqual([{'started': 1}, {'done': 1}], self.notes)
+        self.assertEqual([([], Counts(1, 0))], self.recorded)
+        self.assertEqual(Counts(1, 1), tracker.counts)
 
     def test_the_unknown_statement_raises_any_other_error(self):
         refused = pymysql.err.OperationalError(1142, 'ALTER command denied')
@@ -86,12 +102,18 @@ class TestTracker(base.BaseTestCase):
             pymysql.err.OperationalError, tracker.before, None,
             FakeCursor(refused), ALTER, (), None, False)
         self.assertIs(refused, error)
-        self.assertEqual([{'started': 1}], self.notes)
+        self.assertEqual(Counts(1, 0), tracker.counts)
 
     def test_after_a_failure_nothing_is_tolerated(self):
         """A failed run's statement is run as usual, by the driver."""
         sent = self.run_ddl(self.tracker(1, 1), FakeCursor(), 2)
         self.assertEqual(['SELECT 1', ALTER], sent)
+
+    def test_a_statement_that_fails_is_not_counted_done(self):
+        tracker = self.tracker(0, 0)
+        tracker.before(None, FakeCursor(), ALTER, (), None, False)
+        # The driver raised: SQLAlchemy calls no after-hook.
+        self.assertEqual(Counts(1, 0), tracker.counts)
 
     def test_other_statements_pass_untouched_and_uncounted(self):
         tracker = self.tracker(0, 0)
@@ -99,4 +121,4 @@ class TestTracker(base.BaseTestCase):
                           'CREATE TABLE alembic_version (x INT)'):
             self.assertEqual((statement, ()), tracker.before(
                 None, FakeCursor(), statement, (), None, False))
-        self.assertEqual([], self.notes)
+        self.assertEqual([], self.recorded)

@@ -1,0 +1,139 @@
+"""The script index: the same graph as Alembic's own parse, and never a
+stale one. Works on copies of the shipped revision files; no database."""
+
+import os
+import shutil
+
+from alembic import script as alembic_script
+from alembic.script import revision as alembic_revision
+import fixtures
+from oslotest import base
+
+from webdemo.db import script_index
+from webdemo.db import scripts
+
+SHIPPED = os.path.join(os.path.dirname(scripts.ALEMBIC_INI), 'alembic',
+                       'versions')
+EMAIL = 'b2237d3cc792'
+
+
+def _graph(revisions):
+    """What the graph is made of, per revision."""
+    return {rev.revision: (rev.down_revision, rev.dependencies,
+                           tuple(sorted(rev.branch_labels)), rev.doc)
+            for rev in revisions}
+
+
+class TestScriptIndex(base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.versions = os.path.join(
+            self.useFixture(fixtures.TempDir()).path, 'versions')
+        shutil.copytree(SHIPPED, self.versions,
+                        ignore=shutil.ignore_patterns('__pycache__'))
+        self.loads = 0
+        real = script_index.alembic_util.load_python_file
+
+        def counting(*args):
+            self.loads += 1
+            return real(*args)
+        self.useFixture(fixtures.MonkeyPatch(
+            'webdemo.db.script_index.alembic_util.load_python_file',
+            counting))
+
+    def path(self, revision):
+        return next(os.path.join(self.versions, name)
+                    for name in os.listdir(self.versions)
+                    if name.startswith(revision))
+
+    def test_the_same_graph_as_alembics_own_parse(self):
+        config = scripts.alembic_config()
+        alembic_dir = alembic_script.ScriptDirectory.from_config(config)
+        self.assertEqual(_graph(alembic_dir.walk_revisions()),
+                         _graph(script_index.read(SHIPPED)))
+
+    def test_a_second_read_executes_no_revision_file(self):
+        first = script_index.read(self.versions)
+        self.assertEqual(len(first), self.loads)
+        self.loads = 0
+        second = script_index.read(self.versions)
+        self.assertEqual(0, self.loads)
+        self.assertEqual(_graph(first), _graph(second))
+        self.assertEqual([s.checksum for s in first],
+                         [s.checksum for s in second])
+
+    def test_modules_load_only_when_asked_for(self):
+        script_index.read(self.versions)
+        self.loads = 0
+        indexed = {s.revision: s for s in script_index.read(self.versions)}
+        self.assertEqual(0, self.loads)
+        self.assertTrue(callable(indexed[EMAIL].module.upgrade))
+        self.assertEqual(1, self.loads)
+
+    def test_an_edit_is_seen_whatever_the_time_stamps_say(self):
+        script_index.read(self.versions)
+        path = self.path(EMAIL)
+        stat = os.stat(path)
+        with open(path) as source:
+            text = source.read()
+        # Same length, same time stamps, another parent.
+        edited = text.replace("down_revision = 'fac0847f78ff'",
+                              "down_revision = '7dc0a5261bc4'")
+        self.assertEqual(len(text), len(edited))
+        with open(path, 'w') as source:
+            source.write(edited)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        indexed = {s.revision: s for s in script_index.read(self.versions)}
+        self.assertEqual('7dc0a5261bc4', indexed[EMAIL].down_revision)
+
+    def test_added_and_removed_files_are_seen(self):
+        script_index.read(self.versions)
+        os.unlink(self.path('948ccd040506'))
+        revisions = {s.revision for s in script_index.read(self.versions)}
+        self.assertNotIn('948ccd040506', revisions)
+        self.assertEqual(4, len(revisions))
+
+    def test_a_corrupt_index_is_rebuilt(self):
+        script_index.read(self.versions)
+        cache = os.path.join(self.versions, '__pycache__',
+                             script_index.CACHE_NAME)
+        for garbage in ('{not json', '[]', '{"format": 1, "scripts": 3}',
+                        '{"format": 1, "scripts": {"x": {"a": 1}}}'):
+            with open(cache, 'w') as stored:
+                stored.write(garbage)
+            self.loads = 0
+            self.assertEqual(5, len(script_index.read(self.versions)))
+            self.assertEqual(5, self.loads, garbage)
+
+    def test_an_unwritable_directory_still_works(self):
+        def refused(*args, **kwargs):
+            raise PermissionError(13, 'Permission denied')
+        self.useFixture(fixtures.MonkeyPatch(
+            'webdemo.db.script_index.tempfile.NamedTemporaryFile', refused))
+        for _ in range(2):
+            self.loads = 0
+            self.assertEqual(5, len(script_index.read(self.versions)))
+            self.assertEqual(5, self.loads)
+        self.assertFalse(os.path.exists(os.path.join(
+            self.versions, '__pycache__', script_index.CACHE_NAME)))
+
+    def test_plans_over_the_index_match_alembics_own(self):
+        ours = scripts.Scripts.load().directory
+        theirs = alembic_script.ScriptDirectory.from_config(
+            scripts.alembic_config())
+        self.assertIsInstance(ours.revision_map, alembic_revision.RevisionMap)
+        everything = [rev.revision for rev in theirs.walk_revisions()]
+        for current in [()] + [(rev,) for rev in everything]:
+            for target in ['heads', *everything]:
+                self.assertEqual(*(
+                    self._plan(directory, target, current)
+                    for directory in (ours, theirs)), (target, current))
+
+    @staticmethod
+    def _plan(directory, target, current):
+        try:
+            return [rev.revision for rev in directory.iterate_revisions(
+                target, current, implicit_base=True)]
+        except alembic_revision.RevisionError as error:
+            return type(error)

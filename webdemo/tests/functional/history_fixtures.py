@@ -1,23 +1,37 @@
-"""The order in which the migration tests walk the revision history."""
+"""Walking the revision history one revision at a time, for the migration
+tests (and tools/db_benchmark.py, which times the steps)."""
 
-from alembic import util as alembic_util
+from webdemo.db.journal import Direction
+from webdemo.db import scripts as scripts_module
 
-from webdemo.db import scripts
 
-
-def walk_order():
+def walk_order(scripts=None):
     """Every revision, base first, parents before children."""
-    return list(reversed(scripts.Scripts.load().walk()))
+    scripts = scripts or scripts_module.Scripts.load()
+    return list(reversed(scripts.walk()))
 
 
-def undo_target(script):
-    """The Alembic target that undoes one revision, while it is a head."""
-    parents = alembic_util.to_tuple(script.down_revision)
-    if not parents:
-        return 'base'
-    if len(parents) > 1:
-        # Down to one parent undoes just the merge; both parents stay.
-        return parents[0]
-    # '<rev>@-1' steps down that revision's own branch only, also while a
-    # sibling branch is applied.
-    return f'{script.revision}@-1'
+class Walker:
+    """Applies or reverts single revisions through env.py.
+
+    The scripts are loaded once, so that a step costs the same at the
+    thousandth revision as at the first (alembic.command would read
+    every revision file again for each step).
+    """
+
+    def __init__(self, engine, scripts=None):
+        self.engine = engine
+        self.scripts = scripts or scripts_module.Scripts.load()
+
+    def up(self, script):
+        self._step(script, Direction.UPGRADE)
+
+    def down(self, script):
+        self._step(script, Direction.DOWNGRADE)
+
+    def _step(self, script, direction):
+        with self.engine.connect() as connection:
+            self.scripts.run_steps(
+                scripts_module.alembic_config(connection),
+                [self.scripts.step(script, direction)])
+            connection.commit()

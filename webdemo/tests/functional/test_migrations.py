@@ -175,41 +175,35 @@ class MigrationWalk(MigrationWalkChecks):
                 'module docstring for what it must check).')
         return hook
 
-    def _alembic(self, command, target):
-        with self.engine.connect() as connection:
-            command(scripts.alembic_config(connection), target)
-            connection.commit()
-
-    def _walk_up(self, revisions):
+    def _walk_up(self, walker, revisions):
         seeds = {}
         for revision in revisions:
             rev = revision.revision
             pre = self._hook('pre_upgrade', rev, required=False)
             with self.engine.connect() as connection:
                 seeds[rev] = pre(connection) if pre else None
-            self._alembic(alembic_command.upgrade, rev)
+            walker.up(revision)
             self.assertIn(rev, _current(self.engine))
             with self.engine.connect() as connection:
                 self._hook('check', rev)(connection, seeds[rev])
         return seeds
 
-    def _walk_down(self, revisions, seeds):
+    def _walk_down(self, walker, revisions, seeds):
         for revision in reversed(revisions):
             rev = revision.revision
-            self._alembic(alembic_command.downgrade,
-                          history_fixtures.undo_target(revision))
+            walker.down(revision)
             self.assertNotIn(rev, _current(self.engine))
             with self.engine.connect() as connection:
                 self._hook('post_downgrade', rev)(connection, seeds[rev])
         self.assertEqual(set(), _current(self.engine))
 
     def test_walk_versions(self):
-        revisions = history_fixtures.walk_order()
-        seeds = self._walk_up(revisions)
-        self._walk_down(revisions, seeds)
-        self._walk_up(revisions)
-        self.assertEqual(set(scripts.Scripts.load().heads),
-                         _current(self.engine))
+        walker = history_fixtures.Walker(self.engine)
+        revisions = history_fixtures.walk_order(walker.scripts)
+        seeds = self._walk_up(walker, revisions)
+        self._walk_down(walker, revisions, seeds)
+        self._walk_up(walker, revisions)
+        self.assertEqual(set(walker.scripts.heads), _current(self.engine))
 
 
 class TestWalkSQLite(MigrationWalk, db_fixtures.SQLiteMixin,

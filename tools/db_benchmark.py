@@ -1,0 +1,286 @@
+"""How db sync and db version scale with the length of the history.
+
+For each history length (synthetic revisions appended to a temporary
+copy of the package, tools/synthetic_history.py) and each backend it can
+reach, this times, in child processes, interleaved round by round so
+that machine noise hits all alike:
+
+  sync          webdemo-manage db sync, from an empty database
+  noop_sync     webdemo-manage db sync, at head
+  version       webdemo-manage db version
+  alembic_up    alembic upgrade heads, same env.py, from empty
+  alembic_cur   alembic current
+  ddl_floor     the same DDL statements replayed over one connection by
+                one Python process, one commit per revision (what any
+                tool that keeps each revision durable must pay)
+  proc_floor    Python start, oslo.config, SQLAlchemy import, connect,
+                read the version row
+  walk          the migration tests' walk (history_fixtures.Walker):
+                every revision up, then down, one step at a time
+
+and prints medians, ratios and the peak memory of a full sync.
+
+    .tox/py3/bin/python tools/db_benchmark.py            # 10, 100, 1000
+    .tox/py3/bin/python tools/db_benchmark.py --quick    # what CI runs
+
+Run it with a Python that has webdemo's requirements installed. The
+MariaDB and PostgreSQL runs use oslo.db's openstack_citest user
+(tools/test-setup.sh); a server that cannot be reached is left out and
+said so, unless --require-backends.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import sqlalchemy
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import synthetic_history  # noqa: E402
+
+SERVERS = {
+    'mysql': 'mysql+pymysql://openstack_citest:openstack_citest@127.0.0.1/',
+    'postgresql': 'postgresql+psycopg2://openstack_citest:openstack_citest'
+                  '@127.0.0.1/postgres',
+}
+
+_FLOOR_DDL = '''
+import re, sys, sqlalchemy
+blocks = re.split(r'^-- Running upgrade.*$', open(sys.argv[2]).read(),
+                  flags=re.M)[1:]
+engine = sqlalchemy.create_engine(sys.argv[1])
+with engine.connect() as connection:
+    for block in blocks:
+        for statement in block.split(';\\n'):
+            statement = statement.strip()
+            if (statement and 'alembic_version' not in statement
+                    and statement not in ('BEGIN', 'COMMIT')):
+                connection.exec_driver_sql(statement)
+        connection.commit()
+'''
+
+_FLOOR_PROCESS = '''
+from oslo_config import cfg
+import sqlalchemy
+from webdemo import conf
+config = cfg.ConfigOpts()
+conf.load(config, [])
+engine = sqlalchemy.create_engine(config.database.connection)
+with engine.connect() as connection:
+    connection.exec_driver_sql('SELECT version_num FROM alembic_version').all()
+'''
+
+_WALK = '''
+import sys, time, sqlalchemy
+from webdemo.tests.functional import history_fixtures
+walker = history_fixtures.Walker(sqlalchemy.create_engine(sys.argv[1]))
+revisions = history_fixtures.walk_order(walker.scripts)
+started = time.perf_counter()
+for script in revisions:
+    walker.up(script)
+for script in reversed(revisions):
+    walker.down(script)
+print((time.perf_counter() - started) / (2 * len(revisions)))
+'''
+
+
+class Database:
+    """A fresh database on one backend, made empty on demand."""
+
+    def __init__(self, backend, workdir, name):
+        self.backend = backend
+        if backend == 'sqlite':
+            self._path = os.path.join(workdir, f'{name}.db')
+            self.url = f'sqlite:///{self._path}'
+        else:
+            admin = sqlalchemy.engine.make_url(SERVERS[backend])
+            self._admin = sqlalchemy.create_engine(admin).execution_options(
+                isolation_level='AUTOCOMMIT')
+            self._name = name
+            self.url = admin.set(database=name).render_as_string(
+                hide_password=False)
+
+    def empty(self):
+        if self.backend == 'sqlite':
+            for suffix in ('', '-journal', '.migration-lock'):
+                if os.path.exists(self._path + suffix):
+                    os.unlink(self._path + suffix)
+            return
+        with self._admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS {self._name}')
+            connection.exec_driver_sql(f'CREATE DATABASE {self._name}')
+
+    def drop(self):
+        if self.backend != 'sqlite':
+            with self._admin.connect() as connection:
+                connection.exec_driver_sql(
+                    f'DROP DATABASE IF EXISTS {self._name}')
+            self._admin.dispose()
+
+
+def reachable(backend):
+    if backend == 'sqlite':
+        return True
+    try:
+        with sqlalchemy.create_engine(SERVERS[backend]).connect():
+            return True
+    except sqlalchemy.exc.SQLAlchemyError:
+        return False
+
+
+def timed(argv, env, cwd=None):
+    """Run argv to its end: (seconds, peak RSS in MiB, stdout)."""
+    with tempfile.TemporaryFile('w+') as out, \
+            tempfile.TemporaryFile('w+') as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out,
+                                   stderr=err)
+        # wait4, not wait: it also returns the child's own peak memory.
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode:
+            raise SystemExit(f'{" ".join(argv[:5])} ... failed '
+                             f'({process.returncode}):\n{err.read()}')
+        return seconds, usage.ru_maxrss / 1024, out.read()
+
+
+class History:
+    """One history length: the package copy and how to run things on it."""
+
+    def __init__(self, count, workdir):
+        self.count = count
+        self.root = synthetic_history.build(
+            count, os.path.join(workdir, f'history-{count}'))
+        self.alembic_dir = os.path.join(self.root, 'webdemo', 'db',
+                                        'sqlalchemy')
+
+    def env(self, database):
+        env = {name: value for name, value in os.environ.items()
+               if not name.startswith('OS_')}
+        env.update(PYTHONPATH=self.root, OS_DATABASE__CONNECTION=database.url,
+                   OS_DATABASE__MAX_RETRIES='1', HOME=self.root)
+        return env
+
+    def manage(self, database, *args):
+        return timed([sys.executable, '-m', 'webdemo.cmd.manage', *args],
+                     self.env(database))
+
+    def alembic(self, database, *args):
+        return timed([sys.executable, '-m', 'alembic', *args],
+                     self.env(database), cwd=self.alembic_dir)
+
+    def python(self, database, code, *args):
+        return timed([sys.executable, '-c', code, database.url, *args],
+                     self.env(database))
+
+
+def measure_round(history, database, ddl_file):
+    """One of each measurement, in a fixed order; {name: (s, MiB)}."""
+    found = {}
+    database.empty()
+    found['sync'] = history.manage(database, 'db', 'sync')[:2]
+    found['noop_sync'] = history.manage(database, 'db', 'sync')[:2]
+    found['version'] = history.manage(database, 'db', 'version')[:2]
+    found['proc_floor'] = history.python(database, _FLOOR_PROCESS)[:2]
+    database.empty()
+    found['alembic_up'] = history.alembic(database, 'upgrade', 'heads')[:2]
+    found['alembic_cur'] = history.alembic(database, 'current')[:2]
+    database.empty()
+    found['ddl_floor'] = history.python(database, _FLOOR_DDL, ddl_file)[:2]
+    database.empty()
+    seconds, peak, out = history.python(database, _WALK)
+    found['walk_step'] = (float(out), peak)
+    return found
+
+
+def ddl_script(history, database, workdir):
+    """The revisions' SQL for this backend, as db sync --sql writes it."""
+    database.empty()
+    sql = history.manage(database, 'db', 'sync', '--sql')[2]
+    path = os.path.join(workdir, f'{database.backend}-{history.count}.sql')
+    with open(path, 'w') as script:
+        script.write(sql)
+    return path
+
+
+def run(sizes, rounds, backends, workdir):
+    results = {}
+    for count in sizes:
+        history = History(count, workdir)
+        for backend in backends:
+            database = Database(backend, workdir, f'wd_bench_{count}')
+            ddl_file = ddl_script(history, database, workdir)
+            samples = [measure_round(history, database, ddl_file)
+                       for _ in range(rounds)]
+            database.drop()
+            results[backend, count] = {
+                name: (statistics.median(s[name][0] for s in samples),
+                       max(s[name][1] for s in samples))
+                for name in samples[0]}
+            print(f'measured {backend} at {count} revisions', flush=True)
+    return results
+
+
+def report(results, sizes):
+    rows = []
+    for (backend, count), found in sorted(results.items()):
+        revisions = count + 5
+        seconds = {name: value[0] for name, value in found.items()}
+        smallest = results[backend, sizes[0]]
+        rows.append((
+            backend, revisions, seconds['sync'],
+            seconds['sync'] / seconds['ddl_floor'],
+            seconds['alembic_up'] / seconds['ddl_floor'],
+            found['sync'][1],
+            seconds['version'], seconds['version'] / seconds['proc_floor'],
+            seconds['version'] / smallest['version'][0],
+            seconds['noop_sync'] / seconds['proc_floor'],
+            seconds['alembic_cur'] / seconds['proc_floor'],
+            seconds['walk_step'] * 1000))
+    header = ('backend', 'revs', 'sync s', 'sync/floor', 'alembic/floor',
+              'sync MiB', 'version s', 'version/proc', 'version/smallest',
+              'noop/proc', 'alembic cur/proc', 'walk ms/step')
+    print(' | '.join(header))
+    for row in rows:
+        print(' | '.join(f'{value:.2f}' if isinstance(value, float)
+                         else str(value) for value in row))
+    print('\nmedians of each round; floor = the same DDL replayed, one commit '
+          'per revision; proc = process floor; smallest = the same command '
+          f'at {sizes[0] + 5} revisions')
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--sizes', default='10,100,1000',
+                        help='synthetic revisions to append, comma-separated')
+    parser.add_argument('--rounds', type=int, default=3)
+    parser.add_argument('--quick', action='store_true',
+                        help='10 and 100 revisions, one round (CI)')
+    parser.add_argument('--backends', default='sqlite,mysql,postgresql')
+    parser.add_argument('--require-backends', action='store_true',
+                        help='fail when a server cannot be reached')
+    args = parser.parse_args()
+    sizes = [10, 100] if args.quick else [
+        int(size) for size in args.sizes.split(',')]
+    rounds = 1 if args.quick else args.rounds
+    backends = []
+    for backend in args.backends.split(','):
+        if reachable(backend):
+            backends.append(backend)
+        elif args.require_backends:
+            raise SystemExit(f'{backend} cannot be reached')
+        else:
+            print(f'{backend} cannot be reached: left out')
+    with tempfile.TemporaryDirectory(prefix='webdemo-bench-') as workdir:
+        report(run(sizes, rounds, backends, workdir), sizes)
+
+
+if __name__ == '__main__':
+    main()

@@ -162,15 +162,20 @@ class History:
                                         'sqlalchemy')
 
     def env(self, database):
+        # Bytecode as an installed package has it (pip compiles at install
+        # time), for webdemo and plain Alembic alike.
         env = {name: value for name, value in os.environ.items()
-               if not name.startswith('OS_')}
+               if not name.startswith('OS_')
+               and name != 'PYTHONDONTWRITEBYTECODE'}
         env.update(PYTHONPATH=self.root, OS_DATABASE__CONNECTION=database.url,
                    OS_DATABASE__MAX_RETRIES='1', HOME=self.root)
         return env
 
     def manage(self, database, *args):
+        # From the copy's root: python -m puts the working directory
+        # first on sys.path, before PYTHONPATH.
         return timed([sys.executable, '-m', 'webdemo.cmd.manage', *args],
-                     self.env(database))
+                     self.env(database), cwd=self.root)
 
     def alembic(self, database, *args):
         return timed([sys.executable, '-m', 'alembic', *args],
@@ -178,7 +183,14 @@ class History:
 
     def python(self, database, code, *args):
         return timed([sys.executable, '-c', code, database.url, *args],
-                     self.env(database))
+                     self.env(database), cwd=self.root)
+
+    def check_at_head(self, database):
+        """Fail unless db version reports this history's own head."""
+        head = synthetic_history.revision_id(self.count)
+        out = self.manage(database, 'db', 'version')[2]
+        if f'Current revision: {head}' not in out:
+            raise SystemExit(f'expected the database at {head}:\n{out}')
 
 
 def measure_round(history, database, ddl_file):
@@ -186,11 +198,13 @@ def measure_round(history, database, ddl_file):
     found = {}
     database.empty()
     found['sync'] = history.manage(database, 'db', 'sync')[:2]
+    history.check_at_head(database)
     found['noop_sync'] = history.manage(database, 'db', 'sync')[:2]
     found['version'] = history.manage(database, 'db', 'version')[:2]
     found['proc_floor'] = history.python(database, _FLOOR_PROCESS)[:2]
     database.empty()
     found['alembic_up'] = history.alembic(database, 'upgrade', 'heads')[:2]
+    history.check_at_head(database)
     found['alembic_cur'] = history.alembic(database, 'current')[:2]
     database.empty()
     found['ddl_floor'] = history.python(database, _FLOOR_DDL, ddl_file)[:2]
@@ -204,6 +218,10 @@ def ddl_script(history, database, workdir):
     """The revisions' SQL for this backend, as db sync --sql writes it."""
     database.empty()
     sql = history.manage(database, 'db', 'sync', '--sql')[2]
+    revisions = sql.count('-- Running upgrade')
+    if revisions != history.count + 5:
+        raise SystemExit(f'db sync --sql wrote {revisions} revisions, not '
+                         f'{history.count + 5}')
     path = os.path.join(workdir, f'{database.backend}-{history.count}.sql')
     with open(path, 'w') as script:
         script.write(sql)

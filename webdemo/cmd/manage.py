@@ -11,7 +11,6 @@ import sys
 import traceback
 
 from oslo_config import cfg
-from oslo_log import log as oslo_logging
 
 from webdemo.cmd import exit_codes
 from webdemo.cmd import render
@@ -208,12 +207,17 @@ def _redact(text, conf):
 
 
 def _register_logging(conf):
+    # Imported here: --help and argument errors never set up logging.
+    from oslo_log import log as oslo_logging
+
     oslo_logging.register_options(conf)
     oslo_logging.set_defaults(default_log_levels=[
         'alembic=WARN', 'oslo_db=ERROR', 'sqlalchemy=WARN'])
 
 
 def _start_logging(conf, debug):
+    from oslo_log import log as oslo_logging
+
     if debug:
         conf.set_override('debug', True)
     oslo_logging.setup(conf, 'webdemo')

@@ -19,8 +19,6 @@ statement runs, so that bad input is refused having changed nothing
 import contextlib
 import dataclasses
 
-from alembic import command as alembic_command
-
 from webdemo.conf import database as database_conf
 from webdemo.db import bookkeeping
 from webdemo.db import errors
@@ -123,15 +121,27 @@ def sync(engine, revision=None, report=print,
 
 
 def _adopt_legacy(engine, state, report):
-    _alembic_command(engine, alembic_command.stamp, state.legacy_revision)
+    _alembic_command(engine, 'stamp', state.legacy_revision)
     report(f'Adopted the sqlalchemy-migrate database at version '
            f'{state.legacy_version} as revision {state.legacy_revision}; '
            f'its {legacy.TABLE} table is left as it was.')
 
 
-def _alembic_command(engine, command, target, **options):
+def _alembic(name):
+    """One of alembic.command's functions.
+
+    Imported when first needed: db version, which monitoring runs all
+    the time, never pays for alembic.command and autogenerate.
+    """
+    from alembic import command
+
+    return getattr(command, name)
+
+
+def _alembic_command(engine, name, target, **options):
     with engine.connect() as connection:
-        command(scripts_module.alembic_config(connection), target, **options)
+        _alembic(name)(scripts_module.alembic_config(connection), target,
+                       **options)
         connection.commit()
 
 
@@ -220,7 +230,7 @@ def stamp(engine, revision, purge=False, report=print,
         if before.status == Status.UNKNOWN_REVISION and not purge:
             unknown = exception.UnknownDatabaseRevision
             raise unknown(before.unknown, fix=unknown.ADD_PURGE)
-        _alembic_command(engine, alembic_command.stamp, revision, purge=purge)
+        _alembic_command(engine, 'stamp', revision, purge=purge)
         final = state_module.classify(reader.observe(engine), locked.scripts)
     report(f'Stamped: the database is at {state_module.describe(final)}, '
            f'was {state_module.describe(before)}.')
@@ -326,7 +336,7 @@ def new_revision(message, autogenerate=False, engine=None):
             raise exception.UpgradePending(state_module.describe(state))
         connection = engine
     with scripts_module.revision_errors('write a revision after', 'head'):
-        return alembic_command.revision(
+        return _alembic('revision')(
             scripts_module.alembic_config(connection), message=message,
             autogenerate=autogenerate).path
 
@@ -334,6 +344,6 @@ def new_revision(message, autogenerate=False, engine=None):
 def merge(revisions_to_merge, message):
     """Write a revision that merges several heads; returns its path."""
     with scripts_module.revision_errors('merge', ' '.join(revisions_to_merge)):
-        return alembic_command.merge(scripts_module.alembic_config(),
-                                     list(revisions_to_merge),
-                                     message=message).path
+        return _alembic('merge')(scripts_module.alembic_config(),
+                                 list(revisions_to_merge),
+                                 message=message).path

@@ -7,7 +7,6 @@ branch heads is handed to its environment directly, with the same plan
 an online sync would run.
 """
 
-from alembic import command as alembic_command
 from alembic.runtime import environment as alembic_environment
 
 from webdemo.db import journal
@@ -23,6 +22,10 @@ def write_upgrade_sql(scripts, url, start, target, out):
     :param target: the target revision, already checked
     :param out: a text stream
     """
+    # Imported here, as in migration.py: the reading commands do not pay
+    # for alembic.command and autogenerate.
+    from alembic import command as alembic_command
+
     config = scripts_module.alembic_config(url=url)
     config.output_buffer = out
     if len(start) <= 1:

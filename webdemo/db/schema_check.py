@@ -7,7 +7,6 @@ comparison does the work; this module names each difference in words.
 
 import dataclasses
 
-from alembic import autogenerate
 from alembic import migration as alembic_migration
 
 from webdemo.db import bookkeeping
@@ -40,6 +39,10 @@ class Difference:
 
 def compare(connection):
     """Return every Difference between the database and the models."""
+    # Imported here: only db check compares, and the commands that only
+    # report a revision's state should not pay for autogenerate.
+    from alembic import autogenerate
+
     context = alembic_migration.MigrationContext.configure(
         connection, opts={'compare_type': True,
                           'include_object': bookkeeping.include_object})

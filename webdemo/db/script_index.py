@@ -18,7 +18,6 @@ file is executed, as Alembic would.
 """
 
 import dataclasses
-import functools
 import hashlib
 import json
 import logging
@@ -63,12 +62,18 @@ class IndexedScript(alembic_revision.Revision):
         self.path = path
         self.checksum = checksum
         self.doc = facts.doc
-        if module is not None:
-            self.__dict__['module'] = module
+        self._loaded = module
 
-    @functools.cached_property
+    @property
     def module(self):
-        return alembic_util.load_python_file(*os.path.split(self.path))
+        """The revision's module, loaded now (or handed over once).
+
+        Not kept: a sync of a thousand revisions holds one module at a
+        time, not a thousand.
+        """
+        module, self._loaded = self._loaded, None
+        return module or alembic_util.load_python_file(
+            *os.path.split(self.path))
 
 
 def checksum(content):

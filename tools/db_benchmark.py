@@ -246,6 +246,39 @@ def run(sizes, rounds, backends, workdir):
     return results
 
 
+def imports(history, database):
+    """What --help, db version and db sync (at head) import.
+
+    :returns: {command: (modules, import seconds, heaviest packages)}
+    """
+    found = {}
+    for label, args in (('--help', ['--help']),
+                        ('db version', ['db', 'version']),
+                        ('db sync', ['db', 'sync'])):
+        env = dict(history.env(database), PYTHONPROFILEIMPORTTIME='1')
+        process = subprocess.run(
+            [sys.executable, '-m', 'webdemo.cmd.manage', *args], env=env,
+            cwd=history.root, capture_output=True, text=True)
+        rows = [line.split('|') for line in process.stderr.splitlines()
+                if line.startswith('import time:')
+                and 'cumulative' not in line]
+        top = {}
+        for _, cumulative, name in rows:
+            if not name.startswith('  '):
+                package = name.strip().split('.')[0]
+                top[package] = top.get(package, 0) + int(cumulative) / 1e6
+        found[label] = (len(rows), sum(top.values()),
+                        sorted(top.items(), key=lambda item: -item[1])[:5])
+    return found
+
+
+def report_imports(found):
+    print('\ncommand | modules | import s | heaviest top-level imports (s)')
+    for label, (modules, seconds, heaviest) in found.items():
+        print(f'{label} | {modules} | {seconds:.2f} | ' + ', '.join(
+            f'{name} {value:.2f}' for name, value in heaviest))
+
+
 def report(results, sizes):
     rows = []
     for (backend, count), found in sorted(results.items()):
@@ -298,6 +331,11 @@ def main():
             print(f'{backend} cannot be reached: left out')
     with tempfile.TemporaryDirectory(prefix='webdemo-bench-') as workdir:
         report(run(sizes, rounds, backends, workdir), sizes)
+        history = History(sizes[0], workdir)
+        database = Database('sqlite', workdir, 'wd_bench_imports')
+        database.empty()
+        history.manage(database, 'db', 'sync')
+        report_imports(imports(history, database))
 
 
 if __name__ == '__main__':

@@ -22,16 +22,29 @@ def observe(engine, lock_free=True):
         holds the migration lock)
     """
     with engine.connect() as connection:
-        # Tables before versions: a revision committing in between looks
-        # pending, never like tables without a version.
-        tables = frozenset(sqlalchemy.inspect(connection).get_table_names())
-        current = tuple(sorted(alembic_migration.MigrationContext.configure(
-            connection).get_current_heads()))
+        current = _current(connection)
+        tables = frozenset()
+        if not current:
+            # Only a database without a revision is judged by its tables
+            # (empty or unversioned): listing a thousand of them costs more
+            # than the rest. Read the version again after the tables, in a
+            # fresh transaction (MySQL would repeat its first read), so that
+            # a revision committing meanwhile looks pending, never like
+            # tables without a version.
+            tables = frozenset(
+                sqlalchemy.inspect(connection).get_table_names())
+            connection.rollback()
+            current = _current(connection)
         legacy_version = (None if current
                           else legacy.read_version(connection))
         entries = journal.latest_entries(connection)
     return state.Observation(tables, current, legacy_version, entries,
                              lock_free)
+
+
+def _current(connection):
+    return tuple(sorted(alembic_migration.MigrationContext.configure(
+        connection).get_current_heads()))
 
 
 def observe_unlocked(engine):

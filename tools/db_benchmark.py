@@ -262,13 +262,14 @@ def imports(history, database):
         rows = [line.split('|') for line in process.stderr.splitlines()
                 if line.startswith('import time:')
                 and 'cumulative' not in line]
-        top = {}
-        for _, cumulative, name in rows:
-            if not name.startswith('  '):
-                package = name.strip().split('.')[0]
-                top[package] = top.get(package, 0) + int(cumulative) / 1e6
-        found[label] = (len(rows), sum(top.values()),
-                        sorted(top.items(), key=lambda item: -item[1])[:5])
+        # Each module's own time, summed by the package it belongs to.
+        by_package = {}
+        for own, _, name in rows:
+            package = name.strip().split('.')[0]
+            seconds = int(own.split(':')[1]) / 1e6
+            by_package[package] = by_package.get(package, 0) + seconds
+        found[label] = (len(rows), sum(by_package.values()), sorted(
+            by_package.items(), key=lambda item: -item[1])[:6])
     return found
 
 
@@ -331,7 +332,7 @@ def main():
             print(f'{backend} cannot be reached: left out')
     with tempfile.TemporaryDirectory(prefix='webdemo-bench-') as workdir:
         report(run(sizes, rounds, backends, workdir), sizes)
-        history = History(sizes[0], workdir)
+        history = History(sizes[0], os.path.join(workdir, 'imports'))
         database = Database('sqlite', workdir, 'wd_bench_imports')
         database.empty()
         history.manage(database, 'db', 'sync')

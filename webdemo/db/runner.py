@@ -143,6 +143,8 @@ def run_plan(engine, scripts, plan, direction, entries, report):
     :raises webdemo.exception.MigrationError: the database refused a
         revision (or lost the connection)
     """
+    if not plan:
+        return
     backend = backends.for_engine(engine)
     runs = [RevisionRun(script, direction, _unfinished(entries, script),
                         backend) for script in plan]

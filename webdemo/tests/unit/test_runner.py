@@ -133,3 +133,10 @@ class TestRevisionRun(base.BaseTestCase):
         run.begin()
         run.succeed(FakeJournal())
         self.assertTrue(run.report_line().startswith('Reverted a (make a)'))
+
+
+class TestRunPlan(base.BaseTestCase):
+
+    def test_an_empty_plan_touches_nothing(self):
+        # No engine at all: any database work would fail.
+        self.assertIsNone(runner.run_plan(None, None, [], UP, {}, print))

@@ -82,16 +82,16 @@ def explain_failure(connection, error):
         return exception.ConfigurationError(
             f'the database driver for {where} is not installed: install '
             f'{package}.')
-    advice = _CONNECTION_ADVICE[errors.kind_of(error)]
+    advice = _CONNECTION_ADVICE.get(errors.kind_of(error), _CHECK_SERVER)
     return exception.DatabaseConnectionError(
         f'cannot connect to the database at {where}: '
         f'{errors.message(error)}; {advice}.')
 
 
+_CHECK_SERVER = ('check that the server is running and that the host and '
+                 'port in [database] connection are right')
 _CREDENTIALS = 'check the user and password in [database] connection'
 _CONNECTION_ADVICE = {
-    **{kind: ('check that the server is running and that the host and port '
-              'in [database] connection are right') for kind in errors.Kind},
     errors.Kind.NO_DATABASE: ('create the database, or correct its name or '
                               'path in [database] connection'),
     errors.Kind.AUTHENTICATION: _CREDENTIALS,

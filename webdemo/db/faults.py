@@ -41,7 +41,5 @@ def attach_if_requested(connection):
     """Attach the kill hook to connection when the tests asked for one."""
     hook = _requested_hook()
     if hook is not None:
-        # First among the listeners: the kill must come before the
-        # statement tracker records the statement as done.
         sqlalchemy.event.listen(connection, 'after_cursor_execute',
-                                hook.after, insert=True)
+                                hook.after)

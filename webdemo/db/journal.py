@@ -1,12 +1,11 @@
 """The migration journal: one row per revision run.
 
-A row is written and committed before its revision starts, on a
-connection of its own, and finished after the revision commits, so that
-a run that died leaves a row saying where. On MySQL, whose DDL commits
-statement by statement, the row also counts the revision's DDL
-statements started and finished (statements.py), which is what lets the
-next run complete a half-applied revision. The table itself is defined
-in bookkeeping.py.
+A row is committed before its revision starts and finished in the
+revision's own transaction (runner.py), so that a run that died leaves a
+row saying where. On MySQL, whose DDL commits statement by statement,
+the row also counts the revision's DDL statements started and finished
+(statements.py), which is what lets the next run complete a half-applied
+revision. The table itself is defined in bookkeeping.py.
 """
 
 import dataclasses
@@ -118,28 +117,6 @@ def _now():
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
-# Built once: a revision writes two rows' worth, and building and
-# compiling statements anew for each would cost more than running them.
-_START = JOURNAL.insert().values(
-    revision=sqlalchemy.bindparam('revision'),
-    direction=sqlalchemy.bindparam('direction'),
-    outcome=Outcome.RUNNING.value,
-    started_at=sqlalchemy.bindparam('started_at'),
-    host=sqlalchemy.bindparam('host'), pid=sqlalchemy.bindparam('pid'),
-    webdemo_version=sqlalchemy.bindparam('webdemo_version'),
-    checksum=sqlalchemy.bindparam('checksum'),
-    statements_started=sqlalchemy.bindparam('started'),
-    statements_done=sqlalchemy.bindparam('done'))
-_FINISH = JOURNAL.update().where(
-    JOURNAL.c.id == sqlalchemy.bindparam('entry_id')).values(
-        outcome=sqlalchemy.bindparam('outcome'),
-        finished_at=sqlalchemy.bindparam('finished_at'),
-        duration=sqlalchemy.bindparam('duration'),
-        statements_started=sqlalchemy.bindparam('started'),
-        statements_done=sqlalchemy.bindparam('done'),
-        error=sqlalchemy.bindparam('error'))
-
-
 class Journal:
     """Writes journal rows on a connection it is given, committing nothing.
 
@@ -167,16 +144,18 @@ class Journal:
         :param checksum: the sha256 of the revision's script
         :param counts: the Counts it starts from (carried_counts)
         """
-        result = self._connection.execute(_START, {
-            'revision': revision, 'direction': direction.value,
-            'started_at': _now(), 'host': socket.gethostname(),
-            'pid': os.getpid(), 'webdemo_version': webdemo_version(),
-            'checksum': checksum, 'started': counts.started,
-            'done': counts.done})
+        result = self._connection.execute(JOURNAL.insert().values(
+            revision=revision, direction=direction.value,
+            outcome=Outcome.RUNNING.value, started_at=_now(),
+            host=socket.gethostname(), pid=os.getpid(),
+            webdemo_version=webdemo_version(), checksum=checksum,
+            statements_started=counts.started,
+            statements_done=counts.done))
         return result.inserted_primary_key[0]
 
     def finish(self, entry_id, outcome, duration, counts, error=None):
-        self._connection.execute(_FINISH, {
-            'entry_id': entry_id, 'outcome': outcome.value,
-            'finished_at': _now(), 'duration': duration,
-            'started': counts.started, 'done': counts.done, 'error': error})
+        self._connection.execute(JOURNAL.update().where(
+            JOURNAL.c.id == entry_id).values(
+                outcome=outcome.value, finished_at=_now(), duration=duration,
+                statements_started=counts.started,
+                statements_done=counts.done, error=error))

@@ -1,8 +1,9 @@
 """A revision's DDL statements, counted as they run, and replayed (MySQL).
 
 On MySQL/MariaDB every DDL statement commits by itself, so a revision
-that dies half-way is half-applied. The Tracker journals each statement
-as started and as finished; when the next run replays the revision,
+that dies half-way is half-applied. The Tracker records in the journal,
+just before each statement, how many have started and finished; when
+the next run replays the revision,
 Replay decides, statement by statement: skip those the dead run
 finished; for the one statement whose fate is unknown (started, not seen
 to finish) run it and accept only the errors that say its effect is

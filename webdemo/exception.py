@@ -145,6 +145,26 @@ class MigrationLockTimeout(WebdemoError):
             'was changed.')
 
 
+class MigrationLockLost(WebdemoError):
+    """This process stopped holding the migration lock while it ran.
+
+    On a Galera cluster the lock is a lease; a holder that stalled past
+    it (stopped, frozen, cut off from the database) was taken over, and
+    must not run another statement.
+
+    :ivar lease: the lease, in seconds ([database] migration_lock_lease)
+    """
+
+    def __init__(self, lease):
+        self.lease = lease
+        super().__init__(
+            f'lost the migration lock: this process could not renew its '
+            f'{lease}s lease (it stalled or lost the database), so another '
+            'db sync may have taken over; it stopped before its next '
+            'statement. Run db version to see where the database is, then '
+            'run the command again if needed.')
+
+
 class InterruptedMigration(WebdemoError):
     """A migration in the other direction was left half-done.
 

@@ -10,6 +10,7 @@ import sys
 from webdemo.cmd import exit_codes
 from webdemo.cmd import render
 from webdemo.db import api
+from webdemo.db import lock
 from webdemo.db import migration
 from webdemo.db import schema_check
 from webdemo.db.state import Status
@@ -48,7 +49,7 @@ def sync(conf, args):
     else:
         migration.sync(_connect(conf, args), args.revision,
                        report=render.say,
-                       lock_timeout=conf.database.migration_lock_timeout)
+                       lock_settings=lock.Settings.from_conf(conf))
     return exit_codes.OK
 
 
@@ -106,14 +107,14 @@ def show(conf, args):
 def stamp(conf, args):
     migration.stamp(_connect(conf, args), args.revision, purge=args.purge,
                     report=render.say,
-                    lock_timeout=conf.database.migration_lock_timeout)
+                    lock_settings=lock.Settings.from_conf(conf))
     return exit_codes.OK
 
 
 def downgrade(conf, args):
     migration.downgrade(_connect(conf, args), args.revision,
                         confirmed=args.yes, report=render.say,
-                        lock_timeout=conf.database.migration_lock_timeout)
+                        lock_settings=lock.Settings.from_conf(conf))
     return exit_codes.OK
 
 

@@ -13,6 +13,7 @@ UNVERSIONED = 4
 LOCK_TIMEOUT = 5
 CHANGED_SCRIPT = 6
 INTERRUPTED = 7
+LOCK_LOST = 8
 INVALID_INPUT = 127
 # Ctrl-C: 128 + SIGINT, as shells report it.
 CANCELLED = 130
@@ -35,6 +36,9 @@ exit codes:
   {INTERRUPTED}    --check: a migration was interrupted half-way
        (db sync completes an upgrade, the same db downgrade a downgrade);
        db sync, downgrade or stamp: refused until that is done
+  {LOCK_LOST}    the migration lock's lease (Galera) lapsed while this
+       command ran, because it stalled or lost the database; it stopped
+       before its next statement
   {INVALID_INPUT}  invalid input: bad arguments, unknown or ambiguous
        revision, multiple heads where one is needed, a data-losing
        downgrade without --yes
@@ -47,6 +51,7 @@ _FOR_ERROR = (
     (exception.UnversionedDatabase, UNVERSIONED),
     (exception.UpgradePending, UPGRADE_PENDING),
     (exception.MigrationLockTimeout, LOCK_TIMEOUT),
+    (exception.MigrationLockLost, LOCK_LOST),
     (exception.InterruptedMigration, INTERRUPTED),
     (exception.InvalidRevision, INVALID_INPUT),
     (exception.ConfirmationRequired, INVALID_INPUT),

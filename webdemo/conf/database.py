@@ -10,6 +10,8 @@ DEFAULT_CONNECTION = 'sqlite:///$state_path/webdemo.db'
 
 # Seconds a migration waits for another's lock, unless configured.
 DEFAULT_MIGRATION_LOCK_TIMEOUT = 300
+# Seconds a Galera lock holder may go unheard before others take over.
+DEFAULT_MIGRATION_LOCK_LEASE = 30
 
 _MIGRATION_OPTS = [
     cfg.IntOpt(
@@ -19,6 +21,15 @@ _MIGRATION_OPTS = [
              'another of them, running against the same database, to '
              'finish before giving up with exit code 5. 0 means do not '
              'wait.'),
+    cfg.IntOpt(
+        'migration_lock_lease',
+        default=DEFAULT_MIGRATION_LOCK_LEASE, min=3,
+        help='Galera only: seconds after which the migration lock of a '
+             'holder that stopped renewing it (killed, stalled, cut off) '
+             'is free for another db sync, db stamp or db downgrade. The '
+             'holder renews it every sixth of that; if it cannot for half '
+             'of it, it stops before its next statement (exit code 8). '
+             'Elsewhere the lock dies with its holder\'s session.'),
 ]
 
 

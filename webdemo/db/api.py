@@ -6,6 +6,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy import exc as sa_exc
 
 from webdemo.db import errors
+from webdemo.db import galera
 from webdemo.db import url as db_url
 from webdemo import exception
 
@@ -47,6 +48,7 @@ def create_engine(conf):
         engine = context.writer.get_engine()
     except Exception as error:
         raise explain_failure(connection, error) from error
+    galera.read_causally(engine, conf.database.mysql_wsrep_sync_wait)
     # oslo.db's engine takes transaction control away from pysqlite on
     # SQLite, so there too a revision's DDL is one transaction.
     return engine

@@ -4,6 +4,8 @@
 - ``migrate_version``: sqlalchemy-migrate's, in legacy databases.
 - ``webdemo_migration_journal``: one row per revision run (journal.py).
 - ``webdemo_migration_lock``: who holds the migration lock (lock.py).
+- ``webdemo_migration_lease``: the migration lock itself, on a Galera
+  cluster (lease.py).
 
 webdemo creates and upgrades its own two tables itself, outside the
 Alembic history (like alembic_version), so that they exist before the
@@ -46,6 +48,20 @@ JOURNAL = sqlalchemy.Table(
 LOCK_HOLDER = sqlalchemy.Table(
     'webdemo_migration_lock', METADATA,
     Column('name', String(64), primary_key=True),
+    Column('host', String(255)),
+    Column('pid', Integer),
+    Column('command', String(255)),
+    Column('since', String(64)),
+    mysql_engine='InnoDB', mysql_charset='utf8mb4')
+
+# On Galera the lock is this row: token names the holder (NULL: free);
+# the holder adds one to beats every few seconds, and a waiter that sees
+# beats stand still for a whole lease takes the row over.
+LEASE = sqlalchemy.Table(
+    'webdemo_migration_lease', METADATA,
+    Column('name', String(64), primary_key=True),
+    Column('token', String(32)),
+    Column('beats', Integer, nullable=False, default=0),
     Column('host', String(255)),
     Column('pid', Integer),
     Column('command', String(255)),

@@ -111,11 +111,28 @@ def kind_of(error):
 DATABASE_ERRORS = (sa_exc.SQLAlchemyError, db_exc.DBError)
 
 
+def raised_inside(error):
+    """The webdemo error inside a database error, or None.
+
+    oslo.db wraps whatever a statement raises in a DBError, also what
+    webdemo's own listeners raise before a statement is sent (the
+    lease's fence, lease.py).
+    """
+    inner = getattr(error, 'inner_exception', None)
+    return inner if isinstance(inner, exception.WebdemoError) else None
+
+
 def as_migration_error(what, error):
-    """The one-line MigrationError for a database error while `what` ran.
+    """The one-line error for a database error while `what` ran.
+
+    A MigrationError, unless webdemo itself stopped the statement: then
+    its own error.
 
     :param what: 'revision <id>', or the command whose bookkeeping (the
         lock, the journal) failed
     """
+    inner = raised_inside(error)
+    if inner is not None:
+        return inner
     return exception.MigrationError(
         what, message(error), kind_of(error) == Kind.PERMISSION_DENIED)

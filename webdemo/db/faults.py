@@ -2,8 +2,9 @@
 
 Tests set WEBDEMO_TEST_KILL_AFTER_DDL=k to have the process SIGKILL
 itself right after the k-th revision DDL statement it runs, before the
-journal hears of it: the worst moment. Without the variable, nothing is
-attached to any connection.
+journal hears of it: the worst moment. WEBDEMO_TEST_STOP_AFTER_DDL=k
+SIGSTOPs it there instead (a stalled holder, resumed by the test with
+SIGCONT). Without either variable, nothing is attached to any connection.
 """
 
 import functools
@@ -15,30 +16,36 @@ import sqlalchemy
 from webdemo.db import statements
 
 KILL_AFTER_ENV = 'WEBDEMO_TEST_KILL_AFTER_DDL'
+STOP_AFTER_ENV = 'WEBDEMO_TEST_STOP_AFTER_DDL'
+_SIGNALS = {KILL_AFTER_ENV: signal.SIGKILL, STOP_AFTER_ENV: signal.SIGSTOP}
 
 
-class _KillAfter:
-    """Counts revision DDL across the process; kills at the k-th."""
+class _SignalAfter:
+    """Counts revision DDL across the process; signals it at the k-th."""
 
-    def __init__(self, kill_after):
-        self._kill_after = kill_after
+    def __init__(self, after, signal_number):
+        self._after = after
+        self._signal = signal_number
         self._executed = 0
 
     def after(self, conn, cursor, statement, parameters, context, many):
         if statements.is_revision_ddl(statement):
             self._executed += 1
-            if self._executed == self._kill_after:
-                os.kill(os.getpid(), signal.SIGKILL)
+            if self._executed == self._after:
+                os.kill(os.getpid(), self._signal)
 
 
 @functools.cache
 def _requested_hook():
-    kill_after = int(os.environ.get(KILL_AFTER_ENV) or 0)
-    return _KillAfter(kill_after) if kill_after else None
+    for variable, signal_number in _SIGNALS.items():
+        after = int(os.environ.get(variable) or 0)
+        if after:
+            return _SignalAfter(after, signal_number)
+    return None
 
 
 def attach_if_requested(connection):
-    """Attach the kill hook to connection when the tests asked for one."""
+    """Attach the signal hook to connection when the tests asked for one."""
     hook = _requested_hook()
     if hook is not None:
         sqlalchemy.event.listen(connection, 'after_cursor_execute',

@@ -16,24 +16,30 @@ record locks, which a process loses as soon as it closes any descriptor
 of the file (reading the holder card would do that); flock() belongs to
 the one descriptor.
 
-On a Galera cluster GET_LOCK is local to one node; see
-doc/source/migration-safety.rst for how webdemo serialises there.
+- A Galera cluster: a lease row that every node replicates (lease.py);
+  GET_LOCK is local to one node.
+
+The lease is the one lock a dead holder keeps for a while (until its
+lease lapses), and the one a live holder can lose (if it stalls past its
+lease): its guard stops the holder before its next statement then.
 """
 
 import contextlib
 import dataclasses
-import datetime
 import fcntl
 import hashlib
 import json
 import logging
 import os
-import socket
 import time
 
 import sqlalchemy
 
+from webdemo.conf import database as database_conf
 from webdemo.db import bookkeeping
+from webdemo.db import galera
+from webdemo.db.holder import Holder
+from webdemo.db import lease as lease_module
 from webdemo import exception
 
 LOG = logging.getLogger(__name__)
@@ -45,21 +51,15 @@ POLL_SECONDS = 0.25
 
 
 @dataclasses.dataclass(frozen=True)
-class Holder:
-    host: str
-    pid: int
-    command: str
-    since: str
+class Settings:
+    """How long to wait for the lock, and (Galera) how long a lease is."""
+    timeout: int = database_conf.DEFAULT_MIGRATION_LOCK_TIMEOUT
+    lease: int = database_conf.DEFAULT_MIGRATION_LOCK_LEASE
 
     @classmethod
-    def this_process(cls, command):
-        since = datetime.datetime.now(datetime.timezone.utc)
-        return cls(socket.gethostname(), os.getpid(), command,
-                   since.isoformat(timespec='seconds'))
-
-    def __str__(self):
-        return (f'{self.command} on {self.host}, pid {self.pid}, since '
-                f'{self.since}')
+    def from_conf(cls, conf):
+        return cls(conf.database.migration_lock_timeout,
+                   conf.database.migration_lock_lease)
 
 
 class Hold:
@@ -80,23 +80,30 @@ class Hold:
 
 
 @contextlib.contextmanager
-def migration_lock(engine, command, timeout, report):
+def migration_lock(engine, command, settings, report):
     """Hold the database's migration lock for the body of the with.
 
     :param engine: the database's engine
     :param command: what this process runs, shown to waiters
-    :param timeout: seconds to wait for another holder
+    :param settings: a Settings
     :param report: called with a line when this process has to wait
     :returns: (as the with's target) a Hold
     :raises webdemo.exception.MigrationLockTimeout: still held by another
-        after timeout seconds
+        after settings.timeout seconds
+    :raises webdemo.exception.MigrationLockLost: (in the body) the lease
+        lapsed while held
     """
-    with lock_for(engine) as lock:
-        wait_for(lock, timeout, report)
+    with lock_for(engine, settings.lease) as lock:
+        wait_for(lock, settings.timeout, report)
+        if getattr(lock, 'took_over_from', None):
+            report(f'Took over the migration lock from '
+                   f'{lock.took_over_from}: it stopped renewing its '
+                   f'{settings.lease}s lease.')
         hold = Hold(lock, Holder.this_process(command))
         try:
             hold.announce()
-            yield hold
+            with lock.guard(engine):
+                yield hold
         finally:
             _release(lock, clear_card=True)
 
@@ -130,13 +137,8 @@ def probe(engine):
     Yields whether this process holds it. Writes nothing, so it suits
     read-only users and read-only commands.
     """
-    with lock_for(engine) as lock:
-        free = lock.try_acquire()
-        try:
-            yield free
-        finally:
-            if free:
-                _release(lock, clear_card=False)
+    with lock_for(engine) as lock, lock.peek() as free:
+        yield free
 
 
 def is_held(engine):
@@ -155,16 +157,37 @@ def _release(lock, clear_card):
                     exc_info=True)
 
 
-def lock_for(engine):
+def lock_for(engine, lease=database_conf.DEFAULT_MIGRATION_LOCK_LEASE):
     """The lock of engine's database, chosen by its backend."""
     if engine.dialect.name == 'postgresql':
         return _PostgresLock(engine)
     if engine.dialect.name == 'mysql':
+        with engine.connect() as connection:
+            if galera.is_galera(connection):
+                return lease_module.LeaseLock(engine, NAME, lease)
         return _MySQLLock(engine)
     return _FileLock(engine.url.database)
 
 
-class _ServerLock:
+class _PeekAndGuard:
+    """What a lock that dies with its holder does to peek and guard."""
+
+    @contextlib.contextmanager
+    def peek(self):
+        """Take the lock if free, for the body of the with; yield if so."""
+        free = self.try_acquire()
+        try:
+            yield free
+        finally:
+            if free:
+                _release(self, clear_card=False)
+
+    def guard(self, engine):
+        # Held until this process dies: nothing to watch.
+        return contextlib.nullcontext()
+
+
+class _ServerLock(_PeekAndGuard):
     """A lock held by a session of the database server."""
 
     _CARD = bookkeeping.LOCK_HOLDER
@@ -245,7 +268,7 @@ class _MySQLLock(_ServerLock):
         self._scalar(f"SELECT RELEASE_LOCK('{self._name}')")
 
 
-class _FileLock:
+class _FileLock(_PeekAndGuard):
     """flock() on '<database file>.migration-lock'; the card inside."""
 
     def __init__(self, database_path):

@@ -19,7 +19,6 @@ statement runs, so that bad input is refused having changed nothing
 import contextlib
 import dataclasses
 
-from webdemo.conf import database as database_conf
 from webdemo.db import bookkeeping
 from webdemo.db import errors
 from webdemo.db.journal import Direction
@@ -35,7 +34,7 @@ from webdemo.db import state as state_module
 from webdemo.db.state import Status
 from webdemo import exception
 
-DEFAULT_LOCK_TIMEOUT = database_conf.DEFAULT_MIGRATION_LOCK_TIMEOUT
+DEFAULT_LOCK = lock.Settings()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,7 +47,7 @@ class _Locked:
 
 
 @contextlib.contextmanager
-def _locked(engine, command, lock_timeout, report):
+def _locked(engine, command, lock_settings, report):
     """Hold the migration lock; yield the state read under it.
 
     Everything is decided on a state no one else is changing. A
@@ -57,7 +56,7 @@ def _locked(engine, command, lock_timeout, report):
     """
     scripts = scripts_module.Scripts.load()
     try:
-        with lock.migration_lock(engine, command, lock_timeout,
+        with lock.migration_lock(engine, command, lock_settings,
                                  report) as hold:
             seen = reader.observe(engine)
             yield _Locked(hold, scripts, state_module.classify(seen, scripts),
@@ -92,7 +91,7 @@ def _check_sync(state, scripts, target):
 
 
 def sync(engine, revision=None, report=print,
-         lock_timeout=DEFAULT_LOCK_TIMEOUT):
+         lock_settings=DEFAULT_LOCK):
     """Upgrade the database to revision, or to the head.
 
     Idempotent: on a database already there it changes nothing. A
@@ -102,13 +101,14 @@ def sync(engine, revision=None, report=print,
     :param engine: the database's engine
     :param revision: the target revision; None means the head(s)
     :param report: called with one line of progress at a time
-    :param lock_timeout: seconds to wait for another migration
+    :param lock_settings: a lock.Settings: how long to wait for another
+        migration, and the lease on Galera
     :returns: the DatabaseState after the upgrade
     :raises webdemo.exception.WebdemoError: the subclass names why it
         refused (unknown revision, unversioned, invalid target, lock
         timeout, interrupted downgrade) or that a revision failed
     """
-    with _locked(engine, 'db sync', lock_timeout, report) as locked:
+    with _locked(engine, 'db sync', lock_settings, report) as locked:
         plan = _check_sync(locked.state, locked.scripts, revision or 'heads')
         if locked.state.status == Status.LEGACY:
             _adopt_legacy(engine, locked.state, report)
@@ -168,7 +168,7 @@ def upgrade_sql(engine, revision=None, out=None):
 
 
 def downgrade(engine, revision, confirmed=False, report=print,
-              lock_timeout=DEFAULT_LOCK_TIMEOUT):
+              lock_settings=DEFAULT_LOCK):
     """Undo revisions down to revision, holding the migration lock.
 
     It reports the revisions it will undo first, and refuses to run
@@ -178,12 +178,13 @@ def downgrade(engine, revision, confirmed=False, report=print,
     :param revision: the target: a revision, base, or -N
     :param confirmed: the operator accepted losing dropped data (--yes)
     :param report: called with one line of progress at a time
-    :param lock_timeout: seconds to wait for another migration
+    :param lock_settings: a lock.Settings: how long to wait for another
+        migration, and the lease on Galera
     :returns: the DatabaseState after the downgrade
     :raises webdemo.exception.ConfirmationRequired: data would be lost
         and confirmed is false
     """
-    with _locked(engine, 'db downgrade', lock_timeout, report) as locked:
+    with _locked(engine, 'db downgrade', lock_settings, report) as locked:
         plan = _check_downgrade(locked.state, locked.scripts, revision)
         if not plan:
             return _nothing_to_do(locked.state, report)
@@ -208,7 +209,7 @@ def _check_downgrade(state, scripts, revision):
 
 
 def stamp(engine, revision, purge=False, report=print,
-          lock_timeout=DEFAULT_LOCK_TIMEOUT):
+          lock_settings=DEFAULT_LOCK):
     """Record revision as the database's revision, running nothing.
 
     :param engine: the database's engine
@@ -216,14 +217,15 @@ def stamp(engine, revision, purge=False, report=print,
     :param purge: first delete whatever revisions are recorded, also
         ones this code does not know
     :param report: called with one line of progress at a time
-    :param lock_timeout: seconds to wait for another migration
+    :param lock_settings: a lock.Settings: how long to wait for another
+        migration, and the lease on Galera
     :returns: the DatabaseState after stamping
     :raises webdemo.exception.InvalidRevision: revision is unknown or
         ambiguous
     :raises webdemo.exception.UnknownDatabaseRevision: the database's
         revision is unknown and purge is false
     """
-    with _locked(engine, 'db stamp', lock_timeout, report) as locked:
+    with _locked(engine, 'db stamp', lock_settings, report) as locked:
         before = locked.state
         state_module.check_not_interrupted(before, Direction.DOWNGRADE)
         locked.scripts.resolve(revision, 'stamp')

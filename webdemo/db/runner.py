@@ -34,6 +34,7 @@ from webdemo.db.journal import Direction
 from webdemo.db.journal import Outcome
 from webdemo.db import revisions
 from webdemo.db import scripts as scripts_module
+from webdemo import exception
 
 
 class RevisionRun:
@@ -152,6 +153,10 @@ def run_plan(engine, scripts, plan, direction, entries, report):
     try:
         _run_on_one_connection(engine, scripts, plan_run, backend)
     except errors.DATABASE_ERRORS as error:
+        if isinstance(errors.raised_inside(error),
+                      exception.MigrationLockLost):
+            # Another run may own the journal now: write nothing more.
+            raise errors.raised_inside(error) from None
         _record_end(engine, plan_run.current, error)
         raise errors.as_migration_error(
             f'revision {plan_run.current.script.revision}', error) from error

@@ -120,7 +120,8 @@ class MigrationSafety(runner.ManageTestMixin):
     def test_lock_timeout_names_the_holder_and_changes_nothing(self):
         self.assertOk(self.manage('db', 'sync', 'fac0847f78ff'))
         before = runner.schema_snapshot(self.engine)
-        with lock.migration_lock(self.engine, 'the test holder', 0, print):
+        with lock.migration_lock(self.engine, 'the test holder',
+                                 lock.Settings(timeout=0), print):
             started = time.monotonic()
             result = self.manage('db', 'sync',
                                  OS_DATABASE__MIGRATION_LOCK_TIMEOUT='2')
@@ -189,7 +190,8 @@ class ServerMigrationSafety(MigrationSafety):
         self.addCleanup(self._admin, f'DROP DATABASE {other}')
         other_url = sqlalchemy.engine.make_url(self.url).set(
             database=other).render_as_string(hide_password=False)
-        with lock.migration_lock(self.engine, 'the test holder', 0, print):
+        with lock.migration_lock(self.engine, 'the test holder',
+                                 lock.Settings(timeout=0), print):
             result = self.manage('db', 'sync', url=other_url,
                                  OS_DATABASE__MIGRATION_LOCK_TIMEOUT='0')
         self.assertOk(result)

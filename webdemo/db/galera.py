@@ -1,0 +1,74 @@
+"""Knowing a Galera node when connected to one, and reading causally on it.
+
+A Galera cluster looks like any MariaDB/MySQL server to a client, and a
+load balancer may hand each new connection to another node. Two things
+differ for webdemo (doc/source/migration-safety.rst):
+
+- the migration lock must be a lease row (lease.py), because GET_LOCK
+  is local to one node;
+- a read on one node must see what was committed on another, so every
+  session sets ``wsrep_sync_wait`` (oslo.db's ``[database]
+  mysql_wsrep_sync_wait``; when that is unset, webdemo sets it to 1,
+  causal reads, on Galera nodes only: MySQL without Galera refuses the
+  variable).
+
+Every connection is looked at once, when the pool first hands it out, and
+what was found is kept in its ``Connection.info``.
+"""
+
+import sqlalchemy
+
+_INFO_KEY = 'webdemo.galera'
+# wsrep_sync_wait bit 1: reads (SELECT, SHOW, BEGIN) wait until the node
+# has applied every transaction committed in the cluster before them.
+CAUSAL_READS = 1
+
+
+def read_causally(engine, sync_wait=None):
+    """Have each session of engine on a Galera node read causally.
+
+    :param sync_wait: [database] mysql_wsrep_sync_wait; when set, oslo.db
+        sets it on every session already and it is left alone
+    """
+    if engine.dialect.name != 'mysql':
+        return
+    level = CAUSAL_READS if sync_wait is None else None
+
+    # checkout, not connect: oslo.db's engine holds one connection in its
+    # pool already, made before this listener existed.
+    @sqlalchemy.event.listens_for(engine, 'checkout')
+    def _on_checkout(dbapi_connection, record, proxy):
+        if _INFO_KEY in record.info:
+            return
+        cursor = dbapi_connection.cursor()
+        try:
+            on_galera = _wsrep_on(cursor)
+            if on_galera and level is not None:
+                cursor.execute('SET SESSION wsrep_sync_wait = %s', [level])
+        finally:
+            cursor.close()
+        record.info[_INFO_KEY] = on_galera
+
+
+_SHOW_WSREP_ON = "SHOW GLOBAL VARIABLES LIKE 'wsrep_on'"
+
+
+def _wsrep_on(cursor):
+    cursor.execute(_SHOW_WSREP_ON)
+    return _is_on(cursor.fetchone())
+
+
+def _is_on(row):
+    # MySQL without Galera has no such variable: no row.
+    return row is not None and str(row[1]).upper() == 'ON'
+
+
+def is_galera(connection):
+    """Whether connection (a SQLAlchemy Connection) is to a Galera node."""
+    if connection.dialect.name != 'mysql':
+        return False
+    known = connection.info.get(_INFO_KEY)
+    if known is None:
+        row = connection.exec_driver_sql(_SHOW_WSREP_ON).first()
+        known = connection.info[_INFO_KEY] = _is_on(row)
+    return known

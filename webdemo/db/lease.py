@@ -1,0 +1,277 @@
+"""The migration lock on a Galera cluster: a lease row, renewed by a beat.
+
+GET_LOCK is local to one Galera node, so on a cluster the lock is the
+row ``webdemo_migration_lease`` (bookkeeping.LEASE), which every node
+replicates:
+
+- Free: token is NULL. Taking it is one committed UPDATE that sets this
+  process's token where the token is still what the taker read. Two
+  takers on two nodes conflict at Galera's certification: one commits,
+  the other gets a deadlock error (or, retried by Galera, matches no
+  row) and keeps waiting.
+- Held: a thread of the holder adds one to ``beats`` every sixth of the
+  lease. A waiter that sees (token, beats) unchanged for a whole lease,
+  by its own clock, takes the row over with the same compare-and-set,
+  so a renewal that lands first wins. No clock is compared across
+  machines.
+- Fencing: before each statement of the holder (any connection of its
+  engine), if the last renewal that reached the database is more than
+  half a lease old, the holder renews at once; if its token is gone or
+  the database cannot confirm it, MigrationLockLost is raised and no
+  further statement is sent.
+"""
+
+import contextlib
+import logging
+import threading
+import time
+import uuid
+
+from oslo_db import exception as db_exc
+import sqlalchemy
+
+from webdemo.db import bookkeeping
+from webdemo.db import errors
+from webdemo.db.holder import Holder
+from webdemo import exception
+
+LOG = logging.getLogger(__name__)
+
+TABLE = bookkeeping.LEASE
+# Marks the lease's own connection, which the fence must let through.
+_OWN = 'webdemo_lease'
+
+
+class LeaseLock:
+    """One process's handle on the lease row named name."""
+
+    def __init__(self, engine, name, lease, clock=time.monotonic):
+        self._engine = engine
+        self._name = name
+        self.lease = lease
+        self._clock = clock
+        self._token = uuid.uuid4().hex
+        self._mutex = threading.RLock()
+        self._renewed_at = None
+        self._lost = False
+        # (token, beats) as last read, and when first read so.
+        self._sighting = None
+        self._stop = threading.Event()
+        self._beat = None
+        self._connection = None
+        self.took_over_from = None
+
+    def __enter__(self):
+        self._connect()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop_beating()
+        self._connection.close()
+
+    def _connect(self):
+        self._connection = self._engine.connect().execution_options(
+            isolation_level='AUTOCOMMIT', **{_OWN: True})
+
+    def _row(self):
+        return self._connection.execute(sqlalchemy.select(
+            TABLE.c.token, TABLE.c.beats, TABLE.c.host, TABLE.c.pid,
+            TABLE.c.command, TABLE.c.since).where(
+                TABLE.c.name == self._name)).first()
+
+    # --- waiting for it -------------------------------------------------
+
+    def try_acquire(self):
+        with self._mutex:
+            self._prepare()
+            row = self._row()
+            if row.token is not None and not self._lapsed(row):
+                return False
+            unchanged = (TABLE.c.token.is_(None) if row.token is None else
+                         (TABLE.c.token == row.token) &
+                         (TABLE.c.beats == row.beats))
+            try:
+                taken = self._update(unchanged, token=self._token, beats=0)
+            except db_exc.DBDeadlock:
+                # Another node's taker certified first.
+                return False
+            if taken:
+                self.took_over_from = (_holder(row) if row.token is not None
+                                       else None)
+                self._renewed_at = self._clock()
+                self._start_beating()
+            return taken
+
+    def _lapsed(self, row):
+        now = self._clock()
+        self._sighting = sighting_after(self._sighting, (row.token, row.beats),
+                                        now)
+        return has_lapsed(self._sighting, now, self.lease)
+
+    def _prepare(self):
+        """Create the table and its row the first time; both idempotent.
+
+        On Galera DDL runs in total order on every node, so concurrent
+        first runs each find the table there or create it once.
+        """
+        self._connection.execute(
+            sqlalchemy.schema.CreateTable(TABLE, if_not_exists=True))
+        if self._row() is None:
+            with contextlib.suppress(db_exc.DBDuplicateEntry,
+                                     db_exc.DBDeadlock):
+                self._connection.execute(TABLE.insert().values(
+                    name=self._name, beats=0))
+
+    def _update(self, condition, **values):
+        result = self._connection.execute(TABLE.update().where(
+            (TABLE.c.name == self._name) & condition).values(**values))
+        return result.rowcount == 1
+
+    def holder(self):
+        with self._mutex:
+            row = self._row() if self._has_table() else None
+            return _holder(row) if row and row.token else None
+
+    def is_free(self):
+        with self._mutex:
+            if not self._has_table():
+                return True
+            row = self._row()
+            return row is None or row.token is None
+
+    def _has_table(self):
+        return bookkeeping.has_table(self._connection, TABLE)
+
+    def peek(self):
+        """Whether no one holds the lease now; reads only."""
+        return contextlib.nullcontext(self.is_free())
+
+    # --- holding it -----------------------------------------------------
+
+    def record(self, holder):
+        with self._mutex:
+            self._update(TABLE.c.token == self._token, host=holder.host,
+                         pid=holder.pid, command=holder.command,
+                         since=holder.since)
+
+    def renew(self):
+        """Add a beat; raise MigrationLockLost if the row is not ours."""
+        with self._mutex:
+            if self._lost:
+                raise exception.MigrationLockLost(self.lease)
+            sent_at = self._clock()
+            try:
+                ours = self._beat_once()
+            except errors.DATABASE_ERRORS:
+                # The node behind this connection may be gone: one more
+                # try on a new connection, which may reach another node.
+                self._connection.invalidate()
+                self._connect()
+                ours = self._beat_once()
+            if not ours:
+                self._lost = True
+                raise exception.MigrationLockLost(self.lease)
+            self._renewed_at = sent_at
+
+    def _beat_once(self):
+        return self._update(TABLE.c.token == self._token,
+                            beats=TABLE.c.beats + 1)
+
+    def check(self):
+        """The fence: raise unless this process surely still holds it."""
+        if self._lost:
+            raise exception.MigrationLockLost(self.lease)
+        if not needs_confirming(self._renewed_at, self._clock(), self.lease):
+            return
+        try:
+            self.renew()
+        except errors.DATABASE_ERRORS as error:
+            LOG.debug('cannot confirm the lease', exc_info=True)
+            self._lost = True
+            raise exception.MigrationLockLost(self.lease) from error
+
+    @contextlib.contextmanager
+    def guard(self, engine):
+        """Check the lease before every statement engine sends."""
+        def fence(conn, cursor, statement, parameters, context, many):
+            if not conn.get_execution_options().get(_OWN):
+                self.check()
+
+        sqlalchemy.event.listen(engine, 'before_cursor_execute', fence)
+        try:
+            yield
+        finally:
+            sqlalchemy.event.remove(engine, 'before_cursor_execute', fence)
+
+    def release(self, clear_card):
+        self._stop_beating()
+        with self._mutex:
+            if self._lost or self._renewed_at is None:
+                return
+            try:
+                self._update(TABLE.c.token == self._token, token=None,
+                             beats=0, host=None, pid=None, command=None,
+                             since=None)
+            except errors.DATABASE_ERRORS:
+                self._connection.invalidate()
+                self._connect()
+                self._update(TABLE.c.token == self._token, token=None,
+                             beats=0)
+
+    # --- the beat -------------------------------------------------------
+
+    def _start_beating(self):
+        self._beat = threading.Thread(target=self._beat_loop, daemon=True,
+                                      name='webdemo-lease')
+        self._beat.start()
+
+    def _stop_beating(self):
+        if self._beat is not None:
+            self._stop.set()
+            self._beat.join()
+            self._beat = None
+
+    def _beat_loop(self):
+        while not self._stop.wait(self.lease / 6):
+            try:
+                self.renew()
+            except exception.MigrationLockLost:
+                return
+            except errors.DATABASE_ERRORS:
+                # The fence decides: it renews itself once the last beat
+                # is half a lease old, and stops the run if it cannot.
+                LOG.warning('could not renew the migration lease',
+                            exc_info=True)
+
+
+def sighting_after(sighting, seen, now):
+    """A waiter's (seen, since) once it has read seen at now.
+
+    since is when it first read that same (token, beats): a beat or a new
+    holder starts the count again.
+    """
+    if sighting is not None and sighting[0] == seen:
+        return sighting
+    return (seen, now)
+
+
+def has_lapsed(sighting, now, lease):
+    """Whether the row has stood still for a whole lease by now."""
+    return now - sighting[1] >= lease
+
+
+def needs_confirming(renewed_at, now, lease):
+    """Whether the holder must renew before its next statement.
+
+    Half a lease: a waiter counts a whole lease from after the last beat
+    landed, so a holder inside half of it cannot have been taken over,
+    even with a renewal in flight.
+    """
+    return now - renewed_at >= lease / 2
+
+
+def _holder(row):
+    # Taken but not yet announced: the holder is not known by name yet.
+    if row.host is None:
+        return None
+    return Holder(row.host, row.pid, row.command, row.since)

@@ -1,0 +1,163 @@
+"""db sync on a real three-node Galera cluster behind a round-robin
+HAProxy: concurrent syncs on every node, killed and stalled holders, and
+a node lost in the middle of a sync."""
+
+import os
+import signal
+import time
+
+from oslotest import base
+import sqlalchemy
+
+from webdemo.db import faults
+from webdemo.db import journal
+from webdemo.tests.functional import manage_runner as runner
+from webdemo.tests.galera import cluster
+
+CONCURRENT_SYNCS = 8
+# 20 in the long mode (WEBDEMO_GALERA_TRIALS=20); CI runs fewer.
+TRIALS = int(os.environ.get('WEBDEMO_GALERA_TRIALS', '3'))
+REVISIONS = runner.revisions_on_disk()
+# A short lease, so that taking over a dead or stalled holder is quick.
+LEASE = 4
+
+
+class GaleraTestCase(runner.ManageTestMixin, base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.db = self.useFixture(cluster.GaleraDatabase())
+        self.url = self.db.url
+        self.engine = self.db.engines[1]
+        self.assertOk(self.manage('db', 'sync'))
+        self.clean_schema = runner.schema_snapshot(self.engine)
+        runner.drop_all_tables(self.engine)
+
+    def sync_via(self, node, **env):
+        """A db sync started straight to node (None: through HAProxy)."""
+        url = self.db.url if node is None else self.db.node_urls[node]
+        return self.spawn('db', 'sync', url=url, **{
+            'OS_DATABASE__MIGRATION_LOCK_LEASE': str(LEASE), **env})
+
+    def journal_rows(self, node=1):
+        with self.db.engines[node].connect() as connection:
+            return [tuple(row) for row in connection.execute(
+                sqlalchemy.select(journal.JOURNAL.c.revision,
+                                  journal.JOURNAL.c.direction,
+                                  journal.JOURNAL.c.outcome,
+                                  journal.JOURNAL.c.pid).order_by(
+                                      journal.JOURNAL.c.id))]
+
+    def succeeded(self):
+        return sorted(row[0] for row in self.journal_rows()
+                      if row[2] == 'succeeded')
+
+    def assertCleanOnEveryNode(self):
+        for node, engine in self.db.engines.items():
+            self.assertEqual(self.clean_schema, runner.schema_snapshot(engine),
+                             f'node {node}')
+
+
+class TestConcurrentSyncs(GaleraTestCase):
+
+    def test_eight_syncs_over_three_nodes_and_haproxy(self):
+        # Two straight to each node and two through HAProxy, which hands
+        # each of their connections to the next node.
+        ways = [1, 2, 3, None] * 2
+        for trial in range(TRIALS):
+            runner.drop_all_tables(self.engine)
+            processes = [self.sync_via(way) for way in ways]
+            outputs = [process.communicate(timeout=300)
+                       for process in processes]
+            self.assertEqual([0] * CONCURRENT_SYNCS,
+                             [process.returncode for process in processes],
+                             f'trial {trial}: {outputs}')
+            self.assertEqual(REVISIONS, self.succeeded(), f'trial {trial}')
+            self.assertCleanOnEveryNode()
+
+    def test_sessions_read_causally(self):
+        for node, engine in self.db.engines.items():
+            with engine.connect() as connection:
+                self.assertEqual(1, connection.exec_driver_sql(
+                    'SELECT @@session.wsrep_sync_wait').scalar(),
+                    f'node {node}')
+
+
+class TestDeadAndStalledHolders(GaleraTestCase):
+
+    def test_killed_after_every_ddl_statement_then_rerun_on_another_node(self):
+        killed = 0
+        while True:
+            runner.drop_all_tables(self.engine)
+            first = self.sync_via(
+                1, **{faults.KILL_AFTER_ENV: str(killed + 1)})
+            first.communicate(timeout=120)
+            if first.returncode == 0:
+                break
+            killed += 1
+            self.assertEqual(-9, first.returncode)
+            started = time.monotonic()
+            rerun = self.sync_via(2)
+            stdout, stderr = rerun.communicate(timeout=120)
+            self.assertEqual(0, rerun.returncode, stderr)
+            # The dead holder's lease lapses; then the rerun takes over.
+            self.assertIn('Took over the migration lock', stdout)
+            self.assertLess(time.monotonic() - started, LEASE + 10)
+            self.assertIn('Completing', stdout)
+            self.assertEqual(REVISIONS, self.succeeded())
+            self.assertCleanOnEveryNode()
+        self.assertGreaterEqual(killed, len(REVISIONS) - 1)
+
+    def test_a_stalled_holder_is_fenced_and_the_taker_finishes(self):
+        stalled = self.sync_via(1, **{faults.STOP_AFTER_ENV: '2'})
+        _wait_until_stopped(stalled.pid)
+        taker = self.sync_via(3)
+        stdout, stderr = taker.communicate(timeout=120)
+        self.assertEqual(0, taker.returncode, stderr)
+        self.assertIn('Took over the migration lock', stdout)
+        os.kill(stalled.pid, signal.SIGCONT)
+        _, stderr = stalled.communicate(timeout=60)
+        self.assertEqual(8, stalled.returncode, stderr)
+        lines = stderr.strip().splitlines()
+        self.assertEqual(1, len(lines), stderr)
+        self.assertIn('lost the migration lock', lines[0])
+        # Each revision succeeded once, and never for the stalled run
+        # after the one it stopped in.
+        self.assertEqual(REVISIONS, self.succeeded())
+        stalled_rows = [row for row in self.journal_rows()
+                        if row[3] == stalled.pid]
+        self.assertEqual(['succeeded', 'abandoned'],
+                         [row[2] for row in stalled_rows])
+        self.assertCleanOnEveryNode()
+
+
+class TestNodeLoss(GaleraTestCase):
+
+    def test_node_killed_in_the_middle_of_a_sync(self):
+        self.addCleanup(cluster.galera, 'restart', '3')
+        victim = self.sync_via(3, **{faults.STOP_AFTER_ENV: '2'})
+        _wait_until_stopped(victim.pid)
+        cluster.galera('kill', '3')
+        os.kill(victim.pid, signal.SIGCONT)
+        _, stderr = victim.communicate(timeout=120)
+        self.assertIn(victim.returncode, (1, 7, 8), stderr)
+        self.assertEqual(1, len(stderr.strip().splitlines()), stderr)
+        self.assertNotIn('Traceback', stderr)
+        rerun = self.sync_via(None)
+        stdout, stderr = rerun.communicate(timeout=120)
+        self.assertEqual(0, rerun.returncode, stderr)
+        self.assertEqual(REVISIONS, self.succeeded())
+        cluster.galera('restart', '3')
+        self.assertEqual(3, cluster.cluster_size(cluster.node_port(3)))
+        self.assertCleanOnEveryNode()
+
+
+def _wait_until_stopped(pid, timeout=60):
+    """Wait for process pid to stop itself (the fault hook's SIGSTOP)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(f'/proc/{pid}/stat') as stat:
+            if stat.read().rsplit(')', 1)[1].split()[0] == 'T':
+                return
+        time.sleep(0.05)
+    raise AssertionError(f'process {pid} did not stop')

@@ -145,6 +145,42 @@ class MigrationLockTimeout(WebdemoError):
             'was changed.')
 
 
+class UnsafeServerSettings(WebdemoError):
+    """The server's settings make migrating unsafe (preflight.py).
+
+    :ivar problems: the preflight.Problem found, each naming the setting
+        and the fix
+    """
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__(
+            'refusing to migrate: ' + '; '.join(map(str, problems)) +
+            '. Nothing was changed.')
+
+
+class DDLLockTimeout(WebdemoError):
+    """A revision's statement kept waiting for a table lock.
+
+    :ivar revision: the revision that could not run
+    :ivar timeout: seconds each attempt waited ([database]
+        ddl_lock_timeout)
+    :ivar attempts: how many times it was tried
+    :ivar blocker: a lock_wait.Blocker, or None when none could be read
+    """
+
+    def __init__(self, revision, timeout, attempts, blocker):
+        self.revision = revision
+        self.timeout = timeout
+        self.attempts = attempts
+        self.blocker = blocker
+        super().__init__(
+            f'revision {revision} waited {timeout}s for a table lock '
+            f'{attempts} times, held by {blocker or "another session"}: '
+            'end that transaction, then run the command again (or raise '
+            '[database] ddl_lock_timeout). The revision was not applied.')
+
+
 class MigrationLockLost(WebdemoError):
     """This process stopped holding the migration lock while it ran.
 

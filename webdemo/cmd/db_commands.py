@@ -11,6 +11,7 @@ from webdemo.cmd import exit_codes
 from webdemo.cmd import render
 from webdemo.db import api
 from webdemo.db import lock
+from webdemo.db import lock_wait
 from webdemo.db import migration
 from webdemo.db import schema_check
 from webdemo.db.state import Status
@@ -49,7 +50,8 @@ def sync(conf, args):
     else:
         migration.sync(_connect(conf, args), args.revision,
                        report=render.say,
-                       lock_settings=lock.Settings.from_conf(conf))
+                       lock_settings=lock.Settings.from_conf(conf),
+                       ddl_guard=lock_wait.Settings.from_conf(conf))
     return exit_codes.OK
 
 
@@ -114,7 +116,8 @@ def stamp(conf, args):
 def downgrade(conf, args):
     migration.downgrade(_connect(conf, args), args.revision,
                         confirmed=args.yes, report=render.say,
-                        lock_settings=lock.Settings.from_conf(conf))
+                        lock_settings=lock.Settings.from_conf(conf),
+                        ddl_guard=lock_wait.Settings.from_conf(conf))
     return exit_codes.OK
 
 
@@ -134,6 +137,8 @@ def _check_exit_code(differences):
     kinds = {difference.kind for difference in differences}
     if schema_check.CHANGED_SCRIPT in kinds:
         return exit_codes.CHANGED_SCRIPT
+    if schema_check.UNSAFE_SETTING in kinds:
+        return exit_codes.UNSAFE_SERVER
     return exit_codes.UPGRADE_PENDING if kinds else exit_codes.OK
 
 

@@ -14,6 +14,8 @@ LOCK_TIMEOUT = 5
 CHANGED_SCRIPT = 6
 INTERRUPTED = 7
 LOCK_LOST = 8
+UNSAFE_SERVER = 9
+DDL_LOCK_TIMEOUT = 10
 INVALID_INPUT = 127
 # Ctrl-C: 128 + SIGINT, as shells report it.
 CANCELLED = 130
@@ -39,6 +41,14 @@ exit codes:
   {LOCK_LOST}    the migration lock's lease (Galera) lapsed while this
        command ran, because it stalled or lost the database; it stopped
        before its next statement
+  {UNSAFE_SERVER}    MySQL/MariaDB (mostly Galera): a server setting or table
+       makes migrating unsafe (node not Synced, cluster not Primary,
+       wsrep_OSU_method not TOI, binlog_format not ROW, a table without
+       a primary key or not InnoDB); db sync and downgrade refuse,
+       changing nothing; db check reports it
+  {DDL_LOCK_TIMEOUT}   a revision's statement waited for a table lock
+       [database] ddl_lock_timeout seconds, [database] ddl_lock_retries
+       more times; the session holding it is named
   {INVALID_INPUT}  invalid input: bad arguments, unknown or ambiguous
        revision, multiple heads where one is needed, a data-losing
        downgrade without --yes
@@ -52,6 +62,8 @@ _FOR_ERROR = (
     (exception.UpgradePending, UPGRADE_PENDING),
     (exception.MigrationLockTimeout, LOCK_TIMEOUT),
     (exception.MigrationLockLost, LOCK_LOST),
+    (exception.UnsafeServerSettings, UNSAFE_SERVER),
+    (exception.DDLLockTimeout, DDL_LOCK_TIMEOUT),
     (exception.InterruptedMigration, INTERRUPTED),
     (exception.InvalidRevision, INVALID_INPUT),
     (exception.ConfirmationRequired, INVALID_INPUT),

@@ -10,6 +10,9 @@ DEFAULT_CONNECTION = 'sqlite:///$state_path/webdemo.db'
 
 # Seconds a migration waits for another's lock, unless configured.
 DEFAULT_MIGRATION_LOCK_TIMEOUT = 300
+# A DDL statement's wait for a table lock: seconds, and retries.
+DEFAULT_DDL_LOCK_TIMEOUT = 5
+DEFAULT_DDL_LOCK_RETRIES = 3
 # Seconds a Galera lock holder may go unheard before others take over.
 DEFAULT_MIGRATION_LOCK_LEASE = 30
 
@@ -30,6 +33,22 @@ _MIGRATION_OPTS = [
              'holder renews it every sixth of that; if it cannot for half '
              'of it, it stops before its next statement (exit code 8). '
              'Elsewhere the lock dies with its holder\'s session.'),
+    cfg.IntOpt(
+        'ddl_lock_timeout',
+        default=DEFAULT_DDL_LOCK_TIMEOUT, min=1,
+        help='Seconds a migration statement may wait for a table lock '
+             'that another session holds (PostgreSQL lock_timeout, MySQL '
+             'lock_wait_timeout and innodb_lock_wait_timeout, set on the '
+             'migration\'s own session). Queries on that table queue '
+             'behind a waiting DDL statement, so this bounds how long '
+             'the application can stall.'),
+    cfg.IntOpt(
+        'ddl_lock_retries',
+        default=DEFAULT_DDL_LOCK_RETRIES, min=0,
+        help='How many times a revision whose statement gave up waiting '
+             'for a table lock is tried again, after 1, 2, 4... seconds, '
+             'before db sync or db downgrade exits 10 naming the session '
+             'that held the lock.'),
 ]
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import exc as sa_exc
 
 from webdemo.db import errors
 from webdemo.db import galera
+from webdemo.db import preflight
 from webdemo.db import url as db_url
 from webdemo import exception
 
@@ -84,6 +85,8 @@ def explain_failure(connection, error):
         return exception.ConfigurationError(
             f'the database driver for {where} is not installed: install '
             f'{package}.')
+    if errors.kind_of(error) == errors.Kind.NODE_NOT_READY:
+        return exception.UnsafeServerSettings([preflight.NODE_NOT_READY])
     advice = _CONNECTION_ADVICE.get(errors.kind_of(error), _CHECK_SERVER)
     return exception.DatabaseConnectionError(
         f'cannot connect to the database at {where}: '

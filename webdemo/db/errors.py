@@ -24,6 +24,8 @@ class Kind(enum.Enum):
     AUTHENTICATION = 'credentials refused'
     PERMISSION_DENIED = 'permission denied'
     ALREADY_APPLIED = 'already applied'
+    LOCK_WAIT = 'gave up waiting for a lock'
+    NODE_NOT_READY = 'Galera node not ready'
     OTHER = 'other'
 
 
@@ -42,11 +44,15 @@ _BY_CODE = {
     1061: Kind.ALREADY_APPLIED,     # duplicate key name
     1091: Kind.ALREADY_APPLIED,     # can't drop: does not exist
     1826: Kind.ALREADY_APPLIED,     # duplicate foreign key
+    1047: Kind.NODE_NOT_READY,      # Galera: "WSREP has not yet prepared
+                                    # node for application use"
+    1205: Kind.LOCK_WAIT,           # lock wait timeout (metadata or row)
     2006: Kind.CONNECTION_LOST,     # server has gone away
     2013: Kind.CONNECTION_LOST,     # lost connection during query
     '42501': Kind.PERMISSION_DENIED,    # insufficient_privilege
     '28000': Kind.AUTHENTICATION,       # invalid_authorization_spec
     '28P01': Kind.AUTHENTICATION,       # invalid_password
+    '55P03': Kind.LOCK_WAIT,            # lock_not_available (lock_timeout)
     'SQLITE_READONLY': Kind.PERMISSION_DENIED,
     'SQLITE_READONLY_DBMOVED': Kind.PERMISSION_DENIED,
 }
@@ -67,6 +73,12 @@ def driver_error(error):
     """
     inner = getattr(error, 'inner_exception', None) or error
     return getattr(inner, 'orig', None) or inner
+
+
+def statement_of(error):
+    """The SQL statement that failed, or None."""
+    inner = getattr(error, 'inner_exception', None) or error
+    return getattr(inner, 'statement', None)
 
 
 def message(error):
@@ -92,6 +104,9 @@ def kind_of(error):
     """Say what a database error means (a Kind)."""
     if isinstance(error, db_exc.DBNonExistentDatabase):
         return Kind.NO_DATABASE
+    if code(error) == 1047:
+        # oslo.db calls it a lost connection; it is a node to avoid.
+        return Kind.NODE_NOT_READY
     if isinstance(error, db_exc.DBConnectionError) or getattr(
             getattr(error, 'inner_exception', None) or error,
             'connection_invalidated', False):

@@ -43,7 +43,10 @@ def read_causally(engine, sync_wait=None):
         cursor = dbapi_connection.cursor()
         try:
             on_galera = _wsrep_on(cursor)
-            if on_galera and level is not None:
+            # A node that is not ready (outside the primary component,
+            # joining) fails every causal read, SHOW included: leave it
+            # plain, so that the pre-flight checks can read and say why.
+            if on_galera and level is not None and _ready(cursor):
                 cursor.execute('SET SESSION wsrep_sync_wait = %s', [level])
         finally:
             cursor.close()
@@ -55,6 +58,11 @@ _SHOW_WSREP_ON = "SHOW GLOBAL VARIABLES LIKE 'wsrep_on'"
 
 def _wsrep_on(cursor):
     cursor.execute(_SHOW_WSREP_ON)
+    return _is_on(cursor.fetchone())
+
+
+def _ready(cursor):
+    cursor.execute("SHOW GLOBAL STATUS LIKE 'wsrep_ready'")
     return _is_on(cursor.fetchone())
 
 

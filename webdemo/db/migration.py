@@ -24,7 +24,9 @@ from webdemo.db import errors
 from webdemo.db.journal import Direction
 from webdemo.db import legacy
 from webdemo.db import lock
+from webdemo.db import lock_wait
 from webdemo.db import offline
+from webdemo.db import preflight
 from webdemo.db import reader
 from webdemo.db import revisions
 from webdemo.db import runner
@@ -35,6 +37,7 @@ from webdemo.db.state import Status
 from webdemo import exception
 
 DEFAULT_LOCK = lock.Settings()
+DEFAULT_DDL_GUARD = lock_wait.Settings()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +59,8 @@ def _locked(engine, command, lock_settings, report):
     """
     scripts = scripts_module.Scripts.load()
     try:
+        # A node cut off from its cluster cannot even be locked: say so.
+        _refuse_if_unsafe(engine, with_tables=False)
         with lock.migration_lock(engine, command, lock_settings,
                                  report) as hold:
             seen = reader.observe(engine)
@@ -65,14 +70,21 @@ def _locked(engine, command, lock_settings, report):
         raise errors.as_migration_error(command, error) from error
 
 
-def _apply(engine, locked, plan, direction, report):
+def _refuse_if_unsafe(engine, with_tables=True):
+    """Refuse, before the first change, under unsafe server settings."""
+    unsafe = preflight.problems(reader.server_settings(engine, with_tables))
+    if unsafe:
+        raise exception.UnsafeServerSettings(unsafe)
+
+
+def _apply(engine, locked, plan, direction, report, ddl_guard):
     """Run plan under the lock; the shared end of sync and downgrade."""
     with engine.begin() as connection:
         bookkeeping.ensure_tables(connection)
     # The holder's card has a table now, also on the very first sync.
     locked.hold.announce()
     runner.run_plan(engine, locked.scripts, plan, direction, locked.entries,
-                    report)
+                    report, ddl_guard)
     final = state_module.classify(reader.observe(engine), locked.scripts)
     report(f'Database is at {state_module.describe(final)}.')
     return final
@@ -91,7 +103,7 @@ def _check_sync(state, scripts, target):
 
 
 def sync(engine, revision=None, report=print,
-         lock_settings=DEFAULT_LOCK):
+         lock_settings=DEFAULT_LOCK, ddl_guard=DEFAULT_DDL_GUARD):
     """Upgrade the database to revision, or to the head.
 
     Idempotent: on a database already there it changes nothing. A
@@ -103,6 +115,8 @@ def sync(engine, revision=None, report=print,
     :param report: called with one line of progress at a time
     :param lock_settings: a lock.Settings: how long to wait for another
         migration, and the lease on Galera
+    :param ddl_guard: a lock_wait.Settings: how long a statement may wait
+        for a table lock, and how often to retry
     :returns: the DatabaseState after the upgrade
     :raises webdemo.exception.WebdemoError: the subclass names why it
         refused (unknown revision, unversioned, invalid target, lock
@@ -110,14 +124,17 @@ def sync(engine, revision=None, report=print,
     """
     with _locked(engine, 'db sync', lock_settings, report) as locked:
         plan = _check_sync(locked.state, locked.scripts, revision or 'heads')
-        if locked.state.status == Status.LEGACY:
-            _adopt_legacy(engine, locked.state, report)
-        elif not plan:
+        legacy_database = locked.state.status == Status.LEGACY
+        if not plan and not legacy_database:
             return _nothing_to_do(locked.state, report)
+        _refuse_if_unsafe(engine)
+        if legacy_database:
+            _adopt_legacy(engine, locked.state, report)
         if locked.state.interrupted:
             report(f'Completing {", ".join(locked.state.interrupted)}, left '
                    'unfinished by an earlier run.')
-        return _apply(engine, locked, plan, Direction.UPGRADE, report)
+        return _apply(engine, locked, plan, Direction.UPGRADE, report,
+                      ddl_guard)
 
 
 def _adopt_legacy(engine, state, report):
@@ -168,7 +185,7 @@ def upgrade_sql(engine, revision=None, out=None):
 
 
 def downgrade(engine, revision, confirmed=False, report=print,
-              lock_settings=DEFAULT_LOCK):
+              lock_settings=DEFAULT_LOCK, ddl_guard=DEFAULT_DDL_GUARD):
     """Undo revisions down to revision, holding the migration lock.
 
     It reports the revisions it will undo first, and refuses to run
@@ -180,6 +197,7 @@ def downgrade(engine, revision, confirmed=False, report=print,
     :param report: called with one line of progress at a time
     :param lock_settings: a lock.Settings: how long to wait for another
         migration, and the lease on Galera
+    :param ddl_guard: a lock_wait.Settings, as for sync
     :returns: the DatabaseState after the downgrade
     :raises webdemo.exception.ConfirmationRequired: data would be lost
         and confirmed is false
@@ -195,7 +213,9 @@ def downgrade(engine, revision, confirmed=False, report=print,
                  for drop in revisions.downgrade_drops(script.path)]
         if drops and not confirmed:
             raise exception.ConfirmationRequired(drops)
-        return _apply(engine, locked, plan, Direction.DOWNGRADE, report)
+        _refuse_if_unsafe(engine)
+        return _apply(engine, locked, plan, Direction.DOWNGRADE, report,
+                      ddl_guard)
 
 
 def _check_downgrade(state, scripts, revision):
@@ -304,16 +324,21 @@ def show(revision):
 def check(engine):
     """Compare the live schema with the models, and scripts with journal.
 
-    An applied revision whose script changed since it ran is reported
-    as a difference of its own kind (schema_check.CHANGED_SCRIPT).
+    An applied revision whose script changed since it ran, and a server
+    setting under which db sync would refuse to migrate (preflight.py),
+    are reported as differences of their own kinds
+    (schema_check.CHANGED_SCRIPT, schema_check.UNSAFE_SETTING).
 
     :returns: a list of schema_check.Difference; empty when all match
     """
     state = get_state(engine)
     with engine.connect() as connection:
         found = schema_check.compare(connection)
-    return [schema_check.changed_script(revision)
-            for revision in state.changed_scripts] + found
+    unsafe = preflight.problems(reader.server_settings(engine))
+    return ([schema_check.changed_script(revision)
+             for revision in state.changed_scripts] +
+            [schema_check.unsafe_setting(problem) for problem in unsafe] +
+            found)
 
 
 # -- Commands for developers ---------------------------------------------

@@ -1,4 +1,5 @@
-"""Read what a database's state is judged from (state.Observation).
+"""Read what a database's state is judged from (state.Observation), and
+what the pre-flight checks judge (preflight.ServerSettings).
 
 Commands that hold the migration lock call observe() directly. Reading
 commands call observe_unlocked(), which takes the lock only if it is
@@ -9,9 +10,11 @@ free and never waits: while it holds the lock, a journal row still
 from alembic import migration as alembic_migration
 import sqlalchemy
 
+from webdemo.db import galera
 from webdemo.db import journal
 from webdemo.db import legacy
 from webdemo.db import lock
+from webdemo.db import preflight
 from webdemo.db import state
 
 
@@ -51,3 +54,51 @@ def observe_unlocked(engine):
     """observe(), for a command that does not hold the migration lock."""
     with lock.probe(engine) as free:
         return observe(engine, lock_free=free)
+
+
+_VARIABLES = ('wsrep_mode', 'pxc_strict_mode', 'wsrep_osu_method',
+              'binlog_format')
+_STATUS = ('wsrep_local_state_comment', 'wsrep_cluster_status')
+# Each base table of the current database: its engine, and whether it
+# has a primary key.
+_TABLES = sqlalchemy.text("""
+    SELECT t.table_name, t.engine, EXISTS (
+        SELECT 1 FROM information_schema.table_constraints c
+        WHERE c.table_schema = t.table_schema
+          AND c.table_name = t.table_name
+          AND c.constraint_type = 'PRIMARY KEY')
+    FROM information_schema.tables t
+    WHERE t.table_schema = DATABASE() AND t.table_type = 'BASE TABLE'
+    ORDER BY t.table_name""")
+
+
+def server_settings(engine, with_tables=True):
+    """Read a preflight.ServerSettings; None where there is nothing to read.
+
+    Only MySQL/MariaDB have settings the pre-flight checks judge.
+
+    :param with_tables: read every table's engine and primary key too;
+        without, only what SHOW answers, which a Galera node outside the
+        primary component still does
+    """
+    if engine.dialect.name != 'mysql':
+        return None
+    with engine.connect() as connection:
+        tables = (tuple(tuple(row) for row in connection.execute(_TABLES))
+                  if with_tables else ())
+        return preflight.ServerSettings(
+            galera=galera.is_galera(connection),
+            variables=_named(connection, 'VARIABLES', _VARIABLES),
+            status=_named(connection, 'GLOBAL STATUS', _STATUS),
+            tables=tables)
+
+
+def _named(connection, what, names):
+    """{name: value} of SHOW <what> for names, lower-cased; those present.
+
+    The names are this module's constants, never input.
+    """
+    listed = ', '.join(f"'{name}'" for name in names)
+    rows = connection.exec_driver_sql(
+        f'SHOW {what} WHERE Variable_name IN ({listed})')
+    return {name.lower(): str(value) for name, value in rows}

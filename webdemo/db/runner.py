@@ -32,6 +32,7 @@ from webdemo.db import faults
 from webdemo.db import journal as journal_module
 from webdemo.db.journal import Direction
 from webdemo.db.journal import Outcome
+from webdemo.db import lock_wait
 from webdemo.db import revisions
 from webdemo.db import scripts as scripts_module
 from webdemo import exception
@@ -108,6 +109,11 @@ class _PlanRun:
     def current(self):
         return self._runs[self._position]
 
+    @property
+    def position(self):
+        """How many revisions of the plan have finished."""
+        return self._position
+
     def steps(self, scripts):
         """The Alembic steps, one at a time.
 
@@ -133,36 +139,79 @@ class _PlanRun:
         connection.commit()
 
 
-def run_plan(engine, scripts, plan, direction, entries, report):
+def run_plan(engine, scripts, plan, direction, entries, report,
+             guard=lock_wait.Settings(), sleep=time.sleep):
     """Run each revision of plan in turn, each journalled.
+
+    A revision whose statement gives up waiting for a table lock
+    (guard.timeout) is recorded failed and tried again, with the rest of
+    the plan, after a backoff, up to guard.retries times.
 
     :param plan: scripts in the order they run
     :param direction: a journal.Direction
     :param entries: the journal's newest entry of each revision, read
         under the lock the caller holds
     :param report: called with a line for each revision done
+    :param guard: a lock_wait.Settings
     :raises webdemo.exception.MigrationError: the database refused a
         revision (or lost the connection)
+    :raises webdemo.exception.DDLLockTimeout: still waiting for a table
+        lock after the retries
     """
-    if not plan:
-        return
+    for attempt in range(guard.retries + 1):
+        if not plan:
+            return
+        done, waited = _run_once(engine, scripts, plan, direction, entries,
+                                 report, guard.timeout)
+        if waited is None:
+            return
+        revision, blocker = waited
+        if attempt == guard.retries:
+            raise exception.DDLLockTimeout(revision, guard.timeout,
+                                           attempt + 1, blocker)
+        report(f'Revision {revision} waited {guard.timeout}s for a table '
+               f'lock held by {blocker or "another session"}; trying again '
+               f'in {guard.backoff(attempt)}s.')
+        sleep(guard.backoff(attempt))
+        plan = plan[done:]
+        entries = _latest_entries(engine)
+
+
+def _run_once(engine, scripts, plan, direction, entries, report, timeout):
+    """One attempt at plan.
+
+    :returns: (how many revisions it finished, None), or, when a statement
+        gave up waiting for a table lock, (..., (revision, blocker))
+    """
     backend = backends.for_engine(engine)
     runs = [RevisionRun(script, direction, _unfinished(entries, script),
                         backend) for script in plan]
     plan_run = _PlanRun(runs, report)
     try:
-        _run_on_one_connection(engine, scripts, plan_run, backend)
+        _run_on_one_connection(engine, scripts, plan_run, backend, timeout)
     except errors.DATABASE_ERRORS as error:
         if isinstance(errors.raised_inside(error),
                       exception.MigrationLockLost):
             # Another run may own the journal now: write nothing more.
             raise errors.raised_inside(error) from None
+        # Read while the holder still holds it.
+        blocker = (lock_wait.blocker(engine, error)
+                   if lock_wait.timed_out(error) else None)
         _record_end(engine, plan_run.current, error)
+        if lock_wait.timed_out(error):
+            return plan_run.position, (plan_run.current.script.revision,
+                                       blocker)
         raise errors.as_migration_error(
             f'revision {plan_run.current.script.revision}', error) from error
     except BaseException as error:
         _record_end(engine, plan_run.current, error)
         raise
+    return len(runs), None
+
+
+def _latest_entries(engine):
+    with engine.connect() as connection:
+        return journal_module.latest_entries(connection)
 
 
 def _unfinished(entries, script):
@@ -170,8 +219,10 @@ def _unfinished(entries, script):
     return entry if entry is not None and entry.unfinished else None
 
 
-def _run_on_one_connection(engine, scripts, plan_run, backend):
+def _run_on_one_connection(engine, scripts, plan_run, backend, timeout):
     with engine.connect() as connection:
+        lock_wait.limit(connection, timeout)
+        connection.commit()
         session = backend.prepare(connection,
                                   lambda: plan_run.current.tracker)
         faults.attach_if_requested(connection)

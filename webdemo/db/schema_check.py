@@ -13,6 +13,7 @@ from webdemo.db import bookkeeping
 from webdemo.db.sqlalchemy import models
 
 CHANGED_SCRIPT = 'changed_script'
+UNSAFE_SETTING = 'unsafe_setting'
 
 _WHERE = {
     'add': 'in the models but missing from the database',
@@ -73,6 +74,12 @@ def changed_script(revision):
         f'revision {revision}: its script changed after it was applied '
         '(checksum differs from the journal): restore the released file, '
         'or find out who edited it and why.')
+
+
+def unsafe_setting(problem):
+    """The Difference for a preflight.Problem."""
+    return Difference(UNSAFE_SETTING, 'setting', problem.setting,
+                      str(problem))
 
 
 def _difference(kind, label, name, action):

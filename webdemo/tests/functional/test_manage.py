@@ -290,7 +290,9 @@ class TestManageMySQL(ManageCommands, db_fixtures.MySQLMixin,
                 waiting = connection.exec_driver_sql(
                     'SELECT id FROM information_schema.processlist '
                     "WHERE info LIKE 'ALTER TABLE account%%' "
-                    'AND id != CONNECTION_ID()').scalar()
+                    # Only this test's database: another test's ALTER on
+                    # the same server must not be taken for ours.
+                    'AND db = DATABASE() AND id != CONNECTION_ID()').scalar()
             if waiting:
                 return waiting
             time.sleep(0.1)

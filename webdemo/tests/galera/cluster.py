@@ -7,10 +7,11 @@ Each test gets a database of its own on the cluster.
 
 import os
 import subprocess
+import time
 import uuid
 
 import fixtures
-import sqlalchemy
+import pymysql
 
 from webdemo.db import api
 from webdemo.tests.functional import db_fixtures
@@ -41,14 +42,49 @@ def galera(*args):
     return result.stdout
 
 
-def cluster_size(port):
-    engine = sqlalchemy.create_engine(url(port))
+def node_sql(port, statement, database=''):
+    """Run one statement at port, straight through the driver.
+
+    Not through SQLAlchemy, whose first connection ends with a ROLLBACK
+    that a node outside the primary component refuses.
+    """
+    connection = pymysql.connect(host=HOST, port=port, user=USER,
+                                 password=USER, database=database or None,
+                                 autocommit=True)
     try:
-        with engine.connect() as connection:
-            return int(connection.exec_driver_sql(
-                "SHOW STATUS LIKE 'wsrep_cluster_size'").first()[1])
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+            return cursor.fetchone()
     finally:
-        engine.dispose()
+        connection.close()
+
+
+def status(port, name):
+    return node_sql(port, f"SHOW STATUS LIKE '{name}'")[1]
+
+
+def cluster_size(port):
+    return int(status(port, 'wsrep_cluster_size'))
+
+
+def wait_for_every_node(timeout=60):
+    """Wait until each node sees a cluster of three; else fail.
+
+    One node may still be rejoining after an earlier test.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            sizes = [cluster_size(node_port(node)) for node in NODES]
+        except pymysql.err.OperationalError as error:
+            sizes = error
+        if sizes == [len(NODES)] * len(NODES):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f'the Galera test cluster is not whole ({sizes}): start it '
+                'with tools/galera.sh start; tools/galera.sh status')
+        time.sleep(0.5)
 
 
 class GaleraDatabase(fixtures.Fixture):
@@ -60,16 +96,7 @@ class GaleraDatabase(fixtures.Fixture):
     """
 
     def _setUp(self):
-        try:
-            size = cluster_size(PROXY_PORT)
-        except sqlalchemy.exc.OperationalError as error:
-            raise AssertionError(
-                'the Galera test cluster is not reachable through HAProxy '
-                f'on {HOST}:{PROXY_PORT}: start it with tools/galera.sh '
-                f'start ({error})')
-        if size != len(NODES):
-            raise AssertionError(f'the Galera test cluster has {size} '
-                                 'nodes, not 3: tools/galera.sh status')
+        wait_for_every_node()
         self.name = f'webdemo_{uuid.uuid4().hex[:12]}'
         self._admin(f'CREATE DATABASE {self.name}')
         self.addCleanup(self._admin, f'DROP DATABASE IF EXISTS {self.name}')
@@ -83,9 +110,8 @@ class GaleraDatabase(fixtures.Fixture):
             self.addCleanup(self.engines[node].dispose)
 
     def _admin(self, statement):
-        engine = sqlalchemy.create_engine(url(PROXY_PORT))
-        try:
-            with engine.connect() as connection:
-                connection.exec_driver_sql(statement)
-        finally:
-            engine.dispose()
+        node_sql(PROXY_PORT, statement)
+
+    def sql(self, node, statement):
+        """Run statement in this database, on node, on a plain session."""
+        return node_sql(node_port(node), statement, self.name)

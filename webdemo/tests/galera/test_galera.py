@@ -2,6 +2,7 @@
 HAProxy: concurrent syncs on every node, killed and stalled holders, and
 a node lost in the middle of a sync."""
 
+import json
 import os
 import signal
 import time
@@ -150,6 +151,101 @@ class TestNodeLoss(GaleraTestCase):
         cluster.galera('restart', '3')
         self.assertEqual(3, cluster.cluster_size(cluster.node_port(3)))
         self.assertCleanOnEveryNode()
+
+
+class TestPreflight(GaleraTestCase):
+    """Each refusal of db sync, and the fix that ends it.
+
+    A refusal is exit 9 and one line naming the setting and the fix;
+    nothing changed; db check reports the same.
+    """
+
+    PARTWAY = 'fac0847f78ff'
+
+    def setUp(self):
+        super().setUp()
+        self.assertOk(self.manage('db', 'sync', self.PARTWAY))
+        self.before = runner.schema_snapshot(self.engine)
+
+    def assertRefused(self, node, *words):
+        url = self.db.node_urls[node]
+        self.assertFailsCleanly(self.manage('db', 'sync', url=url), 9,
+                                'refusing to migrate', *words)
+        self.assertEqual(self.before, runner.schema_snapshot(self.engine))
+        check = self.manage('db', 'check', '--format', 'json', url=url)
+        self.assertEqual(9, check.returncode, check.stdout + check.stderr)
+        kinds = {difference['kind'] for difference in
+                 json.loads(check.stdout)['differences']}
+        self.assertIn('unsafe_setting', kinds)
+
+    def assertSyncs(self, node):
+        self.assertOk(self.manage('db', 'sync',
+                                  url=self.db.node_urls[node]))
+
+    def test_table_without_primary_key(self):
+        self.db.sql(1, 'CREATE TABLE scratch (x INTEGER)')
+        self.before = runner.schema_snapshot(self.engine)
+        self.assertRefused(1, 'the primary key of table scratch',
+                           'ALTER TABLE scratch ADD PRIMARY KEY')
+        self.db.sql(1, 'ALTER TABLE scratch ADD PRIMARY KEY (x)')
+        self.assertSyncs(1)
+
+    def test_table_not_innodb(self):
+        self.db.sql(2, 'CREATE TABLE scratch (x INTEGER PRIMARY KEY) '
+                       'ENGINE=MyISAM')
+        self.before = runner.schema_snapshot(self.engine)
+        self.assertRefused(2, 'the engine of table scratch is MyISAM',
+                           'ENGINE = InnoDB')
+        self.db.sql(2, 'ALTER TABLE scratch ENGINE=InnoDB')
+        self.assertSyncs(2)
+
+    def test_rolling_schema_upgrade_method(self):
+        self.db.sql(2, "SET GLOBAL wsrep_OSU_method = 'RSU'")
+        self.addCleanup(self.db.sql, 2,
+                        "SET GLOBAL wsrep_OSU_method = 'TOI'")
+        self.db.engines[2].dispose()
+        self.assertRefused(2, 'wsrep_OSU_method is RSU',
+                           "SET GLOBAL wsrep_OSU_method = 'TOI'")
+        self.db.sql(2, "SET GLOBAL wsrep_OSU_method = 'TOI'")
+        self.assertSyncs(2)
+
+    def test_node_not_synced(self):
+        self.db.sql(3, 'SET GLOBAL wsrep_desync = ON')
+        self.addCleanup(self.db.sql, 3, 'SET GLOBAL wsrep_desync = OFF')
+        _wait_for_status(3, 'wsrep_local_state_comment',
+                         'Donor/Desynced')
+        self.assertRefused(3, 'wsrep_local_state_comment is Donor/Desynced',
+                           'through a synced node')
+        self.db.sql(3, 'SET GLOBAL wsrep_desync = OFF')
+        _wait_for_status(3, 'wsrep_local_state_comment',
+                         'Synced')
+        self.assertSyncs(3)
+
+    def test_node_outside_the_primary_component(self):
+        isolate = "SET GLOBAL wsrep_provider_options = 'gmcast.isolate={}'"
+        self.addCleanup(_wait_for_status, 3, 'wsrep_cluster_size', '3')
+        self.addCleanup(self.db.sql, 3, isolate.format(0))
+        self.db.sql(3, isolate.format(1))
+        _wait_for_status(3, 'wsrep_cluster_status',
+                         'non-Primary')
+        url = self.db.node_urls[3]
+        # SQLAlchemy cannot even finish connecting to such a node.
+        self.assertFailsCleanly(self.manage('db', 'sync', url=url), 9,
+                                'wsrep_ready is OFF',
+                                'synced node of the primary component')
+        self.db.sql(3, isolate.format(0))
+        _wait_for_status(3, 'wsrep_cluster_size', '3')
+        self.assertEqual(self.before, runner.schema_snapshot(self.engine))
+        self.assertSyncs(3)
+
+
+def _wait_for_status(node, name, value, timeout=60):
+    deadline = time.monotonic() + timeout
+    while (found := cluster.status(cluster.node_port(node), name)) != value:
+        if time.monotonic() > deadline:
+            raise AssertionError(f'node {node}: {name} is {found}, not '
+                                 f'{value}')
+        time.sleep(0.2)
 
 
 def _wait_until_stopped(pid, timeout=60):

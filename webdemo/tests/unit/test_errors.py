@@ -68,6 +68,23 @@ class TestKindOf(base.BaseTestCase):
         self.assertEqual(Kind.NO_DATABASE, errors.kind_of(
             db_exc.DBNonExistentDatabase('webdemo', Exception('Unknown'))))
 
+    def test_a_galera_node_not_ready_is_not_a_lost_connection(self):
+        raw = pymysql.err.OperationalError(
+            1047, 'WSREP has not yet prepared node for application use')
+        self.assertEqual(Kind.NODE_NOT_READY, errors.kind_of(
+            db_exc.DBConnectionError(sa_exc.OperationalError(
+                'SELECT 1', {}, raw))))
+
+    def test_lock_waits(self):
+        self.assertEqual(Kind.LOCK_WAIT, errors.kind_of(_wrapped(
+            pymysql.err.OperationalError(1205, 'Lock wait timeout'))))
+        self.assertEqual(Kind.LOCK_WAIT, errors.kind_of(_wrapped(
+            _PgError('canceling statement due to lock timeout', '55P03'))))
+
+    def test_the_failed_statement(self):
+        self.assertEqual('ALTER TABLE x', errors.statement_of(_wrapped(
+            pymysql.err.OperationalError(1205, 'Lock wait timeout'))))
+
     def test_an_invalidated_connection_is_lost(self):
         self.assertEqual(Kind.CONNECTION_LOST, errors.kind_of(_wrapped(
             pymysql.err.OperationalError(1064, 'x'), invalidated=True)))
@@ -93,3 +110,16 @@ class TestAsMigrationError(base.BaseTestCase):
         self.assertEqual(
             "revision abc failed: (1064, 'syntax error'); fix the cause, "
             'then run the command again.', str(error))
+
+
+class TestRaisedInside(base.BaseTestCase):
+
+    def test_webdemos_own_error_comes_out_whole(self):
+        lost = exception.MigrationLockLost(30)
+        wrapped = db_exc.DBError(lost)
+        self.assertIs(lost, errors.raised_inside(wrapped))
+        self.assertIs(lost, errors.as_migration_error('revision x', wrapped))
+
+    def test_a_driver_error_is_not(self):
+        self.assertIsNone(errors.raised_inside(_wrapped(
+            pymysql.err.OperationalError(1064, 'x'))))

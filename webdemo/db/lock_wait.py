@@ -1,0 +1,173 @@
+"""DDL lock-wait guards: how long a revision's statement may wait for a
+table lock, and who it waited for.
+
+A DDL statement that waits for a table lock makes every query on that
+table queue behind it: on PostgreSQL an ALTER TABLE waiting behind one
+long transaction freezes the application, and MySQL's default
+lock_wait_timeout is a year. So the migration's connection bounds the
+wait (``[database] ddl_lock_timeout``); runner.py retries the revision
+after a backoff (``[database] ddl_lock_retries`` times), and then gives
+up naming the session that held the lock (read here).
+
+SQLite has one writer and its own busy timeout; nothing to do there.
+"""
+
+import dataclasses
+import re
+
+import sqlalchemy
+
+from webdemo.db import errors
+
+DEFAULT_TIMEOUT = 5
+DEFAULT_RETRIES = 3
+_MAX_BACKOFF = 30
+
+# The table a DDL statement locks, as written by Alembic and by hand.
+_NAME = r'[`"]?(?P<table>[A-Za-z0-9_$]+)[`"]?'
+_TARGET = re.compile(
+    r'^\s*(?:ALTER\s+TABLE\s+(?:ONLY\s+)?(?:IF\s+EXISTS\s+)?|'
+    r'DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?|'
+    r'CREATE\s+(?:UNIQUE\s+)?INDEX\s+.*?\s+ON\s+(?:ONLY\s+)?|'
+    r'RENAME\s+TABLE\s+|TRUNCATE\s+(?:TABLE\s+)?)' + _NAME,
+    re.IGNORECASE | re.DOTALL)
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The guard: seconds per wait, and how many retries after the first."""
+    timeout: int = DEFAULT_TIMEOUT
+    retries: int = DEFAULT_RETRIES
+
+    @classmethod
+    def from_conf(cls, conf):
+        return cls(conf.database.ddl_lock_timeout,
+                   conf.database.ddl_lock_retries)
+
+    def backoff(self, attempt):
+        """Seconds to wait before retry number attempt (0 is the first)."""
+        return min(2 ** attempt, _MAX_BACKOFF)
+
+
+@dataclasses.dataclass(frozen=True)
+class Blocker:
+    """The session that held the lock a DDL statement waited for.
+
+    :ivar certain: read from the lock tables (it holds a lock on the
+        table); otherwise the oldest open transaction, the likely holder
+    """
+    session: int
+    user: str
+    host: str
+    state: str
+    open_seconds: int
+    certain: bool
+
+    def __str__(self):
+        guess = '' if self.certain else 'probably: the oldest transaction; '
+        return (f'session {self.session} ({guess}user {self.user} from '
+                f'{self.host or "local socket"}, {self.state or "idle"}, '
+                f'transaction open for {self.open_seconds}s)')
+
+
+def target_table(statement):
+    """The table a DDL statement works on, or None."""
+    match = _TARGET.match(statement or '')
+    return match['table'] if match else None
+
+
+def limit(connection, timeout):
+    """Bound lock waits on connection to timeout seconds.
+
+    Set at session level: PostgreSQL's lock_timeout, MySQL's
+    lock_wait_timeout (metadata locks, which DDL waits for) and
+    innodb_lock_wait_timeout (row locks). The caller commits, so that
+    a PostgreSQL SET is not rolled back with a first transaction.
+    """
+    seconds = int(timeout)
+    if connection.dialect.name == 'postgresql':
+        connection.exec_driver_sql(f"SET lock_timeout = '{seconds}s'")
+    elif connection.dialect.name == 'mysql':
+        connection.exec_driver_sql(
+            f'SET SESSION lock_wait_timeout = {seconds}, '
+            f'innodb_lock_wait_timeout = {seconds}')
+
+
+def timed_out(error):
+    """Whether a database error is a lock wait that hit the limit."""
+    return errors.kind_of(error) == errors.Kind.LOCK_WAIT
+
+
+def blocker(engine, error):
+    """Who holds the lock the statement in error waited for, or None.
+
+    Read at once, on a connection of its own: the holder still holds it.
+    Best effort: a server that hides its sessions yields None.
+    """
+    table = target_table(errors.statement_of(error))
+    readers = _READERS.get(engine.dialect.name, ())
+    try:
+        with engine.connect() as connection:
+            for read in readers:
+                found = read(connection, table)
+                if found is not None:
+                    return found
+    except errors.DATABASE_ERRORS:
+        return None
+    return None
+
+
+_PG_COLUMNS = """
+    SELECT a.pid, a.usename, host(a.client_addr), a.state,
+           EXTRACT(EPOCH FROM now() - COALESCE(a.xact_start,
+                                               a.backend_start))::int
+"""
+_PG_HOLDING = sqlalchemy.text(_PG_COLUMNS + """
+    FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+    WHERE l.locktype = 'relation' AND l.granted
+      AND l.relation = to_regclass(:table)
+      AND a.pid <> pg_backend_pid()
+    ORDER BY a.xact_start LIMIT 1""")
+_PG_OLDEST = sqlalchemy.text(_PG_COLUMNS + """
+    FROM pg_stat_activity a
+    WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+      AND a.xact_start IS NOT NULL
+    ORDER BY a.xact_start LIMIT 1""")
+_MYSQL_HOLDING = sqlalchemy.text("""
+    SELECT t.PROCESSLIST_ID, t.PROCESSLIST_USER, t.PROCESSLIST_HOST,
+           t.PROCESSLIST_STATE, t.PROCESSLIST_TIME
+    FROM performance_schema.metadata_locks m
+    JOIN performance_schema.threads t ON t.THREAD_ID = m.OWNER_THREAD_ID
+    WHERE m.OBJECT_SCHEMA = DATABASE() AND m.OBJECT_NAME = :table
+      AND m.LOCK_STATUS = 'GRANTED'
+      AND t.PROCESSLIST_ID <> CONNECTION_ID()
+    LIMIT 1""")
+_MYSQL_OLDEST = sqlalchemy.text("""
+    SELECT p.ID, p.USER, p.HOST, p.COMMAND,
+           TIMESTAMPDIFF(SECOND, x.trx_started, NOW())
+    FROM information_schema.INNODB_TRX x
+    JOIN information_schema.PROCESSLIST p ON p.ID = x.trx_mysql_thread_id
+    WHERE p.ID <> CONNECTION_ID()
+    ORDER BY x.trx_started LIMIT 1""")
+
+
+def _reader(query, certain, needs_table):
+    def read(connection, table):
+        if needs_table and table is None:
+            return None
+        try:
+            row = connection.execute(query, {'table': table}).first()
+        except errors.DATABASE_ERRORS:
+            # performance_schema off or not granted: try the next way.
+            connection.rollback()
+            return None
+        return Blocker(*row, certain=certain) if row else None
+    return read
+
+
+_READERS = {
+    'postgresql': (_reader(_PG_HOLDING, True, True),
+                   _reader(_PG_OLDEST, False, False)),
+    'mysql': (_reader(_MYSQL_HOLDING, True, True),
+              _reader(_MYSQL_OLDEST, False, False)),
+}

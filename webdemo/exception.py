@@ -177,8 +177,8 @@ class DDLLockTimeout(WebdemoError):
         super().__init__(
             f'revision {revision} waited {timeout}s for a table lock '
             f'{attempts} times, held by {blocker or "another session"}: '
-            'end that transaction, then run the command again (or raise '
-            '[database] ddl_lock_timeout). The revision was not applied.')
+            'end that transaction, then run the command again, which '
+            'completes the revision (or raise [database] ddl_lock_timeout).')
 
 
 class MigrationLockLost(WebdemoError):

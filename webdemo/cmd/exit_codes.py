@@ -44,8 +44,9 @@ exit codes:
   {UNSAFE_SERVER}    MySQL/MariaDB (mostly Galera): a server setting or table
        makes migrating unsafe (node not Synced, cluster not Primary,
        wsrep_OSU_method not TOI, binlog_format not ROW, a table without
-       a primary key or not InnoDB); db sync and downgrade refuse,
-       changing nothing; db check reports it
+       a primary key or not InnoDB); db sync and downgrade (stamp: for
+       the node and cluster state) refuse, changing nothing; db check
+       reports it
   {DDL_LOCK_TIMEOUT}   a revision's statement waited for a table lock
        [database] ddl_lock_timeout seconds, [database] ddl_lock_retries
        more times; the session holding it is named

@@ -59,6 +59,7 @@ class LeaseLock:
         self._stop = threading.Event()
         self._beat = None
         self._connection = None
+        self._prepared = False
         self.took_over_from = None
 
     def __enter__(self):
@@ -83,24 +84,53 @@ class LeaseLock:
 
     def try_acquire(self):
         with self._mutex:
-            self._prepare()
-            row = self._row()
-            if row.token is not None and not self._lapsed(row):
-                return False
-            unchanged = (TABLE.c.token.is_(None) if row.token is None else
-                         (TABLE.c.token == row.token) &
-                         (TABLE.c.beats == row.beats))
-            try:
-                taken = self._update(unchanged, token=self._token, beats=0)
-            except db_exc.DBDeadlock:
-                # Another node's taker certified first.
-                return False
-            if taken:
-                self.took_over_from = (_holder(row) if row.token is not None
-                                       else None)
-                self._renewed_at = self._clock()
-                self._start_beating()
-            return taken
+            return self._reconnecting(self._try_acquire)
+
+    def _try_acquire(self):
+        self._prepare()
+        row = self._row()
+        if row.token is not None and not self._lapsed(row):
+            return False
+        unchanged = (TABLE.c.token.is_(None) if row.token is None else
+                     (TABLE.c.token == row.token) &
+                     (TABLE.c.beats == row.beats))
+        sent_at = self._clock()
+        try:
+            taken = self._update(unchanged, token=self._token, beats=0)
+        except db_exc.DBDeadlock:
+            # Another node's taker certified first.
+            return False
+        if taken:
+            self.took_over_from = (_holder(row) if row.token is not None
+                                   else None)
+            self._renewed_at = sent_at
+            self._start_beating()
+        return taken
+
+    def awaiting_lapse(self):
+        """Whether the holder has not been seen to renew since first seen.
+
+        A waiter keeps waiting past its timeout then: a holder that never
+        renews may be dead, and only a waiter that sees its lease out can
+        take the lock over. One renewal seen proves a live holder.
+        """
+        return (self._sighting is not None and
+                self._sighting[0][0] is not None and
+                not has_lapsed(self._sighting, self._clock(), self.lease))
+
+    def _reconnecting(self, action):
+        """Run action; once more on a new connection if the first fails.
+
+        The node behind the connection may be gone; a new connection
+        (through a load balancer) may reach another one.
+        """
+        try:
+            return action()
+        except errors.DATABASE_ERRORS:
+            LOG.debug('lease connection failed; reconnecting', exc_info=True)
+            self._connection.invalidate()
+            self._connect()
+            return action()
 
     def _lapsed(self, row):
         now = self._clock()
@@ -112,8 +142,11 @@ class LeaseLock:
         """Create the table and its row the first time; both idempotent.
 
         On Galera DDL runs in total order on every node, so concurrent
-        first runs each find the table there or create it once.
+        first runs each find the table there or create it once. Once per
+        process: a DDL statement per poll would queue behind the holder's.
         """
+        if self._prepared:
+            return
         self._connection.execute(
             sqlalchemy.schema.CreateTable(TABLE, if_not_exists=True))
         if self._row() is None:
@@ -121,6 +154,7 @@ class LeaseLock:
                                      db_exc.DBDeadlock):
                 self._connection.execute(TABLE.insert().values(
                     name=self._name, beats=0))
+        self._prepared = True
 
     def _update(self, condition, **values):
         result = self._connection.execute(TABLE.update().where(
@@ -160,15 +194,7 @@ class LeaseLock:
             if self._lost:
                 raise exception.MigrationLockLost(self.lease)
             sent_at = self._clock()
-            try:
-                ours = self._beat_once()
-            except errors.DATABASE_ERRORS:
-                # The node behind this connection may be gone: one more
-                # try on a new connection, which may reach another node.
-                self._connection.invalidate()
-                self._connect()
-                ours = self._beat_once()
-            if not ours:
+            if not self._reconnecting(self._beat_once):
                 self._lost = True
                 raise exception.MigrationLockLost(self.lease)
             self._renewed_at = sent_at
@@ -183,40 +209,49 @@ class LeaseLock:
             raise exception.MigrationLockLost(self.lease)
         if not needs_confirming(self._renewed_at, self._clock(), self.lease):
             return
+        # The beat may hang on a node that vanished without a word: do
+        # not wait behind it for longer than a renewal interval.
+        if not self._mutex.acquire(timeout=self.lease / 6):
+            self._lost = True
+            raise exception.MigrationLockLost(self.lease)
         try:
             self.renew()
         except errors.DATABASE_ERRORS as error:
             LOG.debug('cannot confirm the lease', exc_info=True)
             self._lost = True
             raise exception.MigrationLockLost(self.lease) from error
+        finally:
+            self._mutex.release()
 
     @contextlib.contextmanager
     def guard(self, engine):
-        """Check the lease before every statement engine sends."""
-        def fence(conn, cursor, statement, parameters, context, many):
+        """Check the lease before every statement and commit of engine.
+
+        A commit too: a holder that stalled after its last statement
+        must not commit a revision's version and journal rows.
+        """
+        def fence(conn, *_):
             if not conn.get_execution_options().get(_OWN):
                 self.check()
 
-        sqlalchemy.event.listen(engine, 'before_cursor_execute', fence)
+        events = ('before_cursor_execute', 'commit')
+        for event in events:
+            sqlalchemy.event.listen(engine, event, fence)
         try:
             yield
         finally:
-            sqlalchemy.event.remove(engine, 'before_cursor_execute', fence)
+            for event in events:
+                sqlalchemy.event.remove(engine, event, fence)
 
     def release(self, clear_card):
+        """Free the row if it is still ours (the card is the row itself)."""
         self._stop_beating()
         with self._mutex:
             if self._lost or self._renewed_at is None:
                 return
-            try:
-                self._update(TABLE.c.token == self._token, token=None,
-                             beats=0, host=None, pid=None, command=None,
-                             since=None)
-            except errors.DATABASE_ERRORS:
-                self._connection.invalidate()
-                self._connect()
-                self._update(TABLE.c.token == self._token, token=None,
-                             beats=0)
+            self._reconnecting(lambda: self._update(
+                TABLE.c.token == self._token, token=None, beats=0, host=None,
+                pid=None, command=None, since=None))
 
     # --- the beat -------------------------------------------------------
 
@@ -228,7 +263,8 @@ class LeaseLock:
     def _stop_beating(self):
         if self._beat is not None:
             self._stop.set()
-            self._beat.join()
+            # A beat hung on a vanished node is a daemon: leave it.
+            self._beat.join(timeout=self.lease / 6)
             self._beat = None
 
     def _beat_loop(self):
@@ -237,11 +273,12 @@ class LeaseLock:
                 self.renew()
             except exception.MigrationLockLost:
                 return
-            except errors.DATABASE_ERRORS:
+            except errors.DATABASE_ERRORS as error:
                 # The fence decides: it renews itself once the last beat
                 # is half a lease old, and stops the run if it cannot.
-                LOG.warning('could not renew the migration lease',
-                            exc_info=True)
+                LOG.warning('could not renew the migration lease: %s',
+                            errors.message(error))
+                LOG.debug('renewal failure', exc_info=True)
 
 
 def sighting_after(sighting, seen, now):

@@ -37,6 +37,7 @@ import sqlalchemy
 
 from webdemo.conf import database as database_conf
 from webdemo.db import bookkeeping
+from webdemo.db import errors
 from webdemo.db import galera
 from webdemo.db.holder import Holder
 from webdemo.db import lease as lease_module
@@ -95,7 +96,7 @@ def migration_lock(engine, command, settings, report):
     """
     with lock_for(engine, settings.lease) as lock:
         wait_for(lock, settings.timeout, report)
-        if getattr(lock, 'took_over_from', None):
+        if lock.took_over_from:
             report(f'Took over the migration lock from '
                    f'{lock.took_over_from}: it stopped renewing its '
                    f'{settings.lease}s lease.')
@@ -113,7 +114,10 @@ def wait_for(lock, timeout, report, clock=time.monotonic, sleep=time.sleep):
 
     A plain poll: the lock must never be queued for on the server, where
     a dead waiter's request could outlive it. Each new holder seen is
-    reported once.
+    reported once. On Galera a waiter gives up only once it has seen the
+    holder renew its lease (alive); a silent holder's lease it waits out
+    and takes over, or every waiter would give up before a dead holder's
+    lease lapsed.
 
     :raises webdemo.exception.MigrationLockTimeout: not taken in time
     """
@@ -125,17 +129,22 @@ def wait_for(lock, timeout, report, clock=time.monotonic, sleep=time.sleep):
             report(f'Waiting up to {timeout}s for the migration lock, held '
                    f'by {holder or "another process"}.')
             shown = holder
-        if clock() >= deadline:
+        # A lease whose holder was never seen renewing may be a dead
+        # one's: only waiting it out frees it (lease.py).
+        if clock() >= deadline and not lock.awaiting_lapse():
             raise exception.MigrationLockTimeout(timeout, holder)
         sleep(POLL_SECONDS)
 
 
 @contextlib.contextmanager
 def probe(engine):
-    """Take the lock for the body of the with, if it is free; never wait.
+    """Whether the lock is free, for the body of the with; never waits.
 
-    Yields whether this process holds it. Writes nothing, so it suits
-    read-only users and read-only commands.
+    A server or file lock is taken for the body when free, so no run can
+    start meanwhile. A Galera lease is only read (taking it would write):
+    a run may start during the body, which the reading commands accept
+    (doc/source/migration-safety.rst). Writes nothing in any case, so it
+    suits read-only users and read-only commands.
     """
     with lock_for(engine) as lock, lock.peek() as free:
         yield free
@@ -148,13 +157,14 @@ def is_held(engine):
 
 
 def _release(lock, clear_card):
-    # The lock dies with its session or descriptor anyway, when the with
-    # closes them; a failure here must not hide the error being raised.
+    # A failure here must not hide the error being raised. A server lock
+    # dies with its session anyway, when the with closes it; a lease
+    # lapses after a lease.
     try:
         lock.release(clear_card)
-    except (sqlalchemy.exc.SQLAlchemyError, OSError):
-        LOG.warning('could not release the migration lock cleanly',
-                    exc_info=True)
+    except (*errors.DATABASE_ERRORS, OSError) as error:
+        LOG.warning('could not release the migration lock cleanly: %s',
+                    error)
 
 
 def lock_for(engine, lease=database_conf.DEFAULT_MIGRATION_LOCK_LEASE):
@@ -171,6 +181,12 @@ def lock_for(engine, lease=database_conf.DEFAULT_MIGRATION_LOCK_LEASE):
 
 class _PeekAndGuard:
     """What a lock that dies with its holder does to peek and guard."""
+
+    took_over_from = None
+
+    def awaiting_lapse(self):
+        # A dead holder's lock is freed by the server or the kernel.
+        return False
 
     @contextlib.contextmanager
     def peek(self):

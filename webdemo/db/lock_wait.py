@@ -12,15 +12,15 @@ up naming the session that held the lock (read here).
 SQLite has one writer and its own busy timeout; nothing to do there.
 """
 
+import contextlib
 import dataclasses
 import re
 
 import sqlalchemy
 
+from webdemo.conf import database as database_conf
 from webdemo.db import errors
 
-DEFAULT_TIMEOUT = 5
-DEFAULT_RETRIES = 3
 _MAX_BACKOFF = 30
 
 # The table a DDL statement locks, as written by Alembic and by hand.
@@ -36,8 +36,8 @@ _TARGET = re.compile(
 @dataclasses.dataclass(frozen=True)
 class Settings:
     """The guard: seconds per wait, and how many retries after the first."""
-    timeout: int = DEFAULT_TIMEOUT
-    retries: int = DEFAULT_RETRIES
+    timeout: int = database_conf.DEFAULT_DDL_LOCK_TIMEOUT
+    retries: int = database_conf.DEFAULT_DDL_LOCK_RETRIES
 
     @classmethod
     def from_conf(cls, conf):
@@ -55,6 +55,9 @@ class Blocker:
 
     :ivar certain: read from the lock tables (it holds a lock on the
         table); otherwise the oldest open transaction, the likely holder
+    :ivar open_seconds: how long its transaction (PostgreSQL, and the
+        oldest transaction on MySQL) or its current state (MySQL's
+        performance_schema) has lasted
     """
     session: int
     user: str
@@ -66,8 +69,8 @@ class Blocker:
     def __str__(self):
         guess = '' if self.certain else 'probably: the oldest transaction; '
         return (f'session {self.session} ({guess}user {self.user} from '
-                f'{self.host or "local socket"}, {self.state or "idle"}, '
-                f'transaction open for {self.open_seconds}s)')
+                f'{self.host or "local socket"}, {self.state or "idle"} '
+                f'for {self.open_seconds}s)')
 
 
 def target_table(statement):
@@ -76,21 +79,41 @@ def target_table(statement):
     return match['table'] if match else None
 
 
-def limit(connection, timeout):
-    """Bound lock waits on connection to timeout seconds.
+@contextlib.contextmanager
+def limited(connection, timeout):
+    """Bound lock waits on connection to timeout seconds, for the with.
 
     Set at session level: PostgreSQL's lock_timeout, MySQL's
     lock_wait_timeout (metadata locks, which DDL waits for) and
-    innodb_lock_wait_timeout (row locks). The caller commits, so that
-    a PostgreSQL SET is not rolled back with a first transaction.
+    innodb_lock_wait_timeout (row locks); committed, so that PostgreSQL
+    does not roll the SET back with a first transaction; reset after, so
+    that the pooled connection does not carry the bound to other users.
     """
-    seconds = int(timeout)
-    if connection.dialect.name == 'postgresql':
-        connection.exec_driver_sql(f"SET lock_timeout = '{seconds}s'")
-    elif connection.dialect.name == 'mysql':
-        connection.exec_driver_sql(
-            f'SET SESSION lock_wait_timeout = {seconds}, '
-            f'innodb_lock_wait_timeout = {seconds}')
+    statements = _LIMITS.get(connection.dialect.name)
+    if statements is None:
+        yield
+        return
+    connection.exec_driver_sql(statements[0].format(seconds=int(timeout)))
+    connection.commit()
+    try:
+        yield
+    finally:
+        try:
+            connection.rollback()
+            connection.exec_driver_sql(statements[1])
+            connection.commit()
+        except errors.DATABASE_ERRORS:
+            # A broken connection must not go back to the pool at all.
+            connection.invalidate()
+
+
+_LIMITS = {
+    'postgresql': ("SET lock_timeout = '{seconds}s'", 'RESET lock_timeout'),
+    'mysql': ('SET SESSION lock_wait_timeout = {seconds}, '
+              'innodb_lock_wait_timeout = {seconds}',
+              'SET SESSION lock_wait_timeout = DEFAULT, '
+              'innodb_lock_wait_timeout = DEFAULT'),
+}
 
 
 def timed_out(error):

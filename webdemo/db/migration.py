@@ -72,9 +72,10 @@ def _locked(engine, command, lock_settings, report):
 
 def _refuse_if_unsafe(engine, with_tables=True):
     """Refuse, before the first change, under unsafe server settings."""
-    unsafe = preflight.problems(reader.server_settings(engine, with_tables))
-    if unsafe:
-        raise exception.UnsafeServerSettings(unsafe)
+    if engine.dialect.name != 'mysql':
+        return
+    with engine.connect() as connection:
+        preflight.check(reader.server_settings(connection, with_tables))
 
 
 def _apply(engine, locked, plan, direction, report, ddl_guard):
@@ -334,7 +335,8 @@ def check(engine):
     state = get_state(engine)
     with engine.connect() as connection:
         found = schema_check.compare(connection)
-    unsafe = preflight.problems(reader.server_settings(engine))
+    with engine.connect() as connection:
+        unsafe = preflight.problems(reader.server_settings(connection))
     return ([schema_check.changed_script(revision)
              for revision in state.changed_scripts] +
             [schema_check.unsafe_setting(problem) for problem in unsafe] +

@@ -10,6 +10,8 @@ later. db sync and db downgrade refuse before their first statement
 
 import dataclasses
 
+from webdemo import exception
+
 # wsrep_mode / pxc_strict_mode values under which the cluster itself
 # refuses to write to a table without a primary key.
 _PRIMARY_KEY_MODES = {'REQUIRED_PRIMARY_KEY', 'ENFORCING', 'MASTER'}
@@ -51,6 +53,13 @@ NODE_NOT_READY = Problem(
     'this Galera node is outside the primary component or not yet '
     'synced; run the command through a synced node of the primary '
     'component')
+
+
+def check(settings):
+    """Raise UnsafeServerSettings if settings have any problem."""
+    found = problems(settings)
+    if found:
+        raise exception.UnsafeServerSettings(found)
 
 
 def problems(settings):

@@ -72,25 +72,28 @@ _TABLES = sqlalchemy.text("""
     ORDER BY t.table_name""")
 
 
-def server_settings(engine, with_tables=True):
+def server_settings(connection, with_tables=True):
     """Read a preflight.ServerSettings; None where there is nothing to read.
 
     Only MySQL/MariaDB have settings the pre-flight checks judge.
 
+    :param connection: a connection to the node to judge
     :param with_tables: read every table's engine and primary key too;
-        without, only what SHOW answers, which a Galera node outside the
-        primary component still does
+        without, only what SHOW answers
     """
-    if engine.dialect.name != 'mysql':
+    if connection.dialect.name != 'mysql':
         return None
-    with engine.connect() as connection:
-        tables = (tuple(tuple(row) for row in connection.execute(_TABLES))
-                  if with_tables else ())
-        return preflight.ServerSettings(
-            galera=galera.is_galera(connection),
-            variables=_named(connection, 'VARIABLES', _VARIABLES),
-            status=_named(connection, 'GLOBAL STATUS', _STATUS),
-            tables=tables)
+    tables = (tuple(tuple(row) for row in connection.execute(_TABLES))
+              if with_tables else ())
+    settings = preflight.ServerSettings(
+        galera=galera.is_galera(connection),
+        variables=_named(connection, 'VARIABLES', _VARIABLES),
+        status=_named(connection, 'GLOBAL STATUS', _STATUS),
+        tables=tables)
+    # End the transaction the reads began: the migration's connection
+    # must be idle when Alembic takes it.
+    connection.rollback()
+    return settings
 
 
 def _named(connection, what, names):

@@ -33,6 +33,8 @@ from webdemo.db import journal as journal_module
 from webdemo.db.journal import Direction
 from webdemo.db.journal import Outcome
 from webdemo.db import lock_wait
+from webdemo.db import preflight
+from webdemo.db import reader
 from webdemo.db import revisions
 from webdemo.db import scripts as scripts_module
 from webdemo import exception
@@ -158,21 +160,23 @@ def run_plan(engine, scripts, plan, direction, entries, report,
     :raises webdemo.exception.DDLLockTimeout: still waiting for a table
         lock after the retries
     """
-    for attempt in range(guard.retries + 1):
-        if not plan:
-            return
+    attempt = 0
+    while plan:
         done, waited = _run_once(engine, scripts, plan, direction, entries,
                                  report, guard.timeout)
         if waited is None:
             return
+        # Each revision has its own retries: count again after progress.
+        attempt = attempt + 1 if done == 0 else 1
         revision, blocker = waited
-        if attempt == guard.retries:
+        if attempt > guard.retries:
             raise exception.DDLLockTimeout(revision, guard.timeout,
-                                           attempt + 1, blocker)
+                                           attempt, blocker)
+        pause = guard.backoff(attempt - 1)
         report(f'Revision {revision} waited {guard.timeout}s for a table '
                f'lock held by {blocker or "another session"}; trying again '
-               f'in {guard.backoff(attempt)}s.')
-        sleep(guard.backoff(attempt))
+               f'in {pause}s.')
+        sleep(pause)
         plan = plan[done:]
         entries = _latest_entries(engine)
 
@@ -189,6 +193,9 @@ def _run_once(engine, scripts, plan, direction, entries, report, timeout):
     plan_run = _PlanRun(runs, report)
     try:
         _run_on_one_connection(engine, scripts, plan_run, backend, timeout)
+    except exception.MigrationLockLost:
+        # The fence stopped a commit: write nothing more (as below).
+        raise
     except errors.DATABASE_ERRORS as error:
         if isinstance(errors.raised_inside(error),
                       exception.MigrationLockLost):
@@ -221,19 +228,25 @@ def _unfinished(entries, script):
 
 def _run_on_one_connection(engine, scripts, plan_run, backend, timeout):
     with engine.connect() as connection:
-        lock_wait.limit(connection, timeout)
-        connection.commit()
-        session = backend.prepare(connection,
-                                  lambda: plan_run.current.tracker)
-        faults.attach_if_requested(connection)
-        plan_run.open(connection)
-        config = scripts_module.alembic_config(
-            connection, on_version_apply=plan_run.on_version_apply)
-        try:
-            scripts.run_steps(config, plan_run.steps(scripts))
-        except KeyboardInterrupt:
-            backend.cancel(engine, session)
-            raise
+        # Behind a load balancer this connection may reach another node
+        # than the pre-flight checks did: check the one that migrates.
+        preflight.check(reader.server_settings(connection,
+                                               with_tables=False))
+        with lock_wait.limited(connection, timeout):
+            _run_steps(engine, connection, scripts, plan_run, backend)
+
+
+def _run_steps(engine, connection, scripts, plan_run, backend):
+    session = backend.prepare(connection, lambda: plan_run.current.tracker)
+    faults.attach_if_requested(connection)
+    plan_run.open(connection)
+    config = scripts_module.alembic_config(
+        connection, on_version_apply=plan_run.on_version_apply)
+    try:
+        scripts.run_steps(config, plan_run.steps(scripts))
+    except KeyboardInterrupt:
+        backend.cancel(engine, session)
+        raise
 
 
 def _record_end(engine, run, error):

@@ -13,10 +13,15 @@ BOB = lock.Holder('ctl-2', 22, 'db sync', '2026-11-23T10:00:05+00:00')
 class FakeLock:
     """Busy for the first attempts, held by the holders given in turn."""
 
-    def __init__(self, holders, free_after=None):
+    def __init__(self, holders, free_after=None, silent_for=0):
         self._holders = list(holders)
         self._free_after = free_after
+        # A lease whose holder has not been seen renewing, for attempts.
+        self._silent_for = silent_for
         self.attempts = 0
+
+    def awaiting_lapse(self):
+        return self.attempts <= self._silent_for
 
     def try_acquire(self):
         self.attempts += 1
@@ -51,6 +56,17 @@ class TestWaitFor(base.BaseTestCase):
     def wait(self, fake, timeout):
         lock.wait_for(fake, timeout, self.reported.append, clock=self.clock,
                       sleep=self.clock.sleep)
+
+    def test_a_silent_lease_is_waited_out_past_the_timeout(self):
+        # Taken over after 40 polls (10 s), though the timeout is 0.
+        fake = FakeLock([ALICE], free_after=40, silent_for=40)
+        self.wait(fake, 0)
+        self.assertEqual(41, fake.attempts)
+
+    def test_a_renewing_lease_holder_gets_the_timeout(self):
+        fake = FakeLock([ALICE], silent_for=8)
+        self.assertRaises(exception.MigrationLockTimeout, self.wait, fake, 0)
+        self.assertEqual(9, fake.attempts)
 
     def test_a_free_lock_is_taken_at_once_and_silently(self):
         fake = FakeLock([], free_after=0)

@@ -44,14 +44,14 @@ class TestBlocker(base.BaseTestCase):
         blocker = lock_wait.Blocker(4242, 'app', '10.0.0.7',
                                     'idle in transaction', 75, True)
         self.assertEqual('session 4242 (user app from 10.0.0.7, idle in '
-                         'transaction, transaction open for 75s)',
+                         'transaction for 75s)',
                          str(blocker))
 
     def test_a_likely_holder_says_so(self):
         blocker = lock_wait.Blocker(17, 'app', None, 'Sleep', 9, False)
         self.assertEqual('session 17 (probably: the oldest transaction; '
-                         'user app from local socket, Sleep, transaction '
-                         'open for 9s)', str(blocker))
+                         'user app from local socket, Sleep for 9s)',
+                         str(blocker))
 
 
 class _DriverError(Exception):

@@ -3,6 +3,7 @@ fake journal and fake scripts; no database."""
 
 import datetime
 
+import fixtures
 from oslo_db import exception as db_exc
 from oslotest import base
 import pymysql
@@ -13,7 +14,9 @@ from webdemo.db.journal import Counts
 from webdemo.db.journal import Direction
 from webdemo.db.journal import Entry
 from webdemo.db.journal import Outcome
+from webdemo.db import lock_wait
 from webdemo.db import runner
+from webdemo import exception
 
 UP, DOWN = Direction.UPGRADE, Direction.DOWNGRADE
 
@@ -140,3 +143,47 @@ class TestRunPlan(base.BaseTestCase):
     def test_an_empty_plan_touches_nothing(self):
         # No engine at all: any database work would fail.
         self.assertIsNone(runner.run_plan(None, None, [], UP, {}, print))
+
+
+class TestLockWaitRetries(base.BaseTestCase):
+    """run_plan's retries after a statement gave up waiting for a lock.
+
+    The attempts themselves are faked: each says how far it got.
+    """
+
+    def run_with(self, outcomes, retries=2):
+        attempts, pauses = [], []
+
+        def attempt(engine, scripts, plan, *rest):
+            attempts.append(list(plan))
+            return outcomes.pop(0)
+
+        self.useFixture(fixtures.MockPatchObject(runner, '_run_once',
+                                                 attempt))
+        self.useFixture(fixtures.MockPatchObject(
+            runner, '_latest_entries', lambda engine: {}))
+        runner.run_plan(None, None, ['a', 'b', 'c'], Direction.UPGRADE, {},
+                        print, lock_wait.Settings(timeout=5, retries=retries),
+                        sleep=pauses.append)
+        return attempts, pauses
+
+    def test_retries_from_the_revision_that_waited(self):
+        attempts, pauses = self.run_with([(1, ('b', None)), (2, None)])
+        self.assertEqual([['a', 'b', 'c'], ['b', 'c']], attempts)
+        self.assertEqual([1], pauses)
+
+    def test_each_revision_has_its_own_retries(self):
+        attempts, pauses = self.run_with([
+            (0, ('a', None)), (1, ('b', None)), (0, ('b', None)),
+            (2, None)])
+        self.assertEqual([1, 1, 2], pauses)
+        self.assertEqual(['c'], attempts[-1][-1:])
+
+    def test_gives_up_after_the_retries_naming_the_blocker(self):
+        error = self.assertRaises(
+            exception.DDLLockTimeout, self.run_with,
+            [(0, ('a', 'session 7')), (0, ('a', 'session 7')),
+             (0, ('a', 'session 7'))])
+        self.assertEqual((3, 'session 7'), (error.attempts, error.blocker))
+        self.assertIn('waited 5s for a table lock 3 times, held by '
+                      'session 7', str(error))

@@ -181,6 +181,19 @@ class DDLLockTimeout(WebdemoError):
             'completes the revision (or raise [database] ddl_lock_timeout).')
 
 
+class SchemaBehind(WebdemoError):
+    """A command needs the upgraded schema, and the database is behind.
+
+    :ivar where: the database's state, described
+    """
+
+    def __init__(self, command, where):
+        self.where = where
+        super().__init__(
+            f'{command} needs the upgraded schema, and the database is at '
+            f'{where}: run db sync first. Nothing was changed.')
+
+
 class MigrationLockLost(WebdemoError):
     """This process stopped holding the migration lock while it ran.
 

@@ -13,6 +13,7 @@ from webdemo.db import api
 from webdemo.db import lock
 from webdemo.db import lock_wait
 from webdemo.db import migration
+from webdemo.db import online_migrations
 from webdemo.db import schema_check
 from webdemo.db.state import Status
 from webdemo.db import url as db_url
@@ -61,6 +62,29 @@ def check_code(state):
         return (exit_codes.UPGRADE_PENDING if state.legacy_revision
                 else exit_codes.UNVERSIONED)
     return _CHECK_CODES[state.status]
+
+
+_DATA_CODES = {'done': exit_codes.DATA_MIGRATED,
+               'more': exit_codes.DATA_LEFT,
+               'failed': exit_codes.DATA_MIGRATION_FAILED}
+
+
+def online_data_migrations(conf, args):
+    json_out = _json(args)
+    results = migration.online_data_migrations(
+        _connect(conf, args), args.max_count,
+        report=render.quiet if json_out else render.data_batch)
+    code = _DATA_CODES[online_migrations.exit_status(results)]
+    if json_out:
+        render.emit_json('online_data_migrations', code,
+                         database=database_label(conf), migrations=results)
+    else:
+        render.data_migrations(results)
+    for result in results:
+        if result.error is not None:
+            render.complain(f'online data migration {result.name} failed: '
+                            f'{result.error}')
+    return code
 
 
 def version(conf, args):

@@ -16,6 +16,11 @@ INTERRUPTED = 7
 LOCK_LOST = 8
 UNSAFE_SERVER = 9
 DDL_LOCK_TIMEOUT = 10
+SCHEMA_BEHIND = 11
+# db online_data_migrations's own outcomes (as in OpenStack's services).
+DATA_MIGRATED = 0
+DATA_LEFT = 1
+DATA_MIGRATION_FAILED = 2
 INVALID_INPUT = 127
 # Ctrl-C: 128 + SIGINT, as shells report it.
 CANCELLED = 130
@@ -50,10 +55,18 @@ exit codes:
   {DDL_LOCK_TIMEOUT}   a revision's statement waited for a table lock
        [database] ddl_lock_timeout seconds, [database] ddl_lock_retries
        more times; the session holding it is named
+  {SCHEMA_BEHIND}   db online_data_migrations: the schema is not upgraded
+       yet (run db sync first); nothing was changed
   {INVALID_INPUT}  invalid input: bad arguments, unknown or ambiguous
        revision, multiple heads where one is needed, a data-losing
        downgrade without --yes
   {CANCELLED}  cancelled with Ctrl-C
+
+db online_data_migrations has its own outcomes:
+  {DATA_MIGRATED}    nothing is left to migrate
+  {DATA_LEFT}    --max-count was reached with rows left: run it again
+  {DATA_MIGRATION_FAILED}    a migration raised (its error is printed; the
+       others still ran)
 """
 
 # Most specific first: the first class an error is an instance of wins.
@@ -65,6 +78,7 @@ _FOR_ERROR = (
     (exception.MigrationLockLost, LOCK_LOST),
     (exception.UnsafeServerSettings, UNSAFE_SERVER),
     (exception.DDLLockTimeout, DDL_LOCK_TIMEOUT),
+    (exception.SchemaBehind, SCHEMA_BEHIND),
     (exception.InterruptedMigration, INTERRUPTED),
     (exception.InvalidRevision, INVALID_INPUT),
     (exception.ConfirmationRequired, INVALID_INPUT),

@@ -82,6 +82,27 @@ def _add_changing_commands(commands):
                                 'and columns')
 
 
+def _positive(value):
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f'{value} is not a positive number')
+    return number
+
+
+def _add_data_migration_command(commands):
+    online = _documented(
+        commands, 'online_data_migrations',
+        'move data for the running release, in small batches',
+        'Run the online data migrations (webdemo/db/data_migrations.py) '
+        'in batches of 50 rows, each one short transaction, while the '
+        'service keeps running; safe to stop and run again. Needs the '
+        'upgraded schema (db sync first).')
+    online.add_argument('--max-count', type=_positive, metavar='N',
+                        help='migrate at most N rows in all, then exit 1 '
+                             'if rows are left')
+    _add_output_options(online, verbose=False)
+
+
 def _add_reading_commands(commands):
     version = _documented(
         commands, 'version',
@@ -169,6 +190,7 @@ def build_parser():
     commands = db.add_subparsers(dest='command', metavar='COMMAND',
                                  required=True)
     _add_changing_commands(commands)
+    _add_data_migration_command(commands)
     _add_reading_commands(commands)
     _add_developer_commands(commands)
     return parser

@@ -22,6 +22,15 @@ def say(line=''):
         silence_stdout()
 
 
+def complain(line):
+    """One line on stderr, as every error of webdemo-manage is."""
+    print(f'webdemo-manage: error: {line}', file=sys.stderr, flush=True)
+
+
+def quiet(*_):
+    """A report that shows nothing (JSON output shows the end only)."""
+
+
 def silence_stdout():
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
@@ -110,3 +119,32 @@ def differences(found):
         say(difference.detail)
     if not found:
         say('No differences: the database matches the models.')
+
+
+_BAR_WIDTH = 30
+
+
+def data_batch(result, batch):
+    """A line per batch; with a progress bar when a person is watching."""
+    line = (f'{result.name}: migrated {batch} rows ({result.completed} of '
+            f'{result.at_start} in this run)')
+    if sys.stdout.isatty() and result.at_start:
+        filled = min(_BAR_WIDTH,
+                     _BAR_WIDTH * result.completed // result.at_start)
+        line = f'[{"#" * filled}{"." * (_BAR_WIDTH - filled)}] {line}'
+    say(line)
+
+
+def data_migrations(results):
+    """The closing table: migration, total needed, completed, left."""
+    if not results:
+        say('No online data migrations are registered: nothing to do.')
+        return
+    width = max(len('Migration'), *(len(result.name) for result in results))
+    say(f'{"Migration":{width}}  Total needed  Completed  Left')
+    for result in results:
+        say(f'{result.name:{width}}  {result.total_needed:12}  '
+            f'{result.completed:9}  {result.left:4}')
+    for result in results:
+        if result.error is not None:
+            say(f'{result.name} failed: {result.error}')

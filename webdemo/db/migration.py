@@ -20,12 +20,14 @@ import contextlib
 import dataclasses
 
 from webdemo.db import bookkeeping
+from webdemo.db import data_migrations
 from webdemo.db import errors
 from webdemo.db.journal import Direction
 from webdemo.db import legacy
 from webdemo.db import lock
 from webdemo.db import lock_wait
 from webdemo.db import offline
+from webdemo.db import online_migrations
 from webdemo.db import preflight
 from webdemo.db import reader
 from webdemo.db import revisions
@@ -341,6 +343,28 @@ def check(engine):
              for revision in state.changed_scripts] +
             [schema_check.unsafe_setting(problem) for problem in unsafe] +
             found)
+
+
+def online_data_migrations(engine, max_count=None,
+                           batch_size=online_migrations.DEFAULT_BATCH_SIZE,
+                           report=lambda result, batch: None):
+    """Run the online data migrations (data_migrations.MIGRATIONS).
+
+    No migration lock: each batch is its own short transaction, and the
+    migrations are idempotent, so two runs at once only share the work.
+
+    :param max_count: at most this many rows in all; None for no bound
+    :param report: called after each batch (online_migrations.run)
+    :returns: a list of online_migrations.Result
+    :raises webdemo.exception.SchemaBehind: the schema is not at head
+    """
+    state = get_state(engine)
+    if state.status != Status.AT_HEAD:
+        raise exception.SchemaBehind('db online_data_migrations',
+                                     state_module.describe(state))
+    return online_migrations.run(
+        online_migrations.Context(engine), data_migrations.MIGRATIONS,
+        max_count, batch_size, report)
 
 
 # -- Commands for developers ---------------------------------------------

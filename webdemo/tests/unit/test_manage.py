@@ -9,6 +9,8 @@ from oslotest import base
 from webdemo.cmd import db_commands
 from webdemo.cmd import exit_codes
 from webdemo.cmd import manage
+from webdemo.cmd import render
+from webdemo.db import online_migrations
 from webdemo.db import schema_check
 from webdemo.db import state
 from webdemo import exception
@@ -117,3 +119,34 @@ class TestCheckCodes(base.BaseTestCase):
     def test_every_code_is_in_help(self):
         for code in (0, 1, 2, 3, 4, 5, 6, 7, 127, 130):
             self.assertIn(f'\n  {code} ', exit_codes.HELP)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+class TestDataMigrationOutput(base.BaseTestCase):
+
+    def batch_line(self, stdout):
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', stdout))
+        result = online_migrations.Result('copy_names', at_start=200,
+                                          completed=50)
+        render.data_batch(result, 50)
+        return stdout.getvalue()
+
+    def test_a_terminal_gets_a_progress_bar(self):
+        self.assertEqual('[#######.......................] copy_names: '
+                         'migrated 50 rows (50 of 200 in this run)\n',
+                         self.batch_line(_Terminal()))
+
+    def test_a_pipe_gets_the_line_alone(self):
+        self.assertEqual('copy_names: migrated 50 rows (50 of 200 in this '
+                         'run)\n', self.batch_line(io.StringIO()))
+
+    def test_exit_codes(self):
+        self.assertEqual((0, 1, 2), (exit_codes.DATA_MIGRATED,
+                                     exit_codes.DATA_LEFT,
+                                     exit_codes.DATA_MIGRATION_FAILED))
+        for status, code in (('done', 0), ('more', 1), ('failed', 2)):
+            self.assertEqual(code, db_commands._DATA_CODES[status])

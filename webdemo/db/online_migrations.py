@@ -1,0 +1,133 @@
+"""Running online data migrations: batches, a budget, and what is left.
+
+An online data migration moves data while the service runs (between
+the expand and contract phases of a rolling upgrade): small batches,
+each one short transaction, so that no batch holds its locks for long.
+The migrations themselves are listed in data_migrations.py; this module
+runs them.
+
+Each migration is a function ``(context, max_count) -> (found, done)``:
+it looks for at most max_count rows that still need migrating, migrates
+them in one transaction (``with context.begin() as connection``), and
+returns how many it found and how many it migrated. It must be
+idempotent and resumable: a row it migrated is never found again, and a
+run stopped anywhere is simply run again. Called with max_count 0 it
+only counts: (rows left, 0).
+"""
+
+import dataclasses
+
+from webdemo.db import errors
+
+# Rows per batch: one short transaction each.
+DEFAULT_BATCH_SIZE = 50
+
+
+class Context:
+    """What a migration gets: the database, one transaction at a time."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def begin(self):
+        """A connection in a new transaction, committed at the with's end."""
+        return self.engine.begin()
+
+
+@dataclasses.dataclass
+class Result:
+    """One migration's run; the field names are part of the JSON output.
+
+    :ivar at_start: rows needing migration when the run began
+    :ivar total_needed: rows it found needing migration during this run
+    :ivar completed: rows it migrated during this run
+    :ivar left: rows still to migrate after the run
+    :ivar error: why it stopped, if it raised (one line), else None
+    """
+    name: str
+    at_start: int = 0
+    total_needed: int = 0
+    completed: int = 0
+    left: int = 0
+    error: str = None
+
+
+def run(context, migrations, max_count=None,
+        batch_size=DEFAULT_BATCH_SIZE, report=lambda result, batch: None):
+    """Run migrations in rounds of one batch each until none has work.
+
+    A migration that raises is left out of the later rounds; the others
+    go on. max_count bounds the rows migrated in all, across migrations.
+
+    :param migrations: the functions, in the order they run
+    :param max_count: at most this many rows in all; None for no bound
+    :param report: called with a migration's Result and the rows its
+        batch migrated, after each batch that migrated some
+    :returns: a Result per migration, in order
+    """
+    results = [Result(_name(migration)) for migration in migrations]
+    for migration, result in zip(migrations, results):
+        result.at_start = _count(migration, context, result)
+    budget = max_count
+    while budget is None or budget > 0:
+        moved = 0
+        for migration, result in zip(migrations, results):
+            if result.error is not None or budget == 0:
+                continue
+            size = batch_size if budget is None else min(batch_size, budget)
+            done = _batch(migration, context, size, result)
+            if done:
+                moved += done
+                budget = None if budget is None else budget - done
+                report(result, done)
+        if not moved:
+            break
+    for migration, result in zip(migrations, results):
+        if result.error is None:
+            result.left = _count(migration, context, result)
+    return results
+
+
+def _batch(migration, context, size, result):
+    try:
+        found, done = migration(context, size)
+    except Exception as error:
+        # Whatever a migration raises stops that migration only.
+        result.error = _one_line(error)
+        return 0
+    result.total_needed += found
+    result.completed += done
+    return done
+
+
+def _count(migration, context, result):
+    try:
+        return migration(context, 0)[0]
+    except Exception as error:
+        result.error = _one_line(error)
+        return 0
+
+
+def _one_line(error):
+    if isinstance(error, errors.DATABASE_ERRORS):
+        return errors.message(error)
+    return ' '.join(f'{type(error).__name__}: {error}'.split())
+
+
+def _name(migration):
+    return getattr(migration, '__name__', repr(migration))
+
+
+def pending(context, migrations):
+    """{name: rows left} for each migration, counting only."""
+    return {_name(migration): migration(context, 0)[0]
+            for migration in migrations}
+
+
+def exit_status(results):
+    """'failed', 'more' or 'done': what the exit code says of a run."""
+    if any(result.error is not None for result in results):
+        return 'failed'
+    if any(result.left for result in results):
+        return 'more'
+    return 'done'

@@ -1,0 +1,88 @@
+"""The online data migration runner's rounds, budget and failures, over
+migrations that move rows of an in-memory table; no database."""
+
+from oslotest import base
+
+from webdemo.db import online_migrations
+
+
+def mover(rows, name):
+    """A migration that marks rows (a dict id -> migrated) as migrated."""
+    def migrate(context, max_count):
+        todo = sorted(key for key, done in rows.items() if not done)
+        if max_count == 0:
+            return len(todo), 0
+        batch = todo[:max_count]
+        for key in batch:
+            rows[key] = True
+        return len(batch), len(batch)
+    migrate.__name__ = name
+    return migrate
+
+
+def broken(context, max_count):
+    if max_count == 0:
+        return 3, 0
+    raise RuntimeError('cannot parse\nthe old value')
+
+
+def table(count):
+    return {key: False for key in range(count)}
+
+
+class TestRun(base.BaseTestCase):
+
+    def run_all(self, migrations, **kwargs):
+        batches = []
+        results = online_migrations.run(
+            None, migrations, batch_size=50,
+            report=lambda result, batch: batches.append((result.name,
+                                                         batch)),
+            **kwargs)
+        return results, batches
+
+    def test_everything_in_batches(self):
+        users, accounts = table(120), table(30)
+        results, batches = self.run_all([mover(users, 'users'),
+                                         mover(accounts, 'accounts')])
+        self.assertTrue(all(users.values()) and all(accounts.values()))
+        self.assertEqual([('users', 50), ('accounts', 30), ('users', 50),
+                          ('users', 20)], batches)
+        self.assertEqual([('users', 120, 120, 120, 0),
+                          ('accounts', 30, 30, 30, 0)],
+                         [(r.name, r.at_start, r.total_needed, r.completed,
+                           r.left) for r in results])
+        self.assertEqual('done', online_migrations.exit_status(results))
+
+    def test_max_count_bounds_the_rows_in_all(self):
+        users, accounts = table(120), table(30)
+        results, batches = self.run_all(
+            [mover(users, 'users'), mover(accounts, 'accounts')],
+            max_count=70)
+        self.assertEqual([('users', 50), ('accounts', 20)], batches)
+        self.assertEqual([70, 10], [r.left for r in results])
+        self.assertEqual('more', online_migrations.exit_status(results))
+
+    def test_a_failing_migration_does_not_stop_the_others(self):
+        users = table(60)
+        results, _ = self.run_all([broken, mover(users, 'users')])
+        self.assertTrue(all(users.values()))
+        self.assertEqual('RuntimeError: cannot parse the old value',
+                         results[0].error)
+        self.assertIsNone(results[1].error)
+        self.assertEqual('failed', online_migrations.exit_status(results))
+
+    def test_nothing_to_do(self):
+        results, batches = self.run_all([mover(table(0), 'users')])
+        self.assertEqual([], batches)
+        self.assertEqual('done', online_migrations.exit_status(results))
+        self.assertEqual('done', online_migrations.exit_status([]))
+
+    def test_a_second_run_finds_only_new_rows(self):
+        users = table(10)
+        migrations = [mover(users, 'users')]
+        self.run_all(migrations)
+        users.update({10: False, 11: False})
+        results, batches = self.run_all(migrations)
+        self.assertEqual([('users', 2)], batches)
+        self.assertEqual(2, results[0].at_start)

@@ -180,6 +180,10 @@ class LeaseLock:
         """Whether no one holds the lease now; reads only."""
         return contextlib.nullcontext(self.is_free())
 
+    def still_free(self):
+        """Read again: a run may have taken the lease since peek()."""
+        return self.is_free()
+
     # --- holding it -----------------------------------------------------
 
     def record(self, holder):

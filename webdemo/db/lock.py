@@ -142,18 +142,34 @@ def probe(engine):
 
     A server or file lock is taken for the body when free, so no run can
     start meanwhile. A Galera lease is only read (taking it would write):
-    a run may start during the body, which the reading commands accept
-    (doc/source/migration-safety.rst). Writes nothing in any case, so it
-    suits read-only users and read-only commands.
+    a run may start during the body, which Probe.free_throughout() then
+    tells. Writes nothing in any case, so it suits read-only users and
+    read-only commands.
+
+    :returns: (as the with's target) a Probe
     """
     with lock_for(engine) as lock, lock.peek() as free:
-        yield free
+        yield Probe(lock, free)
+
+
+@dataclasses.dataclass(frozen=True)
+class Probe:
+    """What probe() found: whether the lock was free when it looked."""
+    lock: object
+    free: bool
+
+    def free_throughout(self):
+        """Whether it was free from the look until now.
+
+        Certain for a lock the probe holds; read again for a lease.
+        """
+        return self.free and self.lock.still_free()
 
 
 def is_held(engine):
     """Whether another process holds the lock now."""
-    with probe(engine) as free:
-        return not free
+    with probe(engine) as found:
+        return not found.free
 
 
 def _release(lock, clear_card):
@@ -183,6 +199,10 @@ class _PeekAndGuard:
     """What a lock that dies with its holder does to peek and guard."""
 
     took_over_from = None
+
+    def still_free(self):
+        # Called only while peek() holds the lock: no one else can.
+        return True
 
     def awaiting_lapse(self):
         # A dead holder's lock is freed by the server or the kernel.

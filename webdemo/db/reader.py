@@ -7,6 +7,8 @@ free and never waits: while it holds the lock, a journal row still
 'running' is certainly dead and no run can finish meanwhile.
 """
 
+import dataclasses
+
 from alembic import migration as alembic_migration
 import sqlalchemy
 
@@ -52,8 +54,13 @@ def _current(connection):
 
 def observe_unlocked(engine):
     """observe(), for a command that does not hold the migration lock."""
-    with lock.probe(engine) as free:
-        return observe(engine, lock_free=free)
+    with lock.probe(engine) as probe:
+        seen = observe(engine, lock_free=probe.free)
+        # On Galera the probe only read the lease: a run that took it
+        # since then would make its first 'running' row look dead.
+        if probe.free and not probe.free_throughout():
+            seen = dataclasses.replace(seen, lock_free=False)
+        return seen
 
 
 _VARIABLES = ('wsrep_mode', 'pxc_strict_mode', 'wsrep_osu_method',

@@ -2,9 +2,11 @@
 HAProxy: concurrent syncs on every node, killed and stalled holders, and
 a node lost in the middle of a sync."""
 
+import itertools
 import json
 import os
 import signal
+import threading
 import time
 
 from oslotest import base
@@ -59,12 +61,39 @@ class GaleraTestCase(runner.ManageTestMixin, base.BaseTestCase):
                              f'node {node}')
 
 
+class _Monitor(threading.Thread):
+    """Runs db version --check on each node in turn until stopped."""
+
+    def __init__(self, test):
+        super().__init__(daemon=True)
+        self._test = test
+        self._done = threading.Event()
+        self.codes = []
+
+    def run(self):
+        for node in itertools.cycle(cluster.NODES):
+            if self._done.is_set():
+                return
+            self.codes.append(self._test.manage(
+                'db', 'version', '--check',
+                url=self._test.db.node_urls[node]).returncode)
+
+    def stop(self):
+        self._done.set()
+        self.join()
+
+
 class TestConcurrentSyncs(GaleraTestCase):
 
     def test_eight_syncs_over_three_nodes_and_haproxy(self):
         # Two straight to each node and two through HAProxy, which hands
-        # each of their connections to the next node.
+        # each of their connections to the next node. Meanwhile a
+        # monitor asks db version --check over and over: it must never
+        # take a live run for an interrupted one (exit 7).
         ways = [1, 2, 3, None] * 2
+        monitor = _Monitor(self)
+        monitor.start()
+        self.addCleanup(monitor.stop)
         for trial in range(TRIALS):
             runner.drop_all_tables(self.engine)
             processes = [self.sync_via(way) for way in ways]
@@ -75,6 +104,9 @@ class TestConcurrentSyncs(GaleraTestCase):
                              f'trial {trial}: {outputs}')
             self.assertEqual(REVISIONS, self.succeeded(), f'trial {trial}')
             self.assertCleanOnEveryNode()
+        monitor.stop()
+        self.assertGreater(len(monitor.codes), 0)
+        self.assertEqual(set(), set(monitor.codes) - {0, 2}, monitor.codes)
 
     def test_sessions_read_causally(self):
         for node, engine in self.db.engines.items():

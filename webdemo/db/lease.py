@@ -162,19 +162,22 @@ class LeaseLock:
         return result.rowcount == 1
 
     def holder(self):
-        with self._mutex:
-            row = self._row() if self._has_table() else None
-            return _holder(row) if row and row.token else None
+        row = self._row_if_any()
+        return _holder(row) if row and row.token else None
 
     def is_free(self):
-        with self._mutex:
-            if not self._has_table():
-                return True
-            row = self._row()
-            return row is None or row.token is None
+        row = self._row_if_any()
+        return row is None or row.token is None
 
-    def _has_table(self):
-        return bookkeeping.has_table(self._connection, TABLE)
+    def _row_if_any(self):
+        """The row, or None before the first run created table or row.
+
+        Reading commands must not create them.
+        """
+        with self._mutex:
+            if not bookkeeping.has_table(self._connection, TABLE):
+                return None
+            return self._row()
 
     def peek(self):
         """Whether no one holds the lease now; reads only."""

@@ -118,12 +118,6 @@ def _name(migration):
     return getattr(migration, '__name__', repr(migration))
 
 
-def pending(context, migrations):
-    """{name: rows left} for each migration, counting only."""
-    return {_name(migration): migration(context, 0)[0]
-            for migration in migrations}
-
-
 def exit_status(results):
     """'failed', 'more' or 'done': what the exit code says of a run."""
     if any(result.error is not None for result in results):

@@ -69,31 +69,32 @@ def problems(settings):
     return [*_cluster_problems(settings), *_table_problems(settings)]
 
 
+# (where it is read, its name there, the value needed, the name shown,
+# the fix), for a Galera node.
+_CLUSTER_RULES = (
+    ('status', 'wsrep_local_state_comment', 'Synced',
+     'wsrep_local_state_comment',
+     'this node is not Synced with its cluster; wait until it is, or run '
+     'the command through a synced node'),
+    ('status', 'wsrep_cluster_status', 'Primary', 'wsrep_cluster_status',
+     'this node is cut off from the primary component; run the command '
+     'through a node of the primary component'),
+    ('variables', 'wsrep_osu_method', 'TOI', 'wsrep_OSU_method',
+     "DDL would change this node only; SET GLOBAL wsrep_OSU_method = 'TOI' "
+     "(and in the server's configuration) before migrating"),
+    ('variables', 'binlog_format', 'ROW', 'binlog_format',
+     "Galera replicates rows only; set binlog_format = ROW in every node's "
+     'configuration and restart it'),
+)
+
+
 def _cluster_problems(settings):
     if not settings.galera:
         return
-    variables, status = settings.variables, settings.status
-    state = status.get('wsrep_local_state_comment', 'Synced')
-    if state != 'Synced':
-        yield Problem('wsrep_local_state_comment', state,
-                      'this node is not Synced with its cluster; wait until '
-                      'it is, or run the command through a synced node')
-    cluster = status.get('wsrep_cluster_status', 'Primary')
-    if cluster != 'Primary':
-        yield Problem('wsrep_cluster_status', cluster,
-                      'this node is cut off from the primary component; run '
-                      'the command through a node of the primary component')
-    method = variables.get('wsrep_osu_method', 'TOI').upper()
-    if method != 'TOI':
-        yield Problem('wsrep_OSU_method', method,
-                      'DDL would change this node only; SET GLOBAL '
-                      "wsrep_OSU_method = 'TOI' (and in the server's "
-                      'configuration) before migrating')
-    binlog = variables.get('binlog_format', 'ROW').upper()
-    if binlog != 'ROW':
-        yield Problem('binlog_format', binlog,
-                      'Galera replicates rows only; set binlog_format = ROW '
-                      "in every node's configuration and restart it")
+    for where, name, needed, shown, fix in _CLUSTER_RULES:
+        found = getattr(settings, where).get(name, needed)
+        if found.upper() != needed.upper():
+            yield Problem(shown, found, fix)
 
 
 def _table_problems(settings):

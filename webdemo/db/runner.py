@@ -197,15 +197,15 @@ def _run_once(engine, scripts, plan, direction, entries, report, timeout):
         # The fence stopped a commit: write nothing more (as below).
         raise
     except errors.DATABASE_ERRORS as error:
-        if isinstance(errors.raised_inside(error),
-                      exception.MigrationLockLost):
+        inside = errors.raised_inside(error)
+        if isinstance(inside, exception.MigrationLockLost):
             # Another run may own the journal now: write nothing more.
-            raise errors.raised_inside(error) from None
+            raise inside from None
+        waited = lock_wait.timed_out(error)
         # Read while the holder still holds it.
-        blocker = (lock_wait.blocker(engine, error)
-                   if lock_wait.timed_out(error) else None)
+        blocker = lock_wait.blocker(engine, error) if waited else None
         _record_end(engine, plan_run.current, error)
-        if lock_wait.timed_out(error):
+        if waited:
             return plan_run.position, (plan_run.current.script.revision,
                                        blocker)
         raise errors.as_migration_error(

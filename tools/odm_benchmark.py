@@ -1,29 +1,32 @@
 """How fast online data migrations backfill, and how long a batch locks.
 
-Fills a table with ROWS rows whose ``new`` column is NULL, then runs a
-backfill migration (copy ``old`` into ``new``) through webdemo's own
+Brings a database to the expand head (the user table has both name and
+username), fills it with ROWS users as the previous release writes them
+(name only), then runs webdemo's own online data migration,
+``user_username`` (webdemo/db/data_migrations.py), through webdemo's
 runner (webdemo/db/online_migrations.py) while a writer thread keeps
-inserting rows the old way, one per transaction. For each backend and
-batch size it prints: rows migrated per second, the longest and the
-99th-percentile batch (a batch is one transaction: the time it holds
-its row locks), and the writer's rows and slowest insert.
+inserting users the previous release's way, one per transaction. For
+each backend and batch size it prints: rows migrated per second, the
+longest and the 99th-percentile batch (a batch is one transaction: the
+time it holds its row locks), and the writer's rows and slowest insert.
 
     .tox/py3/bin/python tools/odm_benchmark.py                # 1,000,000
     .tox/py3/bin/python tools/odm_benchmark.py --rows 100000 --batch 50
 
-The migration finds its rows as real ones should: ``WHERE new IS NULL
-ORDER BY id LIMIT n`` over an index on (new, id), so each batch costs
-the same however many rows are done. MariaDB and PostgreSQL are reached
-as oslo.db's openstack_citest user (tools/test-setup.sh).
+MariaDB and PostgreSQL are reached as oslo.db's openstack_citest user
+(tools/test-setup.sh); every table in that database is dropped first.
 """
 
 import argparse
+import functools
 import threading
 import time
 
 import sqlalchemy as sa
 
+from webdemo.db import data_migrations
 from webdemo.db import online_migrations
+from webdemo.db import scripts
 
 SERVERS = {
     'mysql': 'mysql+pymysql://openstack_citest:openstack_citest@127.0.0.1/'
@@ -31,39 +34,33 @@ SERVERS = {
     'postgresql': 'postgresql+psycopg2://openstack_citest:openstack_citest'
                   '@127.0.0.1/openstack_citest',
 }
-TABLE = sa.table('odm_bench', sa.column('id'), sa.column('old'),
-                 sa.column('new'))
+# The previous release's view of the table.
+USER = sa.table('user', sa.column('id'), sa.column('user_id'),
+                sa.column('name'))
 _FILL = {
-    'postgresql': "INSERT INTO odm_bench SELECT g, 'v' || g, NULL "
+    'postgresql': 'INSERT INTO "user" (id, user_id, name) '
+                  "SELECT g, 'u-' || g, 'n' || g "
                   'FROM generate_series(1, {rows}) g',
     # MariaDB's SEQUENCE engine: seq_1_to_N is a table of 1..N.
-    'mysql': "INSERT INTO odm_bench SELECT seq, CONCAT('v', seq), NULL "
-             'FROM seq_1_to_{rows}',
+    'mysql': "INSERT INTO user (id, user_id, name) SELECT seq, "
+             "CONCAT('u-', seq), CONCAT('n', seq) FROM seq_1_to_{rows}",
 }
 
 
-def backfill(durations):
-    """The migration under test; records each batch's duration."""
-    def copy_old_to_new(context, max_count):
+def timed(migration, durations):
+    """migration, recording how long each batch (not count) took."""
+    @functools.wraps(migration)
+    def batch(context, max_count):
         started = time.perf_counter()
-        with context.begin() as connection:
-            todo = sa.select(TABLE.c.id).where(TABLE.c.new.is_(None))
-            if max_count == 0:
-                count = sa.select(sa.func.count()).select_from(
-                    todo.subquery())
-                return connection.execute(count).scalar(), 0
-            ids = connection.execute(
-                todo.order_by(TABLE.c.id).limit(max_count)).scalars().all()
-            if ids:
-                connection.execute(TABLE.update().where(
-                    TABLE.c.id.in_(ids)).values(new=TABLE.c.old))
-        durations.append(time.perf_counter() - started)
-        return len(ids), len(ids)
-    return copy_old_to_new
+        found = migration(context, max_count)
+        if max_count:
+            durations.append(time.perf_counter() - started)
+        return found
+    return batch
 
 
 class Writer(threading.Thread):
-    """The previous release, inserting rows the old way meanwhile."""
+    """The previous release, inserting users its way meanwhile."""
 
     def __init__(self, engine, first_id):
         super().__init__(daemon=True)
@@ -76,8 +73,9 @@ class Writer(threading.Thread):
         while not self._done.is_set():
             started = time.perf_counter()
             with self._engine.begin() as connection:
-                connection.execute(TABLE.insert().values(
-                    id=self._next, old=f'v{self._next}'))
+                connection.execute(USER.insert().values(
+                    id=self._next, user_id=f'u-{self._next}',
+                    name=f'n{self._next}'))
             self.latencies.append(time.perf_counter() - started)
             self._next += 1
             time.sleep(0.001)
@@ -88,19 +86,24 @@ class Writer(threading.Thread):
 
 
 def prepare(engine, rows):
+    """An expanded schema holding rows users of the previous release."""
+    metadata = sa.MetaData()
     with engine.begin() as connection:
-        connection.exec_driver_sql('DROP TABLE IF EXISTS odm_bench')
-        connection.exec_driver_sql(
-            'CREATE TABLE odm_bench (id BIGINT PRIMARY KEY, '
-            'old VARCHAR(32) NOT NULL, new VARCHAR(32))')
+        metadata.reflect(connection)
+        metadata.drop_all(connection)
+    # Imported here: alembic.command is not needed for anything else.
+    from alembic import command
+
+    with engine.connect() as connection:
+        command.upgrade(scripts.alembic_config(connection), 'expand@head')
+        connection.commit()
+    with engine.begin() as connection:
         connection.exec_driver_sql(
             _FILL[engine.dialect.name].format(rows=rows))
-        connection.exec_driver_sql(
-            'CREATE INDEX ix_odm_bench_new ON odm_bench (new, id)')
     if engine.dialect.name == 'postgresql':
         with engine.connect().execution_options(
                 isolation_level='AUTOCOMMIT') as connection:
-            connection.exec_driver_sql('ANALYZE odm_bench')
+            connection.exec_driver_sql('ANALYZE "user"')
 
 
 def measure(engine, rows, batch):
@@ -110,7 +113,8 @@ def measure(engine, rows, batch):
     writer.start()
     started = time.perf_counter()
     results = online_migrations.run(
-        online_migrations.Context(engine), [backfill(durations)],
+        online_migrations.Context(engine),
+        [timed(data_migrations.user_username, durations)],
         max_count=rows, batch_size=batch)
     elapsed = time.perf_counter() - started
     writer.stop()
@@ -151,8 +155,6 @@ def main():
                       f'{m["longest_ms"]:7.1f}ms {m["p99_ms"]:6.1f}ms '
                       f'{m["writer_rows"]:7} {m["writer_max_ms"]:6.1f}ms',
                       flush=True)
-            with engine.begin() as connection:
-                connection.exec_driver_sql('DROP TABLE odm_bench')
         finally:
             engine.dispose()
 

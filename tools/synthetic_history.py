@@ -1,8 +1,9 @@
 """Copy the webdemo package and append N synthetic revisions to it.
 
 Used by tools/db_benchmark.py. Each synthetic revision creates one small
-table, the way a long real history mostly adds things. The copy lives in
-a temporary directory; the real versions/ directory is never written.
+table, the way a long real history mostly adds things, on the expand
+branch. The copy lives in a temporary directory; the real versions/
+directory is never written.
 
     python tools/synthetic_history.py N DIRECTORY
 """
@@ -48,12 +49,16 @@ def revision_id(number):
     return f'be{number:010x}'
 
 
-def shipped_head():
-    """The head of the real history: the revision no other revises."""
+def shipped_head(phase='expand'):
+    """The head of one branch of the real history (versions/<phase>/).
+
+    It is the revision no other in that directory revises.
+    """
     parents, revisions = set(), set()
-    for name in os.listdir(os.path.join(REPO, VERSIONS)):
+    directory = os.path.join(REPO, VERSIONS, phase)
+    for name in os.listdir(directory):
         if name.endswith('.py'):
-            with open(os.path.join(REPO, VERSIONS, name)) as source:
+            with open(os.path.join(directory, name)) as source:
                 text = source.read()
             revisions.add(name.split('_', 1)[0])
             for line in text.splitlines():
@@ -62,7 +67,8 @@ def shipped_head():
                                    line.split('=', 1)[1].split(','))
     heads = revisions - parents
     if len(heads) != 1:
-        raise SystemExit(f'the shipped history has heads {sorted(heads)}')
+        raise SystemExit(f'the shipped {phase} branch has heads '
+                         f'{sorted(heads)}')
     return heads.pop()
 
 
@@ -77,7 +83,8 @@ def build(count, directory):
     parent = shipped_head()
     for number in range(1, count + 1):
         revision = revision_id(number)
-        path = os.path.join(directory, VERSIONS,
+        # Each creates a table: expand revisions.
+        path = os.path.join(directory, VERSIONS, 'expand',
                             f'{revision}_synthetic_{number}.py')
         with open(path, 'w') as script:
             script.write(_REVISION.format(number=number, revision=revision,

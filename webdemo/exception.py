@@ -182,7 +182,7 @@ class DDLLockTimeout(WebdemoError):
 
 
 class SchemaBehind(WebdemoError):
-    """A command needs the upgraded schema, and the database is behind.
+    """A command needs the expanded schema, and the database is behind.
 
     :ivar where: the database's state, described
     """
@@ -190,8 +190,38 @@ class SchemaBehind(WebdemoError):
     def __init__(self, command, where):
         self.where = where
         super().__init__(
-            f'{command} needs the upgraded schema, and the database is at '
-            f'{where}: run db sync first. Nothing was changed.')
+            f'{command} needs the expanded schema, and the database is at '
+            f'{where}: run webdemo-manage db sync --expand first. Nothing '
+            'was changed.')
+
+
+class ContractNotReady(WebdemoError):
+    """Contract revisions may not run yet; nothing was changed.
+
+    :ivar expand_pending: expand revisions not applied yet
+    :ivar data_left: rows each online data migration still has to move
+    :ivar expanded: this command applied the expand phase before it
+        refused the contract
+    """
+
+    def __init__(self, expand_pending=(), data_left=None, expanded=False):
+        self.expand_pending = tuple(expand_pending)
+        self.data_left = dict(data_left or {})
+        if self.expand_pending:
+            first = ('expand revisions are pending '
+                     f'({", ".join(self.expand_pending)}): run '
+                     'webdemo-manage db sync --expand first')
+        else:
+            rows = ', '.join(f'{name}: {count}'
+                             for name, count in self.data_left.items())
+            first = (f'online data migrations still have rows to move '
+                     f'({rows}): run webdemo-manage db '
+                     'online_data_migrations until it exits 0 first')
+        self.expanded = expanded
+        changed = ('The expand phase was applied; no contract revision ran.'
+                   if expanded else 'Nothing was changed.')
+        super().__init__(f'the contract phase cannot run yet: {first}. '
+                         f'{changed}')
 
 
 class MigrationLockLost(WebdemoError):

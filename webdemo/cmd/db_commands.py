@@ -23,6 +23,8 @@ _CHECK_CODES = {
     Status.AT_HEAD: exit_codes.OK,
     Status.EMPTY: exit_codes.UPGRADE_PENDING,
     Status.UPGRADE_PENDING: exit_codes.UPGRADE_PENDING,
+    Status.DATA_MIGRATIONS_PENDING: exit_codes.DATA_MIGRATIONS_PENDING,
+    Status.CONTRACT_PENDING: exit_codes.CONTRACT_PENDING,
     Status.UNKNOWN_REVISION: exit_codes.UNKNOWN_REVISION,
     Status.UNVERSIONED: exit_codes.UNVERSIONED,
     Status.INTERRUPTED: exit_codes.INTERRUPTED,
@@ -47,9 +49,10 @@ def _connect(conf, args, prefix=''):
 def sync(conf, args):
     if args.sql:
         engine = _connect(conf, args, prefix='-- ')
-        migration.upgrade_sql(engine, args.revision, out=sys.stdout)
+        migration.upgrade_sql(engine, args.revision, args.phase,
+                              out=sys.stdout)
     else:
-        migration.sync(_connect(conf, args), args.revision,
+        migration.sync(_connect(conf, args), args.revision, args.phase,
                        report=render.say,
                        lock_settings=lock.Settings.from_conf(conf),
                        ddl_guard=lock_wait.Settings.from_conf(conf))
@@ -147,7 +150,9 @@ def downgrade(conf, args):
 
 def revision(conf, args):
     engine = _connect(conf, args) if args.autogenerate else None
-    path = migration.new_revision(args.message, args.autogenerate, engine)
+    path = migration.new_revision(args.message, args.phase,
+                                  args.autogenerate, engine,
+                                  report=render.say)
     render.say(f'Wrote {path}')
     return exit_codes.OK
 

@@ -17,6 +17,9 @@ LOCK_LOST = 8
 UNSAFE_SERVER = 9
 DDL_LOCK_TIMEOUT = 10
 SCHEMA_BEHIND = 11
+CONTRACT_NOT_READY = 12
+DATA_MIGRATIONS_PENDING = 13
+CONTRACT_PENDING = 14
 # db online_data_migrations's own outcomes (as in OpenStack's services).
 DATA_MIGRATED = 0
 DATA_LEFT = 1
@@ -30,7 +33,8 @@ exit codes:
   {OK}    success; for --check: the database is at head
   {ERROR}    operational error: configuration, connection,
        authentication, a failed migration
-  {UPGRADE_PENDING}    --check: an upgrade is pending (also an empty
+  {UPGRADE_PENDING}    --check: an upgrade is pending: expand revisions are
+       not applied, so this release cannot run yet (also an empty
        database); db check: the schema differs from the models
   {UNKNOWN_REVISION}    the database is at a revision this webdemo does
        not know (a newer webdemo migrated it, or history diverged)
@@ -55,8 +59,16 @@ exit codes:
   {DDL_LOCK_TIMEOUT}   a revision's statement waited for a table lock
        [database] ddl_lock_timeout seconds, [database] ddl_lock_retries
        more times; the session holding it is named
-  {SCHEMA_BEHIND}   db online_data_migrations: the schema is not upgraded
-       yet (run db sync first); nothing was changed
+  {SCHEMA_BEHIND}   db online_data_migrations: expand is pending (run
+       db sync --expand first); nothing was changed
+  {CONTRACT_NOT_READY}   db sync --contract (or a sync reaching a contract
+       revision): expand is pending or online data migrations have rows
+       to move; the line says which to run first. Nothing of the
+       contract ran
+  {DATA_MIGRATIONS_PENDING}   --check: expanded; online data migrations have
+       rows to move (db online_data_migrations)
+  {CONTRACT_PENDING}   --check: expanded, data moved; contract revisions are
+       not applied (db sync --contract, once no previous release runs)
   {INVALID_INPUT}  invalid input: bad arguments, unknown or ambiguous
        revision, multiple heads where one is needed, a data-losing
        downgrade without --yes
@@ -79,6 +91,7 @@ _FOR_ERROR = (
     (exception.UnsafeServerSettings, UNSAFE_SERVER),
     (exception.DDLLockTimeout, DDL_LOCK_TIMEOUT),
     (exception.SchemaBehind, SCHEMA_BEHIND),
+    (exception.ContractNotReady, CONTRACT_NOT_READY),
     (exception.InterruptedMigration, INTERRUPTED),
     (exception.InvalidRevision, INVALID_INPUT),
     (exception.ConfirmationRequired, INVALID_INPUT),

@@ -50,14 +50,19 @@ def _add_output_options(parser, verbose=True):
 def _add_changing_commands(commands):
     sync = _documented(
         commands, 'sync',
-        'upgrade the database to the head, or to REVISION',
-        'Upgrade the database to the latest revision, or to REVISION. '
-        'Safe to run on every deployment: on an up-to-date database it '
-        'changes nothing and exits 0. A legacy sqlalchemy-migrate '
-        'database is adopted first.')
-    sync.add_argument('revision', nargs='?', metavar='REVISION',
-                      help='target: head (default), a full or partial id, '
-                           '+N, or label@head')
+        'upgrade the database: every phase, one phase, or to REVISION',
+        'Upgrade the database to the latest revision: the expand phase, '
+        'the online data migrations, then the contract phase (with the '
+        'service stopped). In a rolling upgrade run --expand before the '
+        'new release starts and --contract once no previous release '
+        'runs (doc/source/rolling-upgrades.rst). Safe to run on every '
+        'deployment: on an up-to-date database it changes nothing and '
+        'exits 0. A legacy sqlalchemy-migrate database is adopted first.')
+    target = sync.add_mutually_exclusive_group()
+    target.add_argument('revision', nargs='?', metavar='REVISION',
+                        help='target: heads (default), a full or partial '
+                             'id, +N, or expand@head / contract@head')
+    _add_phase_options(target, 'upgrade')
     sync.add_argument('--sql', action='store_true',
                       help="print the SQL from the database's current "
                            'revision to the target instead of running it')
@@ -82,6 +87,17 @@ def _add_changing_commands(commands):
                                 'and columns')
 
 
+def _add_phase_options(group, verb):
+    group.add_argument('--expand', dest='phase', action='store_const',
+                       const='expand',
+                       help=f'{verb} the expand branch only: additions '
+                            'the previous release can run with')
+    group.add_argument('--contract', dest='phase', action='store_const',
+                       const='contract',
+                       help=f'{verb} the contract branch only: removals, '
+                            'once no previous release runs')
+
+
 def _positive(value):
     number = int(value)
     if number < 1:
@@ -94,7 +110,7 @@ def _add_data_migration_command(commands):
         commands, 'online_data_migrations',
         'move data for the running release, in small batches',
         'Run the online data migrations (webdemo/db/data_migrations.py) '
-        'in batches of 50 rows, each one short transaction, while the '
+        'in batches of 1000 rows, each one short transaction, while the '
         'service keeps running; safe to stop and run again. Needs the '
         'upgraded schema (db sync first).')
     online.add_argument('--max-count', type=_positive, metavar='N',
@@ -112,7 +128,9 @@ def _add_reading_commands(commands):
         'database, unless --check.')
     version.add_argument('--check', action='store_true',
                          help='exit with the status: 0 at head, 2 upgrade '
-                              'pending, 3 unknown revision, 4 unversioned')
+                              '(expand) pending, 13 data migrations '
+                              'pending, 14 contract pending, and the other '
+                              'codes below')
     _add_output_options(version)
     history = _documented(
         commands, 'history',
@@ -148,11 +166,16 @@ def _add_developer_commands(commands):
     revision = _documented(
         commands, 'revision',
         'write a new revision file (developers)',
-        "Write a new revision into webdemo's versions directory.")
+        "Write a new revision at the head of webdemo's expand branch "
+        '(--expand) or contract branch (--contract).')
     revision.add_argument('-m', '--message', required=True)
+    phase = revision.add_mutually_exclusive_group()
+    _add_phase_options(phase, 'write into')
     revision.add_argument('--autogenerate', action='store_true',
                           help='fill it in from the differences between '
-                               'the models and the database (at head)')
+                               'the models and the database (at head): '
+                               'with --expand the additions, with '
+                               '--contract the removals')
     merge = _documented(
         commands, 'merge', 'write a revision merging heads '
         '(developers)', 'Write a revision that merges REVISIONs, usually '

@@ -76,14 +76,32 @@ def version(state, verbose=False, messages=None):
             'again to complete it)')
     for revision in state.changed_scripts:
         say(f'Changed since applied: {revision}')
+    _phases(state)
     say(f'Status: {state.status.words}')
+
+
+def _phases(state):
+    """Where each phase of the upgrade stands, once there is a version."""
+    if not state.current:
+        return
+    say(f'Expand: {_pending(state.expand_pending)}')
+    if state.data_migrations:
+        rows = ', '.join(f'{name} {count}'
+                         for name, count in state.data_migrations.items())
+        say(f'Data migrations: {sum(state.data_migrations.values())} rows '
+            f'to move ({rows})')
+    say(f'Contract: {_pending(state.contract_pending)}')
+
+
+def _pending(revisions):
+    return f'pending ({", ".join(revisions)})' if revisions else 'done'
 
 
 def revision_line(info):
     marks = [name for name, on in (
         ('head', info.is_head), ('base', info.is_base),
         ('branchpoint', info.is_branch_point),
-        ('mergepoint', info.is_merge_point)) if on]
+        ('mergepoint', info.is_merge_point)) if on] + list(info.branch_labels)
     parents = _ids(info.down_revisions) if info.down_revisions else 'base'
     flags = f' ({", ".join(marks)})' if marks else ''
     return f'{parents} -> {info.revision}{flags}: {info.message}'

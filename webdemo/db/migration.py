@@ -28,6 +28,7 @@ from webdemo.db import lock
 from webdemo.db import lock_wait
 from webdemo.db import offline
 from webdemo.db import online_migrations
+from webdemo.db import phases
 from webdemo.db import preflight
 from webdemo.db import reader
 from webdemo.db import revisions
@@ -80,15 +81,23 @@ def _refuse_if_unsafe(engine, with_tables=True):
         preflight.check(reader.server_settings(connection, with_tables))
 
 
-def _apply(engine, locked, plan, direction, report, ddl_guard):
-    """Run plan under the lock; the shared end of sync and downgrade."""
+def _open_journal(engine, locked):
+    """Make the bookkeeping tables, then show who holds the lock."""
     with engine.begin() as connection:
         bookkeeping.ensure_tables(connection)
     # The holder's card has a table now, also on the very first sync.
     locked.hold.announce()
-    runner.run_plan(engine, locked.scripts, plan, direction, locked.entries,
-                    report, ddl_guard)
-    final = state_module.classify(reader.observe(engine), locked.scripts)
+
+
+def _apply(engine, locked, plan, direction, report, ddl_guard):
+    """Run plan under the lock; the shared end of sync and downgrade."""
+    if plan:
+        runner.run_plan(engine, locked.scripts, plan, direction,
+                        locked.entries, report, ddl_guard)
+
+
+def _finish(engine, scripts, report):
+    final = state_module.classify(reader.observe(engine), scripts)
     report(f'Database is at {state_module.describe(final)}.')
     return final
 
@@ -105,16 +114,21 @@ def _check_sync(state, scripts, target):
     return scripts.upgrade_plan(target, state_module.starting_point(state))
 
 
-def sync(engine, revision=None, report=print,
+def sync(engine, revision=None, phase=None, report=print,
          lock_settings=DEFAULT_LOCK, ddl_guard=DEFAULT_DDL_GUARD):
-    """Upgrade the database to revision, or to the head.
+    """Upgrade the database: every phase, one phase, or to a revision.
 
     Idempotent: on a database already there it changes nothing. A
     revision an earlier run left half-done is completed first; a legacy
     sqlalchemy-migrate database is first stamped with its revision.
+    Contract revisions run only once the expand phase is complete and
+    the online data migrations have no rows left (phases.py).
 
     :param engine: the database's engine
     :param revision: the target revision; None means the head(s)
+    :param phase: phases.EXPAND or phases.CONTRACT: upgrade that phase to
+        its head. Neither, and no revision: expand, then the online data
+        migrations, then contract (the offline upgrade)
     :param report: called with one line of progress at a time
     :param lock_settings: a lock.Settings: how long to wait for another
         migration, and the lease on Galera
@@ -123,21 +137,88 @@ def sync(engine, revision=None, report=print,
     :returns: the DatabaseState after the upgrade
     :raises webdemo.exception.WebdemoError: the subclass names why it
         refused (unknown revision, unversioned, invalid target, lock
-        timeout, interrupted downgrade) or that a revision failed
+        timeout, interrupted downgrade, contract not ready) or that a
+        revision failed
     """
+    whole = phase is None and revision in (None, 'heads')
+    target = phases.target(phase) if phase else revision or 'heads'
     with _locked(engine, 'db sync', lock_settings, report) as locked:
-        plan = _check_sync(locked.state, locked.scripts, revision or 'heads')
+        plan = _check_sync(locked.state, locked.scripts, target)
         legacy_database = locked.state.status == Status.LEGACY
         if not plan and not legacy_database:
             return _nothing_to_do(locked.state, report)
+        expand, contract = phases.split(plan, locked.scripts.sides)
+        if contract:
+            _check_contract_may_follow(engine, locked.state, locked.scripts,
+                                       expand, phase)
         _refuse_if_unsafe(engine)
         if legacy_database:
             _adopt_legacy(engine, locked.state, report)
         if locked.state.interrupted:
             report(f'Completing {", ".join(locked.state.interrupted)}, left '
                    'unfinished by an earlier run.')
-        return _apply(engine, locked, plan, Direction.UPGRADE, report,
-                      ddl_guard)
+        _open_journal(engine, locked)
+        _apply(engine, locked, expand, Direction.UPGRADE, report, ddl_guard)
+        if contract:
+            _before_contract(engine, locked.scripts, whole, bool(expand),
+                             report)
+            _apply(engine, locked, contract, Direction.UPGRADE, report,
+                   ddl_guard)
+        return _finish(engine, locked.scripts, report)
+
+
+def _check_contract_may_follow(engine, state, scripts, expand, phase):
+    """Refuse contract revisions up front while expand would stay pending.
+
+    db sync --contract never runs expand revisions: it refuses while
+    any is pending. With no expand revision to run first, the data is
+    counted now too, so that a refused command has changed nothing.
+    """
+    planned = ({script.revision for script in expand}
+               if phase != phases.CONTRACT else set())
+    left_behind = tuple(revision for revision in state.expand_pending
+                        if revision not in planned)
+    phases.check_contract_ready(left_behind, {})
+    if not expand:
+        phases.check_contract_ready((), _data_left(engine, state, scripts))
+
+
+def _before_contract(engine, scripts, migrate_data, expanded, report):
+    """Move the data (the whole upgrade only), then count what is left."""
+    state = _classify(engine, scripts)
+    if migrate_data:
+        for result in _run_data_migrations(engine, scripts, state):
+            if result.completed or result.error:
+                report(f'Online data migration {result.name}: moved '
+                       f'{result.completed} rows'
+                       + (f'; failed: {result.error}' if result.error
+                          else '.'))
+    phases.check_contract_ready((), _data_left(engine, state, scripts),
+                                expanded)
+
+
+def _classify(engine, scripts):
+    return state_module.classify(reader.observe_unlocked(engine), scripts)
+
+
+def _needed_migrations(state, scripts):
+    applied = scripts.applied(state.current)
+    return [registered.function for registered in phases.still_needed(
+        data_migrations.MIGRATIONS, applied)]
+
+
+def _data_left(engine, state, scripts):
+    """Rows each online data migration still needed has left to move."""
+    return online_migrations.left(online_migrations.Context(engine),
+                                  _needed_migrations(state, scripts))
+
+
+def _run_data_migrations(engine, scripts, state, max_count=None,
+                         batch_size=online_migrations.DEFAULT_BATCH_SIZE,
+                         report=lambda result, batch: None):
+    return online_migrations.run(
+        online_migrations.Context(engine), _needed_migrations(state, scripts),
+        max_count, batch_size, report)
 
 
 def _adopt_legacy(engine, state, report):
@@ -165,26 +246,32 @@ def _alembic_command(engine, name, target, **options):
         connection.commit()
 
 
-def upgrade_sql(engine, revision=None, out=None):
+def upgrade_sql(engine, revision=None, phase=None, out=None):
     """Write the SQL an upgrade would run, from the database's revision.
 
     Nothing is run. Unlike Alembic's own --sql, which starts from base,
-    this starts where the database is.
+    this starts where the database is. The contract part, if any, comes
+    last, after a comment saying to run the online data migrations
+    first; it is refused as db sync would refuse it.
 
     :param engine: the database's engine (read, never written)
     :param revision: the target revision; None means the head(s)
+    :param phase: phases.EXPAND or phases.CONTRACT, as for sync
     :param out: a text stream for the SQL
     """
     scripts = scripts_module.Scripts.load()
-    state = state_module.classify(reader.observe_unlocked(engine), scripts)
-    target = revision or 'heads'
-    _check_sync(state, scripts, target)
+    state = _classify(engine, scripts)
+    plan = _check_sync(state, scripts,
+                       phases.target(phase) if phase else revision or 'heads')
+    expand, contract = phases.split(plan, scripts.sides)
+    if contract:
+        _check_contract_may_follow(engine, state, scripts, expand, phase)
     if state.status == Status.LEGACY:
         out.write(f"-- Legacy database: run 'webdemo-manage db stamp "
                   f"{state.legacy_revision}' before this SQL.\n")
     offline.write_upgrade_sql(
         scripts, engine.url.render_as_string(hide_password=False),
-        state_module.starting_point(state), target, out)
+        state_module.starting_point(state), (expand, contract), out)
 
 
 def downgrade(engine, revision, confirmed=False, report=print,
@@ -217,8 +304,9 @@ def downgrade(engine, revision, confirmed=False, report=print,
         if drops and not confirmed:
             raise exception.ConfirmationRequired(drops)
         _refuse_if_unsafe(engine)
-        return _apply(engine, locked, plan, Direction.DOWNGRADE, report,
-                      ddl_guard)
+        _open_journal(engine, locked)
+        _apply(engine, locked, plan, Direction.DOWNGRADE, report, ddl_guard)
+        return _finish(engine, locked.scripts, report)
 
 
 def _check_downgrade(state, scripts, revision):
@@ -266,9 +354,17 @@ def stamp(engine, revision, purge=False, report=print,
 
 
 def get_state(engine):
-    """Where the database stands: a state.DatabaseState (db version)."""
-    return state_module.classify(reader.observe_unlocked(engine),
-                                 scripts_module.Scripts.load())
+    """Where the database stands: a state.DatabaseState (db version).
+
+    Between expand and contract it counts the rows the online data
+    migrations have left to move.
+    """
+    scripts = scripts_module.Scripts.load()
+    state = _classify(engine, scripts)
+    if state.status != Status.CONTRACT_PENDING:
+        return state
+    return state_module.with_data_left(state,
+                                       _data_left(engine, state, scripts))
 
 
 def titles():
@@ -352,46 +448,99 @@ def online_data_migrations(engine, max_count=None,
 
     No migration lock: each batch is its own short transaction, and the
     migrations are idempotent, so two runs at once only share the work.
+    A migration whose contract revision has run is not asked.
 
     :param max_count: at most this many rows in all; None for no bound
     :param report: called after each batch (online_migrations.run)
     :returns: a list of online_migrations.Result
-    :raises webdemo.exception.SchemaBehind: the schema is not at head
+    :raises webdemo.exception.SchemaBehind: expand is pending
     """
-    state = get_state(engine)
-    if state.status != Status.AT_HEAD:
+    scripts = scripts_module.Scripts.load()
+    state = _classify(engine, scripts)
+    if state.status not in _EXPANDED:
         raise exception.SchemaBehind('db online_data_migrations',
                                      state_module.describe(state))
-    return online_migrations.run(
-        online_migrations.Context(engine), data_migrations.MIGRATIONS,
-        max_count, batch_size, report)
+    return _run_data_migrations(engine, scripts, state, max_count,
+                                batch_size, report)
+
+
+# The statuses in which this release's code, and its data migrations, run.
+_EXPANDED = (Status.CONTRACT_PENDING, Status.DATA_MIGRATIONS_PENDING,
+             Status.AT_HEAD)
 
 
 # -- Commands for developers ---------------------------------------------
 
 
-def new_revision(message, autogenerate=False, engine=None):
-    """Write a new revision file into the package's versions directory.
+def new_revision(message, phase=None, autogenerate=False, engine=None,
+                 report=print):
+    """Write a new revision file at the head of one phase's branch.
 
     :param message: the revision's title
+    :param phase: phases.EXPAND or phases.CONTRACT; needed once the
+        history has the two branches. A contract revision depends on
+        expand@head: it may remove only what that made unused
     :param autogenerate: fill it in from the differences between the
-        models and the database behind engine, which must be at head
+        models and the database behind engine, which must be at head;
+        only the phase's kind of change is kept (autogenerate.py), and
+        the rest reported
     :returns: the new file's path
     :raises webdemo.exception.UpgradePending: autogenerate on a database
         that is not at head
-    :raises webdemo.exception.InvalidRevision: the history has several
-        heads (merge them first)
+    :raises webdemo.exception.InvalidRevision: no phase where one is
+        needed, or the history has several heads (merge them first)
     """
+    scripts = scripts_module.Scripts.load()
+    options = _phase_options(scripts, phase)
+    # Imported here: only developers' commands pay for alembic.operations.
+    from webdemo.db import autogenerate as autogenerate_module
+
+    left_out = []
     connection = None
     if autogenerate:
         state = get_state(engine)
         if state.status != Status.AT_HEAD:
             raise exception.UpgradePending(state_module.describe(state))
         connection = engine
-    with scripts_module.revision_errors('write a revision after', 'head'):
-        return _alembic('revision')(
-            scripts_module.alembic_config(connection), message=message,
-            autogenerate=autogenerate).path
+    config = scripts_module.alembic_config(
+        connection, process_revision_directives=(
+            autogenerate_module.revision_directives_hook(phase, left_out)
+            if autogenerate and phase else None))
+    with scripts_module.revision_errors('write a revision after',
+                                        options.get('head', 'head')):
+        path = _alembic('revision')(config, message=message,
+                                    autogenerate=autogenerate,
+                                    **options).path
+    if left_out:
+        report(f'Left out, for the other phase\'s revision: '
+               f'{"; ".join(left_out)}')
+    return path
+
+
+def _phase_options(scripts, phase):
+    if not scripts.sides.contract:
+        return {}
+    if phase is None:
+        raise exception.InvalidRevision(
+            'the history has two branches, expand and contract: write the '
+            'revision with --expand (it only adds) or --contract (it '
+            'removes what the previous release used); see '
+            'doc/source/rolling-upgrades.rst.')
+    options = {'head': phases.target(phase)}
+    try:
+        heads = scripts.resolve(options['head'], 'write a revision after')
+    except exception.InvalidRevision:
+        heads = ()
+    if len(heads) != 1:
+        raise exception.InvalidRevision(
+            f'the {phase} branch has several heads '
+            f'({", ".join(sorted(scripts.heads))} in all): merge them '
+            "first with 'webdemo-manage db merge'.")
+    if phase == phases.CONTRACT:
+        options['depends_on'] = [script.revision for script in
+                                 scripts.resolve(phases.target(phases.EXPAND),
+                                                 'depend on')]
+    return options
 
 
 def merge(revisions_to_merge, message):

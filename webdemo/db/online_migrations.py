@@ -12,22 +12,48 @@ them in one transaction (``with context.begin() as connection``), and
 returns how many it found and how many it migrated. It must be
 idempotent and resumable: a row it migrated is never found again, and a
 run stopped anywhere is simply run again. Called with max_count 0 it
-only counts: (rows left, 0).
+only counts: (rows left, 0). A migration may keep where it got to in
+``context.positions`` (a dict for this run), so that each batch starts
+where the last one ended instead of reading past every row done.
 """
 
 import dataclasses
 
 from webdemo.db import errors
 
-# Rows per batch: one short transaction each.
-DEFAULT_BATCH_SIZE = 50
+# Rows per batch: one short transaction each. tools/odm_benchmark.py
+# measures the choice (doc/source/performance.rst): far fewer rows per
+# batch and the round trips dominate; far more and a batch holds its
+# row locks for longer than the 100 ms the service can wait.
+DEFAULT_BATCH_SIZE = 1000
+
+
+@dataclasses.dataclass(frozen=True)
+class Registered:
+    """A migration as data_migrations.py lists it.
+
+    :ivar function: the migration, (context, max_count) -> (found, done)
+    :ivar before: the contract revision that needs it finished; once
+        that has run, the migration has nothing left to find
+    """
+    function: object
+    before: str
+
+    @property
+    def name(self):
+        return _name(self.function)
 
 
 class Context:
-    """What a migration gets: the database, one transaction at a time."""
+    """What a migration gets: the database, one transaction at a time.
+
+    :ivar positions: for each migration that wants it, where its last
+        batch ended in this run
+    """
 
     def __init__(self, engine):
         self.engine = engine
+        self.positions = {}
 
     def begin(self):
         """A connection in a new transaction, committed at the with's end."""
@@ -86,6 +112,16 @@ def run(context, migrations, max_count=None,
         if result.error is None:
             result.left = _count(migration, context, result)
     return results
+
+
+def left(context, migrations):
+    """Rows each migration still has to move, by name (counts only).
+
+    :raises: whatever a count raises: a guard that cannot count must
+        not guess
+    """
+    return {_name(migration): migration(context, 0)[0]
+            for migration in migrations}
 
 
 def _batch(migration, context, size, result):

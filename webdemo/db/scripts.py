@@ -13,6 +13,7 @@ to step().
 """
 
 import contextlib
+import functools
 import os
 
 from alembic import config as alembic_config_module
@@ -23,6 +24,7 @@ from alembic.script import revision as alembic_revision
 from alembic import util as alembic_util
 
 from webdemo.db import journal
+from webdemo.db import phases
 from webdemo.db import script_index
 from webdemo.db import state as state_module
 from webdemo import exception
@@ -56,9 +58,27 @@ def revision_errors(action, revision):
         yield
     except (alembic_util.CommandError,
             alembic_revision.RevisionError) as error:
+        several = _multiple_heads(error)
+        if several is not None:
+            raise exception.InvalidRevision(
+                f'cannot {action} {revision!r}: it names '
+                f'{len(several.heads)} heads ({", ".join(several.heads)}). '
+                'webdemo has two, its expand and contract branches: name '
+                'one as expand@head or contract@head, or all as heads (db '
+                'sync alone runs every phase; db sync --expand and '
+                '--contract one each).') from error
         raise exception.InvalidRevision(
             f'cannot {action} {revision!r}: {error}. See '
             "'webdemo-manage db history' for the revisions.") from error
+
+
+def _multiple_heads(error):
+    """The MultipleHeads error behind error (alembic.command wraps it)."""
+    while error is not None:
+        if isinstance(error, alembic_revision.MultipleHeads):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def parse_range(revision_range, state):
@@ -91,6 +111,12 @@ def _range_end(name, state):
     return state.current[0]
 
 
+def version_directories(directory):
+    """The directories alembic.ini lists revisions in (version_locations)."""
+    return [os.fspath(location) for location in
+            directory.version_locations or [directory.versions]]
+
+
 class Scripts:
     """The revision graph of one ScriptDirectory, loaded once."""
 
@@ -102,7 +128,8 @@ class Scripts:
         """Read webdemo's revision scripts, through the index."""
         directory = alembic_script.ScriptDirectory.from_config(
             alembic_config())
-        indexed = script_index.read(directory.versions)
+        indexed = [script for versions in version_directories(directory)
+                   for script in script_index.read(versions)]
         directory.revision_map = alembic_revision.RevisionMap(
             lambda: indexed)
         return cls(directory)
@@ -122,6 +149,19 @@ class Scripts:
         return frozenset(rev.revision for head in current if head
                          for rev in self.directory.walk_revisions('base',
                                                                   head))
+
+    @functools.cached_property
+    def sides(self):
+        """phases.Sides: the revisions of each phase of an upgrade.
+
+        Alembic gives a branch's label to every revision after the one
+        that declares it: the contract side is the revisions labelled
+        contract, the expand side all others.
+        """
+        every = frozenset(script.revision for script in self.walk())
+        contract = frozenset(script.revision for script in self.walk()
+                             if phases.CONTRACT in script.branch_labels)
+        return phases.Sides(every - contract, contract)
 
     def checksum(self, revision):
         """The sha256 of a revision's script as it is now."""

@@ -12,13 +12,21 @@ import enum
 from webdemo.db import bookkeeping
 from webdemo.db.journal import Direction
 from webdemo.db import legacy
+from webdemo.db import phases
 from webdemo import exception
 
 
 class Status(str, enum.Enum):
     """A database's status. The values are published (JSON, --check)."""
     EMPTY = 'empty'
+    # Expand revisions (or ones before the split) are not applied: this
+    # release's code cannot run yet. Published before the phases were.
     UPGRADE_PENDING = 'upgrade_pending'
+    # Expanded; online data migrations have rows to move (the counts are
+    # in DatabaseState.data_migrations).
+    DATA_MIGRATIONS_PENDING = 'data_migrations_pending'
+    # Expanded, data moved; the contract revisions are not applied.
+    CONTRACT_PENDING = 'contract_pending'
     AT_HEAD = 'at_head'
     UNKNOWN_REVISION = 'unknown_revision'
     UNVERSIONED = 'unversioned'
@@ -68,6 +76,11 @@ class DatabaseState:
     :ivar interrupted_downgrades: revisions whose downgrade died or
         failed half-way; running that db downgrade again completes them
     :ivar changed_scripts: applied revisions whose script changed since
+    :ivar expand_pending: expand revisions (the history before the split
+        included) not applied
+    :ivar contract_pending: contract revisions not applied
+    :ivar data_migrations: rows each online data migration still has to
+        move, by name; counted only once expanded with contract pending
     """
     current: tuple
     heads: tuple
@@ -78,6 +91,9 @@ class DatabaseState:
     interrupted: tuple = ()
     interrupted_downgrades: tuple = ()
     changed_scripts: tuple = ()
+    expand_pending: tuple = ()
+    contract_pending: tuple = ()
+    data_migrations: dict = dataclasses.field(default_factory=dict)
 
     def as_json(self):
         """The published fields, under their published names."""
@@ -91,8 +107,9 @@ def classify(seen, graph):
 
     :param seen: an Observation
     :param graph: the revision graph: ``heads``, ``is_known(rev)``,
-        ``applied(current)`` (every revision current implies) and
-        ``checksum(rev)`` (of its script now)
+        ``applied(current)`` (every revision current implies),
+        ``checksum(rev)`` (of its script now) and ``sides`` (a
+        phases.Sides)
     :returns: a DatabaseState
     """
     heads = tuple(sorted(graph.heads))
@@ -110,15 +127,31 @@ def classify(seen, graph):
     applied = frozenset() if unknown else graph.applied(seen.current)
     upgrades, downgrades = interrupted_runs(entries, applied)
     changed = () if unknown else changed_scripts(graph, applied, entries)
-    status = _status(seen.current, heads, tables, unknown,
-                     upgrades + downgrades, changed)
+    expand, contract = (((), ()) if unknown
+                        else phases.pending(graph.sides, applied))
+    status = _status(seen.current, tables, unknown, upgrades + downgrades,
+                     changed, expand, contract)
     return DatabaseState(seen.current, heads, status, unknown,
                          interrupted=upgrades,
                          interrupted_downgrades=downgrades,
-                         changed_scripts=changed)
+                         changed_scripts=changed, expand_pending=expand,
+                         contract_pending=contract)
 
 
-def _status(current, heads, tables, unknown, interrupted, changed):
+def with_data_left(state, left):
+    """state, with the rows online data migrations have left to move.
+
+    :param left: rows by migration name (online_migrations.left)
+    """
+    status = state.status
+    if status == Status.CONTRACT_PENDING and any(left.values()):
+        status = Status.DATA_MIGRATIONS_PENDING
+    return dataclasses.replace(state, status=status,
+                               data_migrations=dict(left))
+
+
+def _status(current, tables, unknown, interrupted, changed, expand_pending,
+            contract_pending):
     if unknown:
         return Status.UNKNOWN_REVISION
     if interrupted:
@@ -128,7 +161,10 @@ def _status(current, heads, tables, unknown, interrupted, changed):
                 else Status.EMPTY)
     if changed:
         return Status.CHANGED_SCRIPT
-    return Status.AT_HEAD if current == heads else Status.UPGRADE_PENDING
+    if expand_pending:
+        return Status.UPGRADE_PENDING
+    # Expanded: this release runs; what is left is the contract's.
+    return Status.CONTRACT_PENDING if contract_pending else Status.AT_HEAD
 
 
 def interrupted_runs(entries, applied):

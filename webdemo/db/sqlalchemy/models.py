@@ -5,12 +5,12 @@ backend, so that migrations can refer to it by name.
 """
 
 from sqlalchemy import Column
+from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import MetaData
 from sqlalchemy.orm import declarative_base
 from sqlalchemy import String
 from sqlalchemy import Unicode
-from sqlalchemy import UniqueConstraint
 
 from webdemo import password
 
@@ -30,15 +30,20 @@ BASE = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 
 class User(BASE):
+    """A user; the schema after contract 3fd795719d99.
+
+    Until that contract runs the table also has the previous release's
+    name column, which webdemo/db/users.py keeps filled.
+    """
     __tablename__ = 'user'
     __table_args__ = (
-        UniqueConstraint('name', name='uq_user_name'),
+        Index('ix_user_username', 'username', unique=True),
         MYSQL_TABLE_ARGS,
     )
 
     id = Column(Integer, primary_key=True)
     user_id = Column(String(255), nullable=False)
-    name = Column(String(64), nullable=False)
+    username = Column(String(64), nullable=False)
     email = Column(String(255))
 
 

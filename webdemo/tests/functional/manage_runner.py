@@ -58,8 +58,11 @@ def run(args, env, cwd):
 
 
 def revisions_on_disk():
-    """Revision ids as the files in versions/ name them."""
-    return sorted(name.split('_', 1)[0] for name in os.listdir(VERSIONS_DIR)
+    """Revision ids as the files in versions/ and its phases' name them."""
+    return sorted(name.split('_', 1)[0]
+                  for directory, _, names in os.walk(VERSIONS_DIR)
+                  if '__pycache__' not in directory
+                  for name in names
                   if name.endswith('.py') and not name.startswith('_'))
 
 
@@ -195,7 +198,7 @@ class PackageCopyMixin:
 
     def written(self, result):
         path = re.search(r'^Wrote (\S+)$', self.assertOk(result), re.M)[1]
-        self.assertEqual(os.path.realpath(self.versions),
-                         os.path.dirname(os.path.realpath(path)))
+        self.assertTrue(os.path.realpath(path).startswith(
+            os.path.realpath(self.versions) + os.sep), path)
         with open(path) as revision_file:
             return os.path.basename(path), revision_file.read()

@@ -26,7 +26,7 @@ _ANY_BACKEND = [
         prepare='put_at', prepare_args=('heads',),
         args=('db', 'sync', '+1'), code=127, words=('+1',))),
     ('ambiguous_relative_downgrade_from_merge', dict(
-        prepare='put_at', prepare_args=('heads',),
+        prepare='put_at', prepare_args=('948ccd040506',),
         args=('db', 'downgrade', '-1'), code=127, words=('Ambiguous',))),
     ('multiple_heads_where_one_is_needed', dict(
         prepare='put_at', prepare_args=('e27bd8cacc69', 'b2237d3cc792'),
@@ -52,8 +52,22 @@ _ANY_BACKEND = [
         args=('db', 'downgrade', 'fac0847f78ff'), code=127,
         words=('column account.email', '--yes'))),
     ('autogenerate_on_a_database_not_at_head', dict(
-        args=('db', 'revision', '--autogenerate', '-m', 'x'), code=2,
-        words=('db sync first',))),
+        args=('db', 'revision', '--expand', '--autogenerate', '-m', 'x'),
+        code=2, words=('db sync first',))),
+    ('one_head_of_two', dict(
+        args=('db', 'sync', 'head'), code=127,
+        words=('expand@head or contract@head',))),
+    ('two_phases_at_once', dict(
+        args=('db', 'sync', '--expand', '--contract'), code=127,
+        words=('not allowed with argument',))),
+    ('a_phase_and_a_revision', dict(
+        args=('db', 'sync', '--contract', '3fd795719d99'), code=127,
+        words=('not allowed with argument',))),
+    ('contract_before_expand', dict(
+        prepare='put_at', prepare_args=('948ccd040506',),
+        args=('db', 'sync', '--contract'), code=12,
+        words=('expand revisions are pending (828dea7d5e92)',
+               'db sync --expand first', 'Nothing was changed'))),
     ('unknown_command', dict(args=('db', 'frobnicate'), code=127,
                              words=('frobnicate',))),
     ('unknown_option', dict(args=('db', 'sync', '--bogus'), code=127,

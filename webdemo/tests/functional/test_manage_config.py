@@ -187,24 +187,33 @@ class TestBareAlembic(ManageConfigTest):
 
     def test_upgrade_reads_webdemo_configuration(self):
         db = os.path.join(self.home, 'bare.db')
-        result = self.alembic('upgrade', 'head',
+        result = self.alembic('upgrade', 'heads',
                               OS_DATABASE__CONNECTION=f'sqlite:///{db}')
         self.assertEqual(0, result.returncode, result.stderr)
         version = self.manage('db', 'version',
                               OS_DATABASE__CONNECTION=f'sqlite:///{db}')
         self.assertIn('Status: at head', version.stdout)
 
+    def test_one_head_is_explained(self):
+        db = os.path.join(self.home, 'bare.db')
+        result = self.alembic('upgrade', 'head',
+                              OS_DATABASE__CONNECTION=f'sqlite:///{db}')
+        self.assertNotEqual(0, result.returncode)
+        self.assertIn("webdemo's history has two heads, its expand and "
+                      'contract branches', result.stderr)
+        self.assertIn('`alembic upgrade heads` runs both', result.stderr)
+
     def test_config_file_through_x_argument(self):
         db = os.path.join(self.home, 'x-arg.db')
         conf = self.write('x.conf',
                           f'[database]\nconnection = sqlite:///{db}\n')
-        result = self.alembic('-x', f'config-file={conf}', 'upgrade', 'head')
+        result = self.alembic('-x', f'config-file={conf}', 'upgrade', 'heads')
         self.assertEqual(0, result.returncode, result.stderr)
         self.assertTrue(os.path.exists(db))
 
     def test_offline_sql_needs_no_database(self):
         url = 'postgresql+psycopg2://u:p@nowhere.invalid/webdemo'
-        result = self.alembic('upgrade', 'head', '--sql',
+        result = self.alembic('upgrade', 'heads', '--sql',
                               OS_DATABASE__CONNECTION=url)
         self.assertEqual(0, result.returncode, result.stderr)
         self.assertIn('CREATE TABLE "user"', result.stdout)

@@ -15,17 +15,19 @@ from webdemo.tests.functional import manage_runner as runner
 
 MERGE = '948ccd040506'
 EMAIL = 'b2237d3cc792'
+EXPAND, CONTRACT = '828dea7d5e92', '3fd795719d99'
 
-# A second head beside the real one, branching off an earlier revision;
-# its id shares 'fac0' with a real revision, so 'fac0' becomes ambiguous.
-_SIDE_BRANCH = f'''"""side branch
+# A third head beside the two real ones, branching off an earlier
+# revision; its id shares 'fac0' with a real revision, so 'fac0' becomes
+# ambiguous.
+_SIDE_BRANCH = '''"""side branch
 
-Revision ID: fac0ffffffff
-Revises: {EMAIL}
+Revision ID: {revision}
+Revises: {parent}
 """
 
-revision = 'fac0ffffffff'
-down_revision = '{EMAIL}'
+revision = '{revision}'
+down_revision = '{parent}'
 branch_labels = None
 depends_on = None
 
@@ -43,8 +45,9 @@ class OnEveryBackend(runner.PackageCopyMixin):
 
     def test_autogenerate_finds_nothing_when_models_match(self):
         self.assertOk(self.manage('db', 'sync'))
-        _, text = self.written(self.manage('db', 'revision', '--autogenerate',
-                                           '-m', 'no change'))
+        _, text = self.written(self.manage('db', 'revision', '--expand',
+                                           '--autogenerate', '-m',
+                                           'no change'))
         upgrade = text.split('def upgrade():')[1].split('def downgrade')[0]
         self.assertNotIn('op.', upgrade)
 
@@ -84,36 +87,81 @@ class TestDeveloperCommands(runner.PackageCopyMixin, base.BaseTestCase):
     def heads(self):
         return self.assertOk(self.manage('db', 'heads')).splitlines()
 
-    def add_side_branch(self):
-        path = os.path.join(self.versions, 'fac0ffffffff_side_branch.py')
+    def add_side_branch(self, parent=EMAIL, revision='fac0ffffffff'):
+        path = os.path.join(self.versions, f'{revision}_side_branch.py')
         with open(path, 'w') as revision_file:
-            revision_file.write(_SIDE_BRANCH)
+            revision_file.write(_SIDE_BRANCH.format(parent=parent,
+                                                    revision=revision))
 
-    def test_revision_is_written_after_the_head(self):
-        name, text = self.written(self.manage('db', 'revision', '-m',
-                                              'add widget table'))
+    def test_revisions_go_to_their_phase(self):
+        name, text = self.written(self.manage('db', 'revision', '--expand',
+                                              '-m', 'add widget table'))
         self.assertRegex(name, r'^[0-9a-f]{12}_add_widget_table\.py$')
-        self.assertIn(f"down_revision = '{MERGE}'", text)
-        self.assertEqual(1, len(self.heads()))
-        self.assertIn(name.split('_')[0], self.heads()[0])
+        self.assertTrue(os.path.exists(os.path.join(self.versions, 'expand',
+                                                    name)))
+        self.assertIn(f"down_revision = '{EXPAND}'", text)
+        widget = name.split('_')[0]
+        name, text = self.written(self.manage('db', 'revision', '--contract',
+                                              '-m', 'drop widget column'))
+        self.assertTrue(os.path.exists(os.path.join(self.versions,
+                                                    'contract', name)))
+        self.assertIn(f"down_revision = '{CONTRACT}'", text)
+        # A contract revision may remove only what expand made unused.
+        self.assertIn(f"depends_on = '{widget}'", text)
+        heads = self.heads()
+        self.assertEqual(2, len(heads))
+        self.assertIn(f'{widget} (head, expand)', '\n'.join(heads))
+
+    def test_revision_needs_a_phase(self):
+        result = self.manage('db', 'revision', '-m', 'x')
+        self.assertEqual(127, result.returncode, result.stderr)
+        self.assertIn('write the revision with --expand (it only adds) or '
+                      '--contract', result.stderr)
+
+    def test_autogenerate_splits_additions_from_removals(self):
+        self.assertOk(self.manage('db', 'sync'))
+        models = os.path.join(self.versions, '..', '..', 'models.py')
+        with open(models) as source:
+            text = source.read()
+        with open(models, 'w') as source:
+            source.write(text.replace(
+                '    description = Column(Unicode(200))\n',
+                '    nickname = Column(String(20))\n'))
+        result = self.manage('db', 'revision', '--expand', '--autogenerate',
+                             '-m', 'add nickname')
+        _, text = self.written(result)
+        self.assertIn("add_column(sa.Column('nickname'", text)
+        self.assertNotIn('drop_column', text.split('def downgrade')[0])
+        self.assertIn('Left out, for the other phase\'s revision: '
+                      'DropColumn account.description', result.stdout)
+        self.assertOk(self.manage('db', 'sync', '--expand'))
+        _, text = self.written(self.manage(
+            'db', 'revision', '--contract', '--autogenerate', '-m',
+            'drop description'))
+        upgrade = text.split('def downgrade')[0]
+        self.assertIn("drop_column('description')", upgrade)
+        self.assertNotIn('add_column', upgrade)
 
     def test_merge_joins_two_heads(self):
         self.add_side_branch()
-        self.assertEqual(2, len(self.heads()))
+        self.assertEqual(3, len(self.heads()))
         self.assertIn(f'-> {EMAIL} (branchpoint)',
                       self.assertOk(self.manage('db', 'branches')))
-        _, text = self.written(self.manage('db', 'merge', 'heads', '-m',
+        _, text = self.written(self.manage('db', 'merge', 'fac0ffffffff',
+                                           'expand@head', '-m',
                                            'join side branch'))
         self.assertIn('fac0ffffffff', text)
         heads = self.heads()
-        self.assertEqual(1, len(heads))
-        self.assertIn('mergepoint', heads[0])
+        self.assertEqual(2, len(heads))
+        self.assertIn('mergepoint', '\n'.join(heads))
 
-    def test_revision_refuses_multiple_heads(self):
-        self.add_side_branch()
-        result = self.manage('db', 'revision', '-m', 'x')
+    def test_revision_refuses_two_heads_in_one_phase(self):
+        # Two revisions built on the expand head: the branch forks.
+        self.add_side_branch(parent=EXPAND, revision='aaaa00000011')
+        self.add_side_branch(parent=EXPAND, revision='aaaa00000012')
+        result = self.manage('db', 'revision', '--expand', '-m', 'x')
         self.assertEqual(127, result.returncode, result.stderr)
-        self.assertIn('Multiple heads', result.stderr)
+        self.assertIn("the expand branch has several heads", result.stderr)
 
     def test_show_refuses_an_ambiguous_partial_id(self):
         self.add_side_branch()

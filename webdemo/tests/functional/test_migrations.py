@@ -15,6 +15,7 @@ To add a revision, add to MigrationWalkChecks:
 
 from alembic import command as alembic_command
 from alembic import migration as alembic_migration
+from alembic import util as alembic_util
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import test_migrations
 from oslotest import base
@@ -161,6 +162,75 @@ class MigrationWalkChecks:
     def _post_downgrade_948ccd040506(self, connection, accounts):
         self._check_948ccd040506(connection, accounts)
 
+    # 828dea7d5e92 (expand): user.username beside user.name, nullable, so
+    # that the previous release, writing name only, goes on working.
+
+    def _pre_upgrade_828dea7d5e92(self, connection):
+        return _rows(connection, USER, 'id', 'user_id', 'name', 'email')
+
+    def _check_828dea7d5e92(self, connection, users):
+        self.assertEqual({'id', 'user_id', 'name', 'username', 'email'},
+                         _columns(connection, USER))
+        self.assertEqual(users, _rows(connection, USER, 'id', 'user_id',
+                                      'name', 'email'))
+        self.assertEqual([(None,)] * len(users),
+                         _rows(connection, USER, 'username'))
+        # The previous release's insert, name only, still works...
+        _insert(connection, USER, [{'id': 3, 'user_id': 'u-3',
+                                    'name': 'carol'}])
+        connection.commit()
+        # ...and the new unique index holds for the new column.
+        connection.execute(sqlalchemy.text(
+            f'UPDATE {_quoted(connection, USER)} SET username = name '
+            'WHERE id = 1'))
+        connection.commit()
+        self.assertRaises((db_exc.DBDuplicateEntry, sa_exc.IntegrityError),
+                          _insert, connection, USER, [{
+                              'id': 4, 'user_id': 'u-4', 'name': 'dave',
+                              'username': 'alice'}])
+        connection.rollback()
+
+    def _post_downgrade_828dea7d5e92(self, connection, users):
+        self.assertNotIn('username', _columns(connection, USER))
+        self.assertEqual(users + [(3, 'u-3', 'carol', None)],
+                         _rows(connection, USER, 'id', 'user_id', 'name',
+                               'email'))
+        # Leave the rows the earlier revisions' checks expect.
+        connection.execute(sqlalchemy.text(
+            f'DELETE FROM {_quoted(connection, USER)} WHERE id = 3'))
+        connection.commit()
+
+    # 3fd795719d99 (contract): user.name dropped, username NOT NULL.
+
+    def _pre_upgrade_3fd795719d99(self, connection):
+        # As the online data migration leaves it.
+        connection.execute(sqlalchemy.text(
+            f'UPDATE {_quoted(connection, USER)} SET username = name'))
+        connection.commit()
+        return _rows(connection, USER, 'id', 'user_id', 'username', 'email')
+
+    def _check_3fd795719d99(self, connection, users):
+        self.assertEqual({'id', 'user_id', 'username', 'email'},
+                         _columns(connection, USER))
+        self.assertEqual(users, _rows(connection, USER, 'id', 'user_id',
+                                      'username', 'email'))
+        self.assertRaises((db_exc.DBError, sa_exc.IntegrityError,
+                           sa_exc.OperationalError),
+                          _insert, connection, USER, [{
+                              'id': 9, 'user_id': 'u-9', 'username': None}])
+        connection.rollback()
+
+    def _post_downgrade_3fd795719d99(self, connection, users):
+        # name is back, filled from username, for the previous release.
+        self.assertEqual([(id_, user_id, username, email, username)
+                          for id_, user_id, username, email in users],
+                         _rows(connection, USER, 'id', 'user_id', 'username',
+                               'email', 'name'))
+        self.assertRaises((db_exc.DBDuplicateEntry, sa_exc.IntegrityError),
+                          _insert, connection, USER, [{
+                              'id': 9, 'user_id': 'u-9', 'name': 'alice'}])
+        connection.rollback()
+
 
 class MigrationWalk(MigrationWalkChecks):
     """Walk base -> head -> base -> head, one revision at a time."""
@@ -203,7 +273,8 @@ class MigrationWalk(MigrationWalkChecks):
         seeds = self._walk_up(walker, revisions)
         self._walk_down(walker, revisions, seeds)
         self._walk_up(walker, revisions)
-        self.assertEqual(set(walker.scripts.heads), _current(self.engine))
+        self.assertEqual({revision.revision for revision in revisions},
+                         walker.scripts.applied(_current(self.engine)))
 
 
 class TestWalkSQLite(MigrationWalk, db_fixtures.SQLiteMixin,
@@ -227,8 +298,9 @@ class EnvAcceptsAnEngine:
     def test_upgrade_and_downgrade_on_an_engine(self):
         config = scripts.alembic_config(self.engine)
         alembic_command.upgrade(config, 'heads')
-        self.assertEqual(set(scripts.Scripts.load().heads),
-                         _current(self.engine))
+        loaded = scripts.Scripts.load()
+        self.assertEqual({revision.revision for revision in loaded.walk()},
+                         loaded.applied(_current(self.engine)))
         alembic_command.downgrade(config, 'base')
         self.assertEqual(set(), _current(self.engine))
 
@@ -291,13 +363,29 @@ class TestRevisionHistory(base.BaseTestCase):
             f'the migration history has {len(bases)} bases ({bases}): '
             'every revision except the first must set down_revision.'))
 
-    def test_single_head(self):
-        heads = scripts.Scripts.load().heads
-        self.assertEqual(1, len(heads), (
-            f'the migration history has {len(heads)} heads ({heads}): two '
-            'revisions share a parent. Merge them: in '
-            "webdemo/db/sqlalchemy run `alembic merge heads -m 'merge "
-            "...'`, then add checks for the merge revision."))
+    def test_two_labelled_heads(self):
+        loaded = scripts.Scripts.load()
+        heads = {script.revision: set(script.branch_labels)
+                 for script in map(loaded.get, loaded.heads)}
+        self.assertEqual(
+            [{'contract'}, {'expand'}], sorted(heads.values(), key=sorted),
+            f'the history must end in exactly two heads, labelled expand '
+            f'and contract; it has {heads}. Two revisions of one phase '
+            'share a parent: write revisions with `webdemo-manage db '
+            'revision --expand` or `--contract`, which build on that '
+            'phase\'s head, or merge the two with `webdemo-manage db merge`.')
+
+    def test_expand_never_needs_contract(self):
+        loaded = scripts.Scripts.load()
+        for revision in loaded.sides.expand:
+            script = loaded.get(revision)
+            needs = set(alembic_util.to_tuple(script.down_revision, ()) +
+                        alembic_util.to_tuple(script.dependencies, ()))
+            self.assertEqual(set(), needs & loaded.sides.contract, (
+                f'expand revision {revision} builds on or depends on a '
+                'contract revision: expand runs first, with the previous '
+                'release still up, so it can need nothing contract does. '
+                'Move the change to the contract branch.'))
 
     def test_every_revision_is_checked(self):
         missing = [

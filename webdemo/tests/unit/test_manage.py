@@ -96,6 +96,8 @@ class TestCheckCodes(base.BaseTestCase):
         expected = {
             state.Status.AT_HEAD: 0, state.Status.EMPTY: 2,
             state.Status.UPGRADE_PENDING: 2,
+            state.Status.DATA_MIGRATIONS_PENDING: 13,
+            state.Status.CONTRACT_PENDING: 14,
             state.Status.UNKNOWN_REVISION: 3, state.Status.UNVERSIONED: 4,
             state.Status.CHANGED_SCRIPT: 6, state.Status.INTERRUPTED: 7,
             state.Status.LEGACY: 4,

@@ -12,6 +12,7 @@ from webdemo import exception
 
 USER, ACCOUNT = '7dc0a5261bc4', 'fac0847f78ff'
 EMAIL, PASSWORD_HASH, MERGE = 'b2237d3cc792', 'e27bd8cacc69', '948ccd040506'
+EXPAND, CONTRACT = '828dea7d5e92', '3fd795719d99'
 
 
 def _ids(plan):
@@ -25,7 +26,7 @@ class TestPlans(base.BaseTestCase):
         self.scripts = scripts.Scripts.load()
 
     def test_graph_facts(self):
-        self.assertEqual((MERGE,), self.scripts.heads)
+        self.assertEqual({EXPAND, CONTRACT}, set(self.scripts.heads))
         self.assertTrue(self.scripts.is_known(EMAIL))
         self.assertFalse(self.scripts.is_known('fffffffffff0'))
         self.assertEqual({USER, ACCOUNT, EMAIL},
@@ -36,11 +37,31 @@ class TestPlans(base.BaseTestCase):
         plan = _ids(self.scripts.upgrade_plan('heads', ()))
         self.assertEqual([USER, ACCOUNT], plan[:2])
         self.assertEqual({EMAIL, PASSWORD_HASH}, set(plan[2:4]))
-        self.assertEqual(MERGE, plan[4])
+        self.assertEqual([MERGE, EXPAND, CONTRACT], plan[4:])
 
     def test_upgrade_from_one_branch_runs_the_rest(self):
-        self.assertEqual([PASSWORD_HASH, MERGE], _ids(
+        self.assertEqual([PASSWORD_HASH, MERGE, EXPAND, CONTRACT], _ids(
             self.scripts.upgrade_plan('heads', (EMAIL,))))
+
+    def test_phase_targets(self):
+        self.assertEqual([EXPAND], _ids(
+            self.scripts.upgrade_plan('expand@head', (MERGE,))))
+        # The contract head depends on the expand revision.
+        self.assertEqual([EXPAND, CONTRACT], _ids(
+            self.scripts.upgrade_plan('contract@head', (MERGE,))))
+        self.assertEqual([CONTRACT], _ids(
+            self.scripts.upgrade_plan('contract@head', (EXPAND,))))
+
+    def test_sides(self):
+        sides = self.scripts.sides
+        self.assertEqual({CONTRACT}, sides.contract)
+        self.assertEqual({USER, ACCOUNT, EMAIL, PASSWORD_HASH, MERGE,
+                          EXPAND}, sides.expand)
+
+    def test_a_phase_less_head_names_the_branches(self):
+        error = self.assertRaises(exception.InvalidRevision,
+                                  self.scripts.upgrade_plan, 'head', (MERGE,))
+        self.assertIn('expand@head or contract@head', str(error))
 
     def test_upgrade_targets_by_partial_id_and_relative_step(self):
         self.assertEqual([USER], _ids(self.scripts.upgrade_plan(
@@ -49,7 +70,8 @@ class TestPlans(base.BaseTestCase):
             '+1', (USER,))))
 
     def test_at_head_nothing_to_do(self):
-        self.assertEqual([], self.scripts.upgrade_plan('heads', (MERGE,)))
+        # Alembic records the contract head alone: it depends on EXPAND.
+        self.assertEqual([], self.scripts.upgrade_plan('heads', (CONTRACT,)))
 
     def test_downgrade_undoes_children_first(self):
         plan = _ids(self.scripts.downgrade_plan(ACCOUNT, (MERGE,)))

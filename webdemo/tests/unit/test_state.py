@@ -9,6 +9,7 @@ from webdemo.db.journal import Counts
 from webdemo.db.journal import Direction
 from webdemo.db.journal import Entry
 from webdemo.db.journal import Outcome
+from webdemo.db import phases
 from webdemo.db import state
 from webdemo.db.state import Observation
 from webdemo.db.state import Status
@@ -37,6 +38,11 @@ class Graph:
 
     def checksum(self, revision):
         return self._checksums[revision]
+
+    @property
+    def sides(self):
+        # No phases: every revision is on the expand side.
+        return phases.Sides(frozenset(self._parents))
 
 
 def entry(revision, direction=UP, outcome=Outcome.SUCCEEDED,
@@ -145,7 +151,8 @@ class TestPublishedForm(base.BaseTestCase):
             {'current': ('c',), 'heads': ('c',), 'status': 'tampered',
              'unknown': (), 'legacy_version': None, 'legacy_revision': None,
              'interrupted': (), 'interrupted_downgrades': (),
-             'tampered': ('c',)},
+             'tampered': ('c',), 'expand_pending': (),
+             'contract_pending': (), 'data_migrations': {}},
             judged.as_json())
 
     def test_describe(self):
@@ -212,3 +219,55 @@ class TestRefusals(base.BaseTestCase):
                                   state.check_not_interrupted, judged, DOWN)
         self.assertIn('run db sync to complete it first', str(error))
         state.check_not_interrupted(judged, UP)
+
+
+class Branched(Graph):
+    """a, then expand b and contract c (which depends on b)."""
+
+    heads = ('b', 'c')
+    _parents = {'a': None, 'b': 'a', 'c': 'a'}
+    _checksums = {'a': 'sum-a', 'b': 'sum-b', 'c': 'sum-c'}
+
+    def applied(self, current):
+        found = super().applied(current)
+        return found | {'b'} if 'c' in found else found
+
+    @property
+    def sides(self):
+        return phases.Sides(frozenset({'a', 'b'}), frozenset({'c'}))
+
+
+class TestPhases(base.BaseTestCase):
+
+    def judge(self, current, left=None):
+        judged = state.classify(seen(current), Branched())
+        if left is not None:
+            judged = state.with_data_left(judged, left)
+        return judged
+
+    def test_before_expand_an_upgrade_is_pending(self):
+        judged = self.judge(['a'])
+        self.assertEqual(Status.UPGRADE_PENDING, judged.status)
+        self.assertEqual(('b',), judged.expand_pending)
+        self.assertEqual(('c',), judged.contract_pending)
+
+    def test_expanded_with_rows_left_data_migrations_are_pending(self):
+        judged = self.judge(['b'], {'user_username': 3})
+        self.assertEqual(Status.DATA_MIGRATIONS_PENDING, judged.status)
+        self.assertEqual({'user_username': 3}, judged.data_migrations)
+
+    def test_expanded_with_no_rows_left_contract_is_pending(self):
+        self.assertEqual(Status.CONTRACT_PENDING, self.judge(['b']).status)
+        self.assertEqual(Status.CONTRACT_PENDING,
+                         self.judge(['b'], {'user_username': 0}).status)
+
+    def test_contract_head_alone_is_at_head(self):
+        # Alembic records only the contract head: it depends on b.
+        judged = self.judge(['c'])
+        self.assertEqual(Status.AT_HEAD, judged.status)
+        self.assertEqual(((), ()), (judged.expand_pending,
+                                    judged.contract_pending))
+
+    def test_counts_never_hide_a_worse_status(self):
+        self.assertEqual(Status.UPGRADE_PENDING,
+                         self.judge(['a'], {'user_username': 3}).status)

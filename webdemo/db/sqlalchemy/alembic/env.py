@@ -12,6 +12,7 @@ webdemo's configuration, exactly as webdemo-manage would; pass
 import logging
 
 from alembic import context
+from alembic import util
 from oslo_config import cfg
 import sqlalchemy
 from sqlalchemy import pool
@@ -46,20 +47,40 @@ def _context_options():
         'transaction_per_migration': True,
         # webdemo-manage journals each revision in its own transaction.
         'on_version_apply': config.attributes.get('on_version_apply'),
+        # db revision --expand/--contract --autogenerate keeps one phase.
+        'process_revision_directives': config.attributes.get(
+            'process_revision_directives'),
     }
+
+
+# Where Alembic's own error about several heads reaches a user of the
+# bare `alembic` command.
+_TWO_HEADS = (
+    "webdemo's history has two heads, its expand and contract branches "
+    '(doc/source/rolling-upgrades.rst): `alembic upgrade heads` runs both; '
+    '`webdemo-manage db sync --expand`, then `db online_data_migrations`, '
+    'then `db sync --contract` runs them in a rolling upgrade, guarded.')
+
+
+def _run_migrations():
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+    except util.CommandError as error:
+        if 'head' in str(error) and 'Multiple' in str(error):
+            raise util.CommandError(f'{error}. {_TWO_HEADS}') from error
+        raise
 
 
 def run_migrations_offline():
     context.configure(url=_database_url(), literal_binds=True,
                       **_context_options())
-    with context.begin_transaction():
-        context.run_migrations()
+    _run_migrations()
 
 
 def _run_on(connection):
     context.configure(connection=connection, **_context_options())
-    with context.begin_transaction():
-        context.run_migrations()
+    _run_migrations()
 
 
 def _engine_or_connection():

@@ -1,0 +1,68 @@
+"""drop user.name, now user.username
+
+Revision ID: 3fd795719d99
+Revises: 948ccd040506
+Create Date: 2026-11-24 09:20:00
+
+The second half of renaming user.name to user.username. It runs once no
+service of the previous release is left and the online data migration
+user_username has nothing left to move (db sync --contract checks
+both). username becomes NOT NULL first, so that a row the backfill
+missed stops the revision before anything is dropped.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+revision = '3fd795719d99'
+down_revision = '948ccd040506'
+branch_labels = ('contract',)
+depends_on = ('828dea7d5e92',)
+
+_USER = sa.table('user', sa.column('name', sa.String(64)),
+                 sa.column('username', sa.String(64)))
+
+
+def _user(*columns_and_indexes):
+    # SQLite's batch mode copies the table; given it, it need not
+    # reflect it, which --sql could not.
+    return sa.Table(
+        'user', sa.MetaData(),
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.String(255), nullable=False),
+        sa.Column('email', sa.String(255), nullable=True),
+        sa.PrimaryKeyConstraint('id', name='pk_user'),
+        *columns_and_indexes)
+
+
+def _before():
+    return _user(sa.Column('name', sa.String(64), nullable=False),
+                 sa.Column('username', sa.String(64), nullable=True),
+                 sa.UniqueConstraint('name', name='uq_user_name'),
+                 sa.Index('ix_user_username', 'username', unique=True))
+
+
+def _after():
+    return _user(sa.Column('username', sa.String(64), nullable=False),
+                 sa.Index('ix_user_username', 'username', unique=True))
+
+
+def upgrade():
+    with op.batch_alter_table('user', copy_from=_before()) as batch:
+        batch.alter_column('username', existing_type=sa.String(64),
+                           nullable=False)
+        batch.drop_constraint('uq_user_name', type_='unique')
+        batch.drop_column('name')
+
+
+def downgrade():
+    # The previous release reads name: bring it back, filled.
+    with op.batch_alter_table('user', copy_from=_after()) as batch:
+        batch.add_column(sa.Column('name', sa.String(64), nullable=True))
+    op.execute(_USER.update().values(name=_USER.c.username))
+    with op.batch_alter_table('user', copy_from=_before()) as batch:
+        batch.alter_column('name', existing_type=sa.String(64),
+                           nullable=False)
+        batch.create_unique_constraint('uq_user_name', ['name'])
+        batch.alter_column('username', existing_type=sa.String(64),
+                           nullable=True)

@@ -1,0 +1,106 @@
+"""This release's access to users, correct in every phase of its upgrade.
+
+user.name is being renamed to user.username (expand 828dea7d5e92, the
+online data migration user_username, contract 3fd795719d99). Until the
+contract runs, the previous release may still be running and reads and
+writes name only; so this release writes both columns and reads
+username, falling back to name for rows the previous release wrote and
+the data migration has not reached. Once the contract has dropped name,
+it uses username alone. It learns which of the two it faces from the
+table itself, once, and again when a write fails because the contract
+ran meanwhile.
+"""
+
+import sqlalchemy as sa
+
+from webdemo.db import errors
+
+
+def _user_table(*more):
+    return sa.Table('user', sa.MetaData(),
+                    sa.Column('id', sa.Integer, primary_key=True),
+                    sa.Column('user_id', sa.String(255)),
+                    sa.Column('username', sa.String(64)),
+                    sa.Column('email', sa.String(255)), *more)
+
+
+_USER = _user_table()
+# Until the contract: the previous release's column too.
+_USER_WITH_NAME = _user_table(sa.Column('name', sa.String(64)))
+
+
+class Users:
+    """Create, find and list users through one engine."""
+
+    def __init__(self, engine):
+        self._engine = engine
+        self._has_name = None
+
+    def create(self, user_id, username, email=None):
+        """Add a user; returns its id."""
+        def insert(connection, has_name):
+            values = {'user_id': user_id, 'username': username,
+                      'email': email}
+            if has_name:
+                values['name'] = username
+            return connection.execute(_table(has_name).insert().values(
+                values)).inserted_primary_key[0]
+        return self._run(insert)
+
+    def get(self, username):
+        """The user called username, as a dict, or None."""
+        def select(connection, has_name):
+            row = connection.execute(_select(has_name).where(
+                _username(has_name) == username)).first()
+            return None if row is None else dict(row._mapping)
+        return self._run(select)
+
+    def list(self):
+        """Every user, as dicts, by id."""
+        def select(connection, has_name):
+            rows = connection.execute(_select(has_name).order_by(
+                _table(has_name).c.id))
+            return [dict(row._mapping) for row in rows]
+        return self._run(select)
+
+    def _run(self, work):
+        """work(connection, has_name) in one transaction.
+
+        If it fails where name was expected, the contract may have run
+        since this process looked: look again, and retry once without.
+        """
+        try:
+            with self._engine.begin() as connection:
+                return work(connection, self._knows_name(connection))
+        except errors.DATABASE_ERRORS as error:
+            if not self._has_name:
+                raise
+            self._has_name = None
+            with self._engine.begin() as connection:
+                if self._knows_name(connection):
+                    raise error
+                return work(connection, False)
+
+    def _knows_name(self, connection):
+        if self._has_name is None:
+            columns = sa.inspect(connection).get_columns('user')
+            self._has_name = any(column['name'] == 'name'
+                                 for column in columns)
+        return self._has_name
+
+
+def _table(has_name):
+    return _USER_WITH_NAME if has_name else _USER
+
+
+def _username(has_name):
+    if not has_name:
+        return _USER.c.username
+    return sa.func.coalesce(_USER_WITH_NAME.c.username,
+                            _USER_WITH_NAME.c.name)
+
+
+def _select(has_name):
+    table = _table(has_name)
+    return sa.select(table.c.id, table.c.user_id,
+                     _username(has_name).label('username'), table.c.email)

@@ -163,6 +163,3 @@ def data_migrations(results):
     for result in results:
         say(f'{result.name:{width}}  {result.total_needed:12}  '
             f'{result.completed:9}  {result.left:4}')
-    for result in results:
-        if result.error is not None:
-            say(f'{result.name} failed: {result.error}')

@@ -2,39 +2,49 @@
 the SQL each backend really received (webdemo/tests/ddl_rules.py says
 which rules, and how a revision declares an exception)."""
 
+import os
+
+from alembic import script as alembic_script
+import fixtures
 import sqlalchemy
 
 from webdemo.db import phases
+from webdemo.db import scripts
 from webdemo.tests import ddl_rules
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import history_fixtures
 
 
+def judge(engine, walker):
+    """Walk every revision up; (broken rules, allowed exceptions)."""
+    ran = []
+    sqlalchemy.event.listen(
+        engine, 'before_cursor_execute',
+        lambda conn, cursor, statement, *rest: ran.append(statement))
+    broken, allowed = [], []
+    for script in history_fixtures.walk_order(walker.scripts):
+        ran.clear()
+        walker.up(script)
+        phase = _phase_of(script)
+        if phase is None:
+            continue
+        declared = getattr(script.module, 'ddl_rule_exceptions', {})
+        for violation in ddl_rules.violations(phase, ran,
+                                              engine.dialect.name):
+            where = f'{script.revision} ({phase}) {violation.rule}'
+            if violation.rule in declared:
+                allowed.append(f'{where}: {declared[violation.rule]}')
+            else:
+                broken.append(f'{where}: {violation.why}: '
+                              f'{violation.statement}')
+    return broken, allowed
+
+
 class PhaseRules:
 
     def test_every_branch_revision_keeps_its_phase_rules(self):
-        walker = history_fixtures.Walker(self.engine)
-        ran = []
-        sqlalchemy.event.listen(
-            self.engine, 'before_cursor_execute',
-            lambda conn, cursor, statement, *rest: ran.append(statement))
-        broken, allowed = [], []
-        for script in history_fixtures.walk_order(walker.scripts):
-            ran.clear()
-            walker.up(script)
-            phase = _phase_of(script)
-            if phase is None:
-                continue
-            declared = getattr(script.module, 'ddl_rule_exceptions', {})
-            for violation in ddl_rules.violations(
-                    phase, ran, self.engine.dialect.name):
-                if violation.rule in declared:
-                    allowed.append(f'{script.revision} ({phase}) '
-                                   f'{violation.rule}: '
-                                   f'{declared[violation.rule]}')
-                else:
-                    broken.append(f'{script.revision} ({phase}) '
-                                  f'{violation.why}: {violation.statement}')
+        broken, allowed = judge(self.engine,
+                                history_fixtures.Walker(self.engine))
         for reason in allowed:
             print(f'allowed: {reason}')
         self.assertEqual([], broken, (
@@ -42,6 +52,51 @@ class PhaseRules:
             '(doc/source/rolling-upgrades.rst). Move the change to the '
             'other phase, or declare it with its reason in the revision: '
             "ddl_rule_exceptions = {'<rule>': '<why it is safe>'}"))
+
+    def test_raw_sql_is_judged_and_a_declared_exception_allowed(self):
+        extra = self.useFixture(fixtures.TempDir()).path
+        for name, text in _BAD_REVISIONS.items():
+            with open(os.path.join(extra, name), 'w') as revision_file:
+                revision_file.write(text)
+        config = scripts.alembic_config()
+        config.set_main_option('version_locations', ' '.join(
+            scripts.version_directories(
+                alembic_script.ScriptDirectory.from_config(config)) +
+            [extra]))
+        walker = history_fixtures.Walker(self.engine, scripts.Scripts(
+            alembic_script.ScriptDirectory.from_config(config)))
+        broken, allowed = judge(self.engine, walker)
+        self.assertEqual(1, len(broken), broken)
+        self.assertRegex(broken[0], r'^bad00000000e \(expand\) drop: .*'
+                                    r'DROP COLUMN description')
+        self.assertEqual(['bad00000001e (expand) rename: nothing reads '
+                          'account.name in this demo'], allowed)
+
+
+# Two expand revisions that break a rule in raw SQL; the second says why.
+_BAD_REVISIONS = {
+    'bad00000000e_raw_drop.py': '''"""raw drop"""
+from alembic import op
+
+revision = 'bad00000000e'
+down_revision = '828dea7d5e92'
+
+
+def upgrade():
+    op.execute('ALTER TABLE account DROP COLUMN description')
+''',
+    'bad00000001e_declared_rename.py': '''"""declared rename"""
+from alembic import op
+
+revision = 'bad00000001e'
+down_revision = 'bad00000000e'
+ddl_rule_exceptions = {'rename': 'nothing reads account.name in this demo'}
+
+
+def upgrade():
+    op.execute('ALTER TABLE account RENAME COLUMN name TO title')
+''',
+}
 
 
 def _phase_of(script):

@@ -106,7 +106,9 @@ class TestConcurrentSyncs(GaleraTestCase):
             self.assertCleanOnEveryNode()
         monitor.stop()
         self.assertGreater(len(monitor.codes), 0)
-        self.assertEqual(set(), set(monitor.codes) - {0, 2}, monitor.codes)
+        # Behind (2), between the phases (13, 14) or done (0); never 7.
+        self.assertEqual(set(), set(monitor.codes) - {0, 2, 13, 14},
+                         monitor.codes)
 
     def test_sessions_read_causally(self):
         for node, engine in self.db.engines.items():

@@ -55,6 +55,24 @@ class Users:
             return None if row is None else dict(row._mapping)
         return self._run(select)
 
+    def by_id(self, key):
+        """The user whose primary key is key, as a dict, or None."""
+        def select(connection, has_name):
+            row = connection.execute(_select(has_name).where(
+                _table(has_name).c.id == key)).first()
+            return None if row is None else dict(row._mapping)
+        return self._run(select)
+
+    def page(self, limit, marker=None):
+        """Up to limit users with an id above marker, by id, as dicts."""
+        def select(connection, has_name):
+            table = _table(has_name)
+            query = _select(has_name).order_by(table.c.id).limit(limit)
+            if marker is not None:
+                query = query.where(table.c.id > marker)
+            return [dict(row._mapping) for row in connection.execute(query)]
+        return self._run(select)
+
     def list(self):
         """Every user, as dicts, by id."""
         def select(connection, has_name):

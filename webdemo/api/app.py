@@ -1,0 +1,55 @@
+"""The API's WSGI application, for webdemo-api and for WSGI servers.
+
+create_app() builds it from a loaded configuration: Flask routes under
+/v1, every error as JSON, wrapped in oslo.middleware's healthcheck
+(/healthcheck), request id and proxy headers. webdemo.wsgi.api calls
+init_application(), which reads the configuration exactly as
+webdemo-manage does (default files, OS_* environment variables).
+"""
+
+import flask
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_middleware import healthcheck
+from oslo_middleware import http_proxy_to_wsgi
+from oslo_middleware import request_id
+from werkzeug.middleware import dispatcher
+
+from webdemo.api import errors
+from webdemo.api import v1_users
+from webdemo import conf as webdemo_conf
+from webdemo.db import api as db_api
+from webdemo.db import users
+
+LOG = logging.getLogger(__name__)
+
+
+def create_app(conf):
+    """The WSGI application for conf; its engine is made here.
+
+    :param conf: a loaded ConfigOpts with webdemo's options registered
+    """
+    app = flask.Flask('webdemo')
+    app.config['webdemo.users'] = users.Users(db_api.create_engine(conf))
+    app.register_blueprint(v1_users.BLUEPRINT, url_prefix='/v1')
+    errors.register(app)
+    # oslo.middleware's healthcheck is an application of its own,
+    # mounted at /healthcheck beside Flask's routes.
+    wrapped = dispatcher.DispatcherMiddleware(app.wsgi_app, {
+        '/healthcheck': healthcheck.Healthcheck(None, conf)})
+    # On the way in: proxy headers first, then the request id.
+    wrapped = request_id.RequestId(wrapped)
+    return http_proxy_to_wsgi.HTTPProxyToWSGI(wrapped, conf)
+
+
+def init_application(args=()):
+    """Load the configuration and logging, then create_app().
+
+    :param args: --config-file/--config-dir arguments; none means
+        oslo.config's default files
+    """
+    conf = cfg.ConfigOpts()
+    logging.register_options(conf)
+    webdemo_conf.load(conf, args)
+    logging.setup(conf, 'webdemo')
+    return create_app(conf)

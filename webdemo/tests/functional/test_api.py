@@ -1,0 +1,153 @@
+"""The API through real HTTP, served by webdemo-api (gunicorn) on
+loopback, on SQLite, MariaDB/MySQL and PostgreSQL."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from oslotest import base
+
+from webdemo.tests.functional import db_fixtures
+from webdemo.tests.functional import manage_runner as runner
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+class ApiServer(runner.ManageTestMixin):
+
+    def setUp(self):
+        super().setUp()
+        self.assertOk(self.manage('db', 'sync'))
+        self.base = f'http://127.0.0.1:{_free_port()}'
+        command = shutil.which('webdemo-api',
+                               path=os.path.dirname(sys.executable))
+        self.assertIsNotNone(command, 'webdemo-api is not installed here')
+        self.log = open(os.path.join(self.home, 'api.log'), 'w+')
+        self.addCleanup(self.log.close)
+        server = subprocess.Popen(
+            [command, '--port', self.base.rsplit(':', 1)[1], '--workers',
+             '1', '--config-file', self.empty_conf],
+            env=runner.clean_environment(self.home,
+                                         OS_DATABASE__CONNECTION=self.url),
+            stdout=self.log, stderr=subprocess.STDOUT)
+        self.addCleanup(self._stop, server)
+        self._wait_until_serving(server)
+
+    def _stop(self, server):
+        server.terminate()
+        server.wait(timeout=30)
+
+    def _wait_until_serving(self, server):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            self.assertIsNone(server.poll(), self._server_log())
+            try:
+                if self.request('GET', '/healthcheck')[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.fail(f'webdemo-api did not serve: {self._server_log()}')
+
+    def _server_log(self):
+        self.log.seek(0)
+        return self.log.read()
+
+    def request(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.base + path, data=data, method=method,
+            headers={'Content-Type': 'application/json',
+                     'Accept': 'application/json'})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, _json(response), response.headers
+        except urllib.error.HTTPError as error:
+            return error.code, _json(error), error.headers
+
+    def create(self, user_id, username, email=None):
+        return self.request('POST', '/v1/users', {'user': {
+            'user_id': user_id, 'username': username, 'email': email}})
+
+    def test_create_show_and_list_with_pagination(self):
+        status, body, headers = self.create('u-1', 'alice', 'a@x')
+        self.assertEqual(201, status, body)
+        alice = body['user']
+        self.assertEqual(('u-1', 'alice', 'a@x'),
+                         (alice['user_id'], alice['username'],
+                          alice['email']))
+        self.assertTrue(headers['x-openstack-request-id'].startswith('req-'))
+        for number in range(2, 6):
+            self.assertEqual(201, self.create(f'u-{number}',
+                                              f'user{number}')[0])
+        self.assertEqual((200, {'user': alice}),
+                         self.request('GET', f'/v1/users/{alice["id"]}')[:2])
+        status, first, _ = self.request('GET', '/v1/users?limit=2')
+        self.assertEqual(['alice', 'user2'],
+                         [user['username'] for user in first['users']])
+        status, second, _ = self.request(
+            'GET', first['links'][0]['href'].replace(self.base, ''))
+        self.assertEqual(['user3', 'user4'],
+                         [user['username'] for user in second['users']])
+        status, rest, _ = self.request(
+            'GET', f'/v1/users?limit=2&marker={second["users"][-1]["id"]}')
+        self.assertEqual((['user5'], []), (
+            [user['username'] for user in rest['users']], rest['links']))
+
+    def test_errors_are_json_and_name_the_problem(self):
+        self.assertEqual(201, self.create('u-1', 'alice')[0])
+        for (method, path, body), (code, words) in (
+                (('POST', '/v1/users', {'user': {'user_id': 'u-2'}}),
+                 (400, "user: 'username' is a required property")),
+                (('POST', '/v1/users', {'user': {'user_id': 'u-2',
+                                                 'username': 7}}),
+                 (400, "user.username: 7 is not of type 'string'")),
+                (('POST', '/v1/users', {'user': {'user_id': 'u-2',
+                                                 'username': 'alice'}}),
+                 (409, "username 'alice' is taken")),
+                (('GET', '/v1/users/999', None),
+                 (404, 'user 999 not found')),
+                (('GET', '/v1/users?limit=0', None),
+                 (400, 'limit: must be a whole number')),
+                (('GET', '/v1/nothing', None), (404, 'not found'))):
+            status, answer, _ = self.request(method, path, body)
+            self.assertEqual(code, status, answer)
+            self.assertEqual(code, answer['error']['code'])
+            self.assertIn(words, answer['error']['message'])
+
+    def test_healthcheck(self):
+        status, body, _ = self.request('GET', '/healthcheck')
+        self.assertEqual(200, status)
+
+
+def _json(response):
+    text = response.read().decode()
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+class TestApiSQLite(ApiServer, db_fixtures.SQLiteFileMixin,
+                    base.BaseTestCase):
+    pass
+
+
+class TestApiMySQL(ApiServer, db_fixtures.MySQLMixin,
+                   db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestApiPostgreSQL(ApiServer, db_fixtures.PostgreSQLMixin,
+                        db_fixtures.DatabaseTestCase):
+    pass

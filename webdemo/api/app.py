@@ -16,8 +16,10 @@ from oslo_middleware import request_id
 from werkzeug.middleware import dispatcher
 
 from webdemo.api import errors
+from webdemo.api import v1_accounts
 from webdemo.api import v1_users
 from webdemo import conf as webdemo_conf
+from webdemo.db import accounts
 from webdemo.db import api as db_api
 from webdemo.db import users
 
@@ -30,8 +32,11 @@ def create_app(conf):
     :param conf: a loaded ConfigOpts with webdemo's options registered
     """
     app = flask.Flask('webdemo')
-    app.config['webdemo.users'] = users.Users(db_api.create_engine(conf))
+    engine = db_api.create_engine(conf)
+    app.config['webdemo.users'] = users.Users(engine)
+    app.config['webdemo.accounts'] = accounts.Accounts(engine)
     app.register_blueprint(v1_users.BLUEPRINT, url_prefix='/v1')
+    app.register_blueprint(v1_accounts.BLUEPRINT, url_prefix='/v1')
     errors.register(app)
     # oslo.middleware's healthcheck is an application of its own,
     # mounted at /healthcheck beside Flask's routes.

@@ -15,12 +15,14 @@ def invalid(error):
     return exceptions.BadRequest(f'{field}: {error.message}')
 
 
-def validate(schema, body):
-    """Raise a 400 unless body matches schema."""
+def body(schema):
+    """The request's JSON body; a 400 unless it matches schema."""
+    sent = flask.request.get_json(silent=True)
     found = next(iter(jsonschema.Draft202012Validator(schema).iter_errors(
-        body)), None)
+        sent)), None)
     if found is not None:
         raise invalid(found)
+    return sent
 
 
 def register(app):

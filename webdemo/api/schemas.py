@@ -1,21 +1,33 @@
 """The JSON request bodies the API accepts, as jsonschema documents."""
 
-USER_CREATE = {
-    'type': 'object',
-    'properties': {
-        'user': {
-            'type': 'object',
-            'properties': {
-                'user_id': {'type': 'string', 'minLength': 1,
-                            'maxLength': 255},
-                'username': {'type': 'string', 'minLength': 1,
-                             'maxLength': 64},
-                'email': {'type': ['string', 'null'], 'maxLength': 255},
-            },
-            'required': ['user_id', 'username'],
-            'additionalProperties': False,
-        },
-    },
-    'required': ['user'],
-    'additionalProperties': False,
-}
+
+def _wrapped(name, properties, required=()):
+    """{name: {properties...}}, nothing else accepted."""
+    inner = {'type': 'object', 'properties': properties,
+             'additionalProperties': False}
+    if required:
+        inner['required'] = list(required)
+    else:
+        inner['minProperties'] = 1
+    return {'type': 'object', 'properties': {name: inner},
+            'required': [name], 'additionalProperties': False}
+
+
+def _text(most, nullable=False):
+    kind = ['string', 'null'] if nullable else 'string'
+    return {'type': kind, 'maxLength': most,
+            **({} if nullable else {'minLength': 1})}
+
+
+_USER = {'user_id': _text(255), 'username': _text(64),
+         'email': _text(255, nullable=True)}
+USER_CREATE = _wrapped('user', _USER, required=('user_id', 'username'))
+USER_UPDATE = _wrapped('user', {name: _USER[name]
+                                for name in ('username', 'email')})
+
+_ACCOUNT = {'name': _text(50), 'description': _text(200, nullable=True),
+            'email': _text(255, nullable=True),
+            'password': {'type': 'string', 'minLength': 8,
+                         'maxLength': 1024}}
+ACCOUNT_CREATE = _wrapped('account', _ACCOUNT, required=('name',))
+ACCOUNT_UPDATE = _wrapped('account', _ACCOUNT)

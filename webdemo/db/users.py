@@ -73,6 +73,24 @@ class Users:
             return [dict(row._mapping) for row in connection.execute(query)]
         return self._run(select)
 
+    def update(self, key, **fields):
+        """Change a user's username or email; True if it was there."""
+        def change(connection, has_name):
+            values = dict(fields)
+            if has_name and 'username' in values:
+                values['name'] = values['username']
+            table = _table(has_name)
+            return connection.execute(table.update().where(
+                table.c.id == key).values(values)).rowcount > 0
+        return self._run(change)
+
+    def delete(self, key):
+        """Remove a user; True if it was there."""
+        def remove(connection, has_name):
+            return connection.execute(_USER.delete().where(
+                _USER.c.id == key)).rowcount > 0
+        return self._run(remove)
+
     def list(self):
         """Every user, as dicts, by id."""
         def select(connection, has_name):

@@ -17,6 +17,9 @@ from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner
 
 
+UNICODE = 'Caf\u00e9 \u6771\u4eac \U0001F600'
+
+
 def _free_port():
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
@@ -124,6 +127,55 @@ class ApiServer(runner.ManageTestMixin):
             self.assertEqual(code, status, answer)
             self.assertEqual(code, answer['error']['code'])
             self.assertIn(words, answer['error']['message'])
+
+    def test_update_and_delete_a_user(self):
+        key = self.create('u-1', 'alice')[1]['user']['id']
+        self.assertEqual(201, self.create('u-2', 'bob')[0])
+        status, body, _ = self.request('PATCH', f'/v1/users/{key}', {
+            'user': {'username': 'alicia', 'email': 'a@y'}})
+        self.assertEqual((200, 'alicia', 'a@y'), (
+            status, body['user']['username'], body['user']['email']))
+        self.assertEqual(409, self.request('PATCH', f'/v1/users/{key}', {
+            'user': {'username': 'bob'}})[0])
+        self.assertEqual(400, self.request('PATCH', f'/v1/users/{key}', {
+            'user': {'user_id': 'x'}})[0])
+        self.assertEqual(204, self.request('DELETE', f'/v1/users/{key}')[0])
+        self.assertEqual(404, self.request('GET', f'/v1/users/{key}')[0])
+        self.assertEqual(404, self.request('DELETE', f'/v1/users/{key}')[0])
+
+    def test_accounts_never_show_a_password(self):
+        secret = 'Not-Shown-Pa55word'
+        seen = []
+
+        def call(*args):
+            status, body, _ = self.request(*args)
+            seen.append(json.dumps(body))
+            return status, body
+        status, body = call('POST', '/v1/accounts', {'account': {
+            'name': 'ops', 'description': UNICODE, 'password': secret}})
+        self.assertEqual(201, status, body)
+        account = body['account']
+        self.assertEqual({'id', 'name', 'description', 'email'},
+                         set(account))
+        self.assertEqual(UNICODE, account['description'])
+        key = account['id']
+        self.assertEqual(200, call('PATCH', f'/v1/accounts/{key}', {
+            'account': {'email': 'ops@x', 'password': secret + '2'}})[0])
+        self.assertEqual((200, 'ops@x'), (
+            lambda found: (found[0], found[1]['account']['email']))(
+                call('GET', f'/v1/accounts/{key}')))
+        self.assertEqual(['ops'], [item['name'] for item in call(
+            'GET', '/v1/accounts')[1]['accounts']])
+        self.assertEqual(400, call('POST', '/v1/accounts', {'account': {
+            'name': 'x', 'password': 'short'}})[0])
+        self.assertEqual(204, call('DELETE', f'/v1/accounts/{key}')[0])
+        self.assertEqual(404, call('GET', f'/v1/accounts/{key}')[0])
+        with self.engine.connect() as connection:
+            stored = connection.exec_driver_sql(
+                'SELECT count(*) FROM account').scalar()
+        self.assertEqual(0, stored)
+        for text in seen + [self._server_log()]:
+            self.assertNotIn(secret, text)
 
     def test_healthcheck(self):
         status, body, _ = self.request('GET', '/healthcheck')

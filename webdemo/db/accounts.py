@@ -1,0 +1,60 @@
+"""This release's access to accounts; passwords only ever as hashes."""
+
+import sqlalchemy as sa
+
+from webdemo.db.sqlalchemy import models
+from webdemo import password
+
+_ACCOUNT = models.Account.__table__
+# What is ever returned: never password_hash.
+_SHOWN = (_ACCOUNT.c.id, _ACCOUNT.c.name, _ACCOUNT.c.description,
+          _ACCOUNT.c.email)
+
+
+class Accounts:
+    """Create, find, change and remove accounts through one engine."""
+
+    def __init__(self, engine):
+        self._engine = engine
+
+    def create(self, name, description=None, email=None, plain=None):
+        """Add an account; returns its id. plain is hashed here."""
+        values = _values(name=name, description=description, email=email,
+                         plain=plain)
+        with self._engine.begin() as connection:
+            return connection.execute(_ACCOUNT.insert().values(
+                values)).inserted_primary_key[0]
+
+    def by_id(self, key):
+        """The account whose id is key, as a dict, or None."""
+        with self._engine.connect() as connection:
+            row = connection.execute(sa.select(*_SHOWN).where(
+                _ACCOUNT.c.id == key)).first()
+        return None if row is None else dict(row._mapping)
+
+    def page(self, limit, marker=None):
+        """Up to limit accounts with an id above marker, by id."""
+        query = sa.select(*_SHOWN).order_by(_ACCOUNT.c.id).limit(limit)
+        if marker is not None:
+            query = query.where(_ACCOUNT.c.id > marker)
+        with self._engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    def update(self, key, **fields):
+        """Change an account's fields (password: 'plain'); True if found."""
+        with self._engine.begin() as connection:
+            return connection.execute(_ACCOUNT.update().where(
+                _ACCOUNT.c.id == key).values(_values(**fields))).rowcount > 0
+
+    def delete(self, key):
+        """Remove an account; True if it was there."""
+        with self._engine.begin() as connection:
+            return connection.execute(_ACCOUNT.delete().where(
+                _ACCOUNT.c.id == key)).rowcount > 0
+
+
+def _values(**fields):
+    plain = fields.pop('plain', None)
+    if plain is not None:
+        fields['password_hash'] = password.hash_password(plain)
+    return fields

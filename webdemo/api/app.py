@@ -1,8 +1,9 @@
 """The API's WSGI application, for webdemo-api and for WSGI servers.
 
 create_app() builds it from a loaded configuration: Flask routes under
-/v1, every error as JSON, wrapped in oslo.middleware's healthcheck
-(/healthcheck), request id and proxy headers. webdemo.wsgi.api calls
+/v1, every error as JSON, beside oslo.middleware's healthcheck
+(/healthcheck), behind the schema guard (schema_guard.py), oslo's
+request id and proxy headers. webdemo.wsgi.api calls
 init_application(), which reads the configuration exactly as
 webdemo-manage does (default files, OS_* environment variables).
 """
@@ -16,6 +17,7 @@ from oslo_middleware import request_id
 from werkzeug.middleware import dispatcher
 
 from webdemo.api import errors
+from webdemo.api import schema_guard
 from webdemo.api import v1_accounts
 from webdemo.api import v1_users
 from webdemo import conf as webdemo_conf
@@ -42,6 +44,8 @@ def create_app(conf):
     # mounted at /healthcheck beside Flask's routes.
     wrapped = dispatcher.DispatcherMiddleware(app.wsgi_app, {
         '/healthcheck': healthcheck.Healthcheck(None, conf)})
+    wrapped = schema_guard.SchemaGuard(wrapped, schema_guard.reader(engine),
+                                       conf.api.schema_check_interval)
     # On the way in: proxy headers first, then the request id.
     wrapped = request_id.RequestId(wrapped)
     return http_proxy_to_wsgi.HTTPProxyToWSGI(wrapped, conf)

@@ -4,6 +4,7 @@ ConfigOpts, and read from oslo.config's usual sources.
 
 from oslo_config import cfg
 
+from webdemo.conf import api
 from webdemo.conf import database
 from webdemo.conf import paths
 from webdemo import exception
@@ -15,6 +16,7 @@ def register_opts(conf):
     """Register every webdemo option group on conf."""
     paths.register_opts(conf)
     database.register_opts(conf)
+    api.register_opts(conf)
 
 
 def load(conf, args=()):

@@ -353,15 +353,16 @@ def stamp(engine, revision, purge=False, report=print,
 # -- Commands that only read ---------------------------------------------
 
 
-def get_state(engine):
+def get_state(engine, count_data=True):
     """Where the database stands: a state.DatabaseState (db version).
 
     Between expand and contract it counts the rows the online data
-    migrations have left to move.
+    migrations have left to move, unless count_data is false (the API's
+    schema guard, which reads the state every few seconds, needs none).
     """
     scripts = scripts_module.Scripts.load()
     state = _classify(engine, scripts)
-    if state.status != Status.CONTRACT_PENDING:
+    if state.status != Status.CONTRACT_PENDING or not count_data:
         return state
     return state_module.with_data_left(state,
                                        _data_left(engine, state, scripts))

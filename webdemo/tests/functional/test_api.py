@@ -40,8 +40,9 @@ class ApiServer(runner.ManageTestMixin):
         server = subprocess.Popen(
             [command, '--port', self.base.rsplit(':', 1)[1], '--workers',
              '1', '--config-file', self.empty_conf],
-            env=runner.clean_environment(self.home,
-                                         OS_DATABASE__CONNECTION=self.url),
+            env=runner.clean_environment(
+                self.home, OS_DATABASE__CONNECTION=self.url,
+                OS_API__SCHEMA_CHECK_INTERVAL='1'),
             stdout=self.log, stderr=subprocess.STDOUT)
         self.addCleanup(self._stop, server)
         self._wait_until_serving(server)
@@ -176,6 +177,28 @@ class ApiServer(runner.ManageTestMixin):
         self.assertEqual(0, stored)
         for text in seen + [self._server_log()]:
             self.assertNotIn(secret, text)
+
+    def wait_for(self, path, code):
+        deadline = time.monotonic() + 15
+        while True:
+            status, body, _ = self.request('GET', path)
+            if status == code or time.monotonic() > deadline:
+                return status, body
+            time.sleep(0.2)
+
+    def test_schema_guard_stops_and_resumes_serving(self):
+        self.assertEqual(201, self.create('u-1', 'alice')[0])
+        self.assertOk(self.manage('db', 'downgrade', '948ccd040506', '--yes'))
+        status, body = self.wait_for('/v1/users', 503)
+        self.assertEqual(503, status, body)
+        self.assertIn('upgrade pending', body['error']['message'])
+        self.assertIn('db sync --expand', body['error']['message'])
+        self.assertEqual(503, self.request('GET', '/healthcheck')[0])
+        self.assertOk(self.manage('db', 'sync'))
+        status, body = self.wait_for('/v1/users', 200)
+        self.assertEqual((200, ['alice']), (
+            status, [user['username'] for user in body['users']]))
+        self.assertEqual(1, self._server_log().count('Not serving'))
 
     def test_healthcheck(self):
         status, body, _ = self.request('GET', '/healthcheck')

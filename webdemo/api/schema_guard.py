@@ -1,0 +1,107 @@
+"""The schema guard: serve only on a schema this release can run on.
+
+Every few seconds ([api] schema_check_interval; never per request) each
+worker reads where the database stands (migration.get_state). Outside
+this release's range every request is answered 503 with a JSON body
+naming the state and the command to run, /healthcheck included; the
+log says so once per change, not per request. It serves again as soon
+as a later read finds the schema back in range, without a restart.
+
+What the range is, is one pure function, unavailable().
+"""
+
+import json
+import threading
+import time
+
+from oslo_log import log as logging
+
+from webdemo.db import migration
+from webdemo.db import state as state_module
+from webdemo.db.state import Status
+
+LOG = logging.getLogger(__name__)
+
+# This release runs once its expand phase is applied, before and after
+# its contract (webdemo/db/users.py reads both shapes).
+_SERVING = frozenset({Status.AT_HEAD, Status.CONTRACT_PENDING,
+                      Status.DATA_MIGRATIONS_PENDING,
+                      Status.CHANGED_SCRIPT})
+_FIX = {
+    Status.EMPTY: 'run webdemo-manage db sync --expand',
+    Status.UPGRADE_PENDING: 'run webdemo-manage db sync --expand',
+    Status.LEGACY: 'run webdemo-manage db sync --expand',
+    Status.INTERRUPTED: 'run webdemo-manage db sync to complete it',
+    Status.UNKNOWN_REVISION: 'a newer webdemo migrated it: run that '
+                             'release',
+    Status.UNVERSIONED: 'stamp it with webdemo-manage db stamp',
+}
+
+
+def unavailable(state):
+    """None when this release can serve on state, else why not (a line)."""
+    if state.status in _SERVING:
+        return None
+    fix = _FIX.get(state.status, 'see webdemo-manage db version')
+    return (f'the database schema is at {state_module.describe(state)}, '
+            f'which this release cannot serve on: {fix}.')
+
+
+def reader(engine):
+    """The read_state for SchemaGuard: the state, no row counts."""
+    return lambda: migration.get_state(engine, count_data=False)
+
+
+class SchemaGuard:
+    """WSGI middleware answering 503 while the schema is out of range.
+
+    :param application: the WSGI application it guards
+    :param read_state: returns the database's state.DatabaseState
+    :param interval: seconds between two reads of the state
+    :param clock: a monotonic clock (tests may pass their own)
+    """
+
+    def __init__(self, application, read_state, interval,
+                 clock=time.monotonic):
+        self._application = application
+        self._read_state = read_state
+        self._interval = interval
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._read_at = None
+        self._why = None
+
+    def __call__(self, environ, start_response):
+        why = self._current()
+        if why is None:
+            return self._application(environ, start_response)
+        body = json.dumps({'error': {
+            'code': 503, 'title': 'Service Unavailable',
+            'message': why}}).encode()
+        start_response('503 Service Unavailable', [
+            ('Content-Type', 'application/json'),
+            ('Content-Length', str(len(body))), ('Retry-After', '5')])
+        return [body]
+
+    def _current(self):
+        with self._lock:
+            now = self._clock()
+            if self._read_at is None or now - self._read_at >= self._interval:
+                self._read_at = now
+                self._change_to(self._read())
+            return self._why
+
+    def _read(self):
+        try:
+            return unavailable(self._read_state())
+        except Exception as error:
+            return f'the database cannot be read: {error}'
+
+    def _change_to(self, why):
+        if why == self._why:
+            return
+        if why is None:
+            LOG.info('The database schema is back in range: serving.')
+        else:
+            LOG.error('Not serving: %s', why)
+        self._why = why

@@ -85,7 +85,7 @@ def _phases(state):
     if not state.current:
         return
     say(f'Expand: {_pending(state.expand_pending)}')
-    if state.data_migrations:
+    if any(state.data_migrations.values()):
         rows = ', '.join(f'{name} {count}'
                          for name, count in state.data_migrations.items())
         say(f'Data migrations: {sum(state.data_migrations.values())} rows '

@@ -30,10 +30,10 @@ def user_username(context, max_count):
         if max_count == 0:
             count = sa.select(sa.func.count()).select_from(_USER).where(todo)
             return connection.execute(count).scalar(), 0
-        after = context.positions.get(user_username, 0)
+        after = context.positions.get(user_username)
         ids = _ids_after(connection, todo, after, max_count)
-        if not ids and after:
-            ids = _ids_after(connection, todo, 0, max_count)
+        if not ids and after is not None:
+            ids = _ids_after(connection, todo, None, max_count)
         if not ids:
             return 0, 0
         context.positions[user_username] = ids[-1]
@@ -44,9 +44,12 @@ def user_username(context, max_count):
 
 
 def _ids_after(connection, todo, after, limit):
-    query = (sa.select(_USER.c.id).where(todo, _USER.c.id > after)
-             .order_by(_USER.c.id).limit(limit))
-    return connection.execute(query).scalars().all()
+    """Ids needing migration above after (None: from the first)."""
+    query = sa.select(_USER.c.id).where(todo)
+    if after is not None:
+        query = query.where(_USER.c.id > after)
+    return connection.execute(
+        query.order_by(_USER.c.id).limit(limit)).scalars().all()
 
 
 MIGRATIONS = (

@@ -140,7 +140,7 @@ def sync(engine, revision=None, phase=None, report=print,
         timeout, interrupted downgrade, contract not ready) or that a
         revision failed
     """
-    whole = phase is None and revision in (None, 'heads')
+    whole = _is_whole(phase, revision)
     target = phases.target(phase) if phase else revision or 'heads'
     with _locked(engine, 'db sync', lock_settings, report) as locked:
         plan = _check_sync(locked.state, locked.scripts, target)
@@ -150,7 +150,7 @@ def sync(engine, revision=None, phase=None, report=print,
         expand, contract = phases.split(plan, locked.scripts.sides)
         if contract:
             _check_contract_may_follow(engine, locked.state, locked.scripts,
-                                       expand, phase)
+                                       expand, whole)
         _refuse_if_unsafe(engine)
         if legacy_database:
             _adopt_legacy(engine, locked.state, report)
@@ -167,19 +167,29 @@ def sync(engine, revision=None, phase=None, report=print,
         return _finish(engine, locked.scripts, report)
 
 
-def _check_contract_may_follow(engine, state, scripts, expand, phase):
-    """Refuse contract revisions up front while expand would stay pending.
+def _is_whole(phase, revision):
+    """Is this the whole upgrade: expand, data, contract in one go?"""
+    return phase is None and revision in (None, 'heads')
 
-    db sync --contract never runs expand revisions: it refuses while
-    any is pending. With no expand revision to run first, the data is
-    counted now too, so that a refused command has changed nothing.
+
+def _check_contract_may_follow(engine, state, scripts, expand, whole):
+    """Refuse contract revisions up front while expand is pending.
+
+    Only the whole upgrade (plain db sync) runs expand revisions before
+    contract ones; any other sync reaching a contract revision (db sync
+    --contract, db sync contract@head or a contract revision's id)
+    refuses while an expand revision is pending, and, with nothing to
+    run first, while data is left, so that it has changed nothing. The
+    whole upgrade moves the data itself before it counts
+    (_before_contract).
     """
-    planned = ({script.revision for script in expand}
-               if phase != phases.CONTRACT else set())
-    left_behind = tuple(revision for revision in state.expand_pending
-                        if revision not in planned)
-    phases.check_contract_ready(left_behind, {})
-    if not expand:
+    applied = scripts.applied(state_module.starting_point(state))
+    pending = phases.pending(scripts.sides, applied)[0]
+    planned = {script.revision for script in expand} if whole else set()
+    phases.check_contract_ready(
+        tuple(revision for revision in pending if revision not in planned),
+        {})
+    if not whole:
         phases.check_contract_ready((), _data_left(engine, state, scripts))
 
 
@@ -265,7 +275,8 @@ def upgrade_sql(engine, revision=None, phase=None, out=None):
                        phases.target(phase) if phase else revision or 'heads')
     expand, contract = phases.split(plan, scripts.sides)
     if contract:
-        _check_contract_may_follow(engine, state, scripts, expand, phase)
+        _check_contract_may_follow(engine, state, scripts, expand,
+                                   _is_whole(phase, revision))
     if state.status == Status.LEGACY:
         out.write(f"-- Legacy database: run 'webdemo-manage db stamp "
                   f"{state.legacy_revision}' before this SQL.\n")

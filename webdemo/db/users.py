@@ -51,7 +51,7 @@ class Users:
         """The user called username, as a dict, or None."""
         def select(connection, has_name):
             row = connection.execute(_select(has_name).where(
-                _username(has_name) == username)).first()
+                _named(has_name, username))).first()
             return None if row is None else dict(row._mapping)
         return self._run(select)
 
@@ -102,20 +102,19 @@ class Users:
     def _run(self, work):
         """work(connection, has_name) in one transaction.
 
-        If it fails where name was expected, the contract may have run
-        since this process looked: look again, and retry once without.
+        If it fails, the contract (or its downgrade) may have run since
+        this process looked at the table: look again, and if the answer
+        changed, retry once.
         """
         try:
             with self._engine.begin() as connection:
                 return work(connection, self._knows_name(connection))
         except errors.DATABASE_ERRORS as error:
-            if not self._has_name:
-                raise
-            self._has_name = None
+            looked, self._has_name = self._has_name, None
             with self._engine.begin() as connection:
-                if self._knows_name(connection):
+                if self._knows_name(connection) == looked:
                     raise error
-                return work(connection, False)
+                return work(connection, self._has_name)
 
     def _knows_name(self, connection):
         if self._has_name is None:
@@ -134,6 +133,16 @@ def _username(has_name):
         return _USER.c.username
     return sa.func.coalesce(_USER_WITH_NAME.c.username,
                             _USER_WITH_NAME.c.name)
+
+
+def _named(has_name, username):
+    """The condition 'is called username', served by the indexes."""
+    if not has_name:
+        return _USER.c.username == username
+    table = _USER_WITH_NAME
+    return sa.or_(table.c.username == username,
+                  sa.and_(table.c.username.is_(None),
+                          table.c.name == username))
 
 
 def _select(has_name):

@@ -24,8 +24,10 @@ NOT_NULL_WITHOUT_DEFAULT = 'not-null-without-default'
 INDEX_WITHOUT_CONCURRENTLY = 'index-without-concurrently'
 REBUILD = 'rebuild'
 CREATE = 'create'
+OPAQUE = 'opaque'
 
-_DDL = re.compile(r'^\s*(CREATE|ALTER|DROP|RENAME|TRUNCATE)\b', re.I)
+_DDL = re.compile(r'^\s*(CREATE|ALTER|DROP|RENAME|TRUNCATE|DO)\b', re.I)
+_COMMENTS = re.compile(r'^(\s*(--[^\n]*(\n|$)|/\*.*?\*/))*', re.S)
 _BOOKKEEPING = re.compile(r'\balembic_version\b', re.I)
 # SQLite batch mode: copy into a new table, drop the old, rename.
 _BATCH_COPY = re.compile(r'\b_alembic_tmp_(\w+)', re.I)
@@ -39,8 +41,12 @@ class Violation:
 
 
 def ddl_of(statements):
-    """The schema-changing statements, without Alembic's bookkeeping."""
-    return [statement for statement in statements
+    """The schema-changing statements, without Alembic's bookkeeping.
+
+    Leading comments are dropped first: they must not hide a statement.
+    """
+    bare = (_COMMENTS.sub('', statement, count=1) for statement in statements)
+    return [statement for statement in bare
             if _DDL.match(statement) and not _BOOKKEEPING.search(statement)]
 
 
@@ -57,6 +63,11 @@ def violations(phase, statements, dialect):
                 found.append(Violation(REBUILD, statement, (
                     f'rebuilds table {rebuilt} (SQLite batch mode: copies '
                     'it, drops it, renames the copy)')))
+            continue
+        if re.match(r'\s*DO\b', statement, re.I):
+            found.append(Violation(OPAQUE, statement, (
+                'runs a procedural block whose statements these rules '
+                'cannot see')))
             continue
         check = _expand_rules if phase == 'expand' else _contract_rules
         found.extend(check(statement, dialect))
@@ -95,7 +106,7 @@ def _belongs_to_rebuild(statement, table):
 def _expand_rules(statement, dialect):
     text = ' '.join(statement.split())
     found = []
-    if re.search(r'\bDROP\b(?!\s+NOT\s+NULL)', text, re.I):
+    if re.search(r'\bDROP\b(?!\s+NOT\s+NULL)|^TRUNCATE\b', text, re.I):
         found.append(Violation(DROP, statement, 'drops something the '
                                'previous release may still use'))
     if re.search(r'\bRENAME\b|\bCHANGE\s+(COLUMN\s+)?\S+\s+\S+', text, re.I):
@@ -105,6 +116,11 @@ def _expand_rules(statement, dialect):
                  r'|\bSET\s+NOT\s+NULL\b|\bMODIFY\b', text, re.I):
         found.append(Violation(NARROW, statement, 'changes a column\'s type '
                                'or nullability, which may narrow it'))
+    if re.search(r'\bFOREIGN\s+KEY\b|\bREFERENCES\b|\bCHECK\s*\(', text,
+                 re.I):
+        found.append(Violation(NARROW, statement, (
+            'adds a foreign key or check constraint, which limits what '
+            'the previous release may write')))
     if _adds_not_null_without_default(text):
         found.append(Violation(NOT_NULL_WITHOUT_DEFAULT, statement, (
             'adds a NOT NULL column without a server default: the '
@@ -130,7 +146,9 @@ def _builds_index_blocking(text):
     if re.match(r'CREATE\s+(UNIQUE\s+)?INDEX\b', text, re.I):
         return not re.search(r'\bCONCURRENTLY\b', text, re.I)
     return bool(re.search(r'\bADD\s+(CONSTRAINT\s+\S+\s+)?(UNIQUE|PRIMARY'
-                          r'\s+KEY)\b(?!.*\bUSING\s+INDEX\b)', text, re.I))
+                          r'\s+KEY)\b(?!.*\bUSING\s+INDEX\b)', text, re.I) or
+                re.search(r'\bADD\s+(COLUMN\s+)?.*\b(UNIQUE|PRIMARY\s+KEY)\b',
+                          text, re.I))
 
 
 def _contract_rules(statement, dialect):

@@ -96,16 +96,23 @@ class MigrationSafety(runner.ManageTestMixin):
     def _seed(self):
         tables = runner.schema_snapshot(self.engine)[0]
         if 'user' in tables:
-            # Mid-rename, either column or both; the recovering sync's
-            # data migration fills username from name.
-            names = [column for column in ('name', 'username')
-                     if column in tables['user']]
+            # As the previous release writes it (name only) while it
+            # can, for the recovering sync's data migration to fill in.
+            names = self._names_to_write()
             self.sql(f'INSERT INTO {self._quoted("user")} (id, user_id, '
                      f'{", ".join(names)}) VALUES (1, \'u-1\''
                      + ", 'kept'" * len(names) + ')')
         if 'account' in tables:
             self.sql("INSERT INTO account (id, name) VALUES (1, 'kept')")
         return self._seeded_rows()
+
+    def _names_to_write(self):
+        columns = {column['name']: column['nullable'] for column in
+                   sqlalchemy.inspect(self.engine).get_columns('user')}
+        if 'username' not in columns or columns['username']:
+            return ['name']
+        # A contract killed half-way: username is required already.
+        return [name for name in ('name', 'username') if name in columns]
 
     def _seeded_rows(self, tables=None):
         if tables is None:

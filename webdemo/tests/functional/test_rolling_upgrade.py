@@ -12,6 +12,8 @@ import json
 
 from oslotest import base
 
+from webdemo.db import data_migrations
+from webdemo.db import online_migrations
 from webdemo.db import users as this_release
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner
@@ -98,9 +100,86 @@ class RollingUpgrade(runner.ManageTestMixin):
         self.assertEqual([('u-1', 'alice'), ('u-2', 'bob')],
                          self.names(this_release.Users(self.engine)))
 
+    def test_whole_sync_finishes_an_upgrade_begun_with_expand(self):
+        self.assertOk(self.manage('db', 'sync', '--expand'))
+        self.old.create('u-2', 'bob')
+        result = self.manage('db', 'sync')
+        self.assertOk(result)
+        self.assertIn('moved 2 rows', result.stdout)
+        self.assertEqual((0, 'at_head'), (self.version()[0],
+                                          self.version()[1]['status']))
+
+    def test_any_sync_reaching_contract_waits_for_expand(self):
+        before = runner.schema_snapshot(self.engine)
+        for target in ('contract@head', '3fd795719d99'):
+            refused = self.manage('db', 'sync', target)
+            self.assertFailsCleanly(refused, 12, 'db sync --expand first',
+                                    'Nothing was changed')
+            self.assertEqual(before, runner.schema_snapshot(self.engine))
+
+    def test_rows_behind_the_walk_are_found(self):
+        self.assertOk(self.manage('db', 'sync', '--expand'))
+        for number in range(2, 6):
+            self.old.create(f'u-{number}', f'user{number}')
+        context = online_migrations.Context(self.engine)
+        self.assertEqual((2, 2), data_migrations.user_username(context, 2))
+        # Behind the walk: a row below where its last batch ended.
+        runner.execute(self.engine,
+                       f'DELETE FROM {self.quoted()} WHERE id = 1',
+                       f'INSERT INTO {self.quoted()} (id, user_id, name) '
+                       "VALUES (1, 'u-1', 'alice')")
+        self.assertEqual([(3, 3), (1, 1), (0, 0)], [
+            data_migrations.user_username(context, 10) for _ in range(3)])
+        self.assertEqual((0, 0), data_migrations.user_username(context, 0))
+
+    def test_this_release_follows_a_contract_and_its_undoing(self):
+        self.assertOk(self.manage('db', 'sync'))
+        new = this_release.Users(self.engine)
+        new.create('u-2', 'bob')
+        self.assertOk(self.manage('db', 'downgrade', 'contract@-1'))
+        new.create('u-3', 'carol')
+        self.assertEqual('carol', self.old.get('carol')['name'])
+        self.assertOk(self.manage('db', 'sync'))
+        new.create('u-4', 'dave')
+        self.assertEqual(['alice', 'bob', 'carol', 'dave'],
+                         [user['username'] for user in new.list()])
+
+    def quoted(self):
+        return self.engine.dialect.identifier_preparer.quote('user')
+
     def test_data_migrations_wait_for_expand(self):
         refused = self.manage('db', 'online_data_migrations')
         self.assertFailsCleanly(refused, 11, 'db sync --expand first')
+
+
+class TestExpandRecoveryPostgreSQL(runner.ManageTestMixin,
+                                   db_fixtures.PostgreSQLMixin,
+                                   db_fixtures.DatabaseTestCase):
+    """An invalid index from a failed build is built again.
+
+    A CONCURRENTLY build that fails leaves an invalid index behind; the
+    next run must rebuild it, not take it for done.
+    """
+
+    def index_valid(self):
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql(
+                "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON "
+                "c.oid = i.indexrelid WHERE c.relname = "
+                "'ix_user_username'").scalar()
+
+    def test_an_invalid_index_is_built_again(self):
+        self.put_at(BEFORE_SPLIT)
+        # Duplicates make the unique build fail half-way.
+        self.sql('ALTER TABLE "user" ADD COLUMN username VARCHAR(64)',
+                 'INSERT INTO "user" (id, user_id, name, username) VALUES '
+                 "(1, 'u-1', 'a', 'same'), (2, 'u-2', 'b', 'same')")
+        failed = self.manage('db', 'sync', '--expand')
+        self.assertEqual(1, failed.returncode, failed.stderr)
+        self.assertIs(False, self.index_valid())
+        self.sql('UPDATE "user" SET username = name')
+        self.assertOk(self.manage('db', 'sync', '--expand'))
+        self.assertIs(True, self.index_valid())
 
 
 class TestRollingUpgradeSQLite(RollingUpgrade, db_fixtures.SQLiteFileMixin,

@@ -43,7 +43,18 @@ class TestExpandRules(base.BaseTestCase):
                 ('CREATE INDEX ix ON t (c)',
                  ddl_rules.INDEX_WITHOUT_CONCURRENTLY),
                 ('ALTER TABLE t ADD CONSTRAINT uq UNIQUE (c)',
-                 ddl_rules.INDEX_WITHOUT_CONCURRENTLY)):
+                 ddl_rules.INDEX_WITHOUT_CONCURRENTLY),
+                ('ALTER TABLE t ADD COLUMN c INTEGER UNIQUE',
+                 ddl_rules.INDEX_WITHOUT_CONCURRENTLY),
+                ('-- tidy up\nALTER TABLE t DROP COLUMN c', ddl_rules.DROP),
+                ('/* tidy */ DROP TABLE t', ddl_rules.DROP),
+                ('TRUNCATE t', ddl_rules.DROP),
+                ('ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) '
+                 'REFERENCES u (id)', ddl_rules.NARROW),
+                ('ALTER TABLE t ADD CONSTRAINT ck CHECK (a > 0)',
+                 ddl_rules.NARROW),
+                ("DO $$ BEGIN EXECUTE 'DROP TABLE t'; END $$",
+                 ddl_rules.OPAQUE)):
             self.assertIn(rule, _rules('expand', [statement]), statement)
 
     def test_a_blocking_index_is_a_postgresql_rule_only(self):

@@ -72,6 +72,14 @@ def shipped_head(phase='expand'):
     return heads.pop()
 
 
+def shipped_count():
+    """How many revisions the real history has, in every directory."""
+    return sum(1 for directory, _, names in
+               os.walk(os.path.join(REPO, VERSIONS))
+               if '__pycache__' not in directory
+               for name in names if name.endswith('.py'))
+
+
 def build(count, directory):
     """Copy webdemo into directory with count synthetic revisions.
 

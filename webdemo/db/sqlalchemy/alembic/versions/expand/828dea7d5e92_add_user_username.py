@@ -43,7 +43,9 @@ def upgrade():
     # build that fails or is cancelled leaves an invalid index behind,
     # which IF NOT EXISTS would take for done.
     with op.get_context().autocommit_block():
-        if _invalid_index(op.get_bind(), 'ix_user_username'):
+        # (--sql reads nothing: it writes for a database that has none.)
+        if (not op.get_context().as_sql and
+                _invalid_index(op.get_bind(), 'ix_user_username')):
             op.execute('DROP INDEX CONCURRENTLY ix_user_username')
         op.create_index('ix_user_username', 'user', ['username'],
                         unique=True, postgresql_concurrently=True,

@@ -202,12 +202,21 @@ class ContractNotReady(WebdemoError):
     :ivar data_left: rows each online data migration still has to move
     :ivar expanded: this command applied the expand phase before it
         refused the contract
+    :ivar services: live services.Service rows whose release cannot run
+        after the contract
     """
 
-    def __init__(self, expand_pending=(), data_left=None, expanded=False):
+    def __init__(self, expand_pending=(), data_left=None, expanded=False,
+                 services=()):
         self.expand_pending = tuple(expand_pending)
         self.data_left = dict(data_left or {})
-        if self.expand_pending:
+        self.services = tuple(services)
+        if self.services:
+            first = ('a service whose release needs the schema before the '
+                     'contract is running: '
+                     f'{"; ".join(service.describe() for service in services)}'
+                     '. Stop it (upgrade it to this release) first')
+        elif self.expand_pending:
             first = ('expand revisions are pending '
                      f'({", ".join(self.expand_pending)}): run '
                      'webdemo-manage db sync --expand first')

@@ -8,6 +8,8 @@ init_application(), which reads the configuration exactly as
 webdemo-manage does (default files, OS_* environment variables).
 """
 
+import atexit
+
 import flask
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -23,18 +25,27 @@ from webdemo.api import v1_users
 from webdemo import conf as webdemo_conf
 from webdemo.db import accounts
 from webdemo.db import api as db_api
+from webdemo.db import services
 from webdemo.db import users
+from webdemo import release
 
 LOG = logging.getLogger(__name__)
 
 
-def create_app(conf):
+def create_app(conf, register=True):
     """The WSGI application for conf; its engine is made here.
 
     :param conf: a loaded ConfigOpts with webdemo's options registered
+    :param register: register this process as a running service (the
+        registry db sync --contract reads), renewed with each read of
+        the schema's state and removed at exit
     """
     app = flask.Flask('webdemo')
     engine = db_api.create_engine(conf)
+    interval = conf.api.schema_check_interval
+    read_state = schema_guard.reader(engine)
+    if register:
+        read_state = _registered(engine, interval, read_state)
     app.config['webdemo.users'] = users.Users(engine)
     app.config['webdemo.accounts'] = accounts.Accounts(engine)
     app.register_blueprint(v1_users.BLUEPRINT, url_prefix='/v1')
@@ -44,21 +55,38 @@ def create_app(conf):
     # mounted at /healthcheck beside Flask's routes.
     wrapped = dispatcher.DispatcherMiddleware(app.wsgi_app, {
         '/healthcheck': healthcheck.Healthcheck(None, conf)})
-    wrapped = schema_guard.SchemaGuard(wrapped, schema_guard.reader(engine),
-                                       conf.api.schema_check_interval)
+    wrapped = schema_guard.SchemaGuard(wrapped, read_state, interval)
     # On the way in: proxy headers first, then the request id.
     wrapped = request_id.RequestId(wrapped)
     return http_proxy_to_wsgi.HTTPProxyToWSGI(wrapped, conf)
 
 
-def init_application(args=()):
+def _registered(engine, interval, read_state):
+    """read_state, renewing this process's registration each time.
+
+    A row is stale after three missed reads and ten seconds more.
+    """
+    registration = services.Registration(
+        engine, release.NAME, release.CANNOT_SURVIVE,
+        stale_after=3 * interval + 10)
+    registration.register()
+    atexit.register(registration.leave)
+
+    def read():
+        registration.beat()
+        return read_state()
+    return read
+
+
+def init_application(args=(), register=True):
     """Load the configuration and logging, then create_app().
 
     :param args: --config-file/--config-dir arguments; none means
         oslo.config's default files
+    :param register: as for create_app
     """
     conf = cfg.ConfigOpts()
     logging.register_options(conf)
     webdemo_conf.load(conf, args)
     logging.setup(conf, 'webdemo')
-    return create_app(conf)
+    return create_app(conf, register)

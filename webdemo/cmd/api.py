@@ -52,7 +52,7 @@ def main(argv=None):
     try:
         # Fail here, once, on bad configuration or an unreachable
         # database, rather than in every worker.
-        api_app.init_application(config_args)
+        api_app.init_application(config_args, register=False)
     except exception.WebdemoError as error:
         print(f'webdemo-api: error: {error}', file=sys.stderr)
         return 1

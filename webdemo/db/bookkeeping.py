@@ -6,6 +6,8 @@
 - ``webdemo_migration_lock``: who holds the migration lock (lock.py).
 - ``webdemo_migration_lease``: the migration lock itself, on a Galera
   cluster (lease.py).
+- ``webdemo_services``: the running API services and their heartbeats
+  (services.py), which db sync --contract reads.
 
 webdemo creates and upgrades its own two tables itself, outside the
 Alembic history (like alembic_version), so that they exist before the
@@ -66,6 +68,22 @@ LEASE = sqlalchemy.Table(
     Column('pid', Integer),
     Column('command', String(255)),
     Column('since', String(64)),
+    mysql_engine='InnoDB', mysql_charset='utf8mb4')
+
+# One row per running API process; heartbeat_at is the database's own
+# clock, and the row is stale once stale_after seconds pass without a
+# beat. cannot_survive: the contract revisions its release cannot run
+# after, comma-separated.
+SERVICES = sqlalchemy.Table(
+    'webdemo_services', METADATA,
+    Column('id', String(64), primary_key=True),
+    Column('host', String(255)),
+    Column('pid', Integer),
+    Column('release', String(64)),
+    Column('cannot_survive', String(255)),
+    Column('stale_after', Integer, nullable=False),
+    Column('started_at', DateTime),
+    Column('heartbeat_at', DateTime),
     mysql_engine='InnoDB', mysql_charset='utf8mb4')
 
 # Every table in a webdemo database that the models do not describe.

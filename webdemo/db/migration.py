@@ -35,6 +35,7 @@ from webdemo.db import revisions
 from webdemo.db import runner
 from webdemo.db import schema_check
 from webdemo.db import scripts as scripts_module
+from webdemo.db import services
 from webdemo.db import state as state_module
 from webdemo.db.state import Status
 from webdemo import exception
@@ -150,7 +151,7 @@ def sync(engine, revision=None, phase=None, report=print,
         expand, contract = phases.split(plan, locked.scripts.sides)
         if contract:
             _check_contract_may_follow(engine, locked.state, locked.scripts,
-                                       expand, whole)
+                                       (expand, contract), whole)
         _refuse_if_unsafe(engine)
         if legacy_database:
             _adopt_legacy(engine, locked.state, report)
@@ -160,8 +161,8 @@ def sync(engine, revision=None, phase=None, report=print,
         _open_journal(engine, locked)
         _apply(engine, locked, expand, Direction.UPGRADE, report, ddl_guard)
         if contract:
-            _before_contract(engine, locked.scripts, whole, bool(expand),
-                             report)
+            _before_contract(engine, locked.scripts, contract, whole,
+                             bool(expand), report)
             _apply(engine, locked, contract, Direction.UPGRADE, report,
                    ddl_guard)
         return _finish(engine, locked.scripts, report)
@@ -172,7 +173,7 @@ def _is_whole(phase, revision):
     return phase is None and revision in (None, 'heads')
 
 
-def _check_contract_may_follow(engine, state, scripts, expand, whole):
+def _check_contract_may_follow(engine, state, scripts, parts, whole):
     """Refuse contract revisions up front while expand is pending.
 
     Only the whole upgrade (plain db sync) runs expand revisions before
@@ -181,8 +182,11 @@ def _check_contract_may_follow(engine, state, scripts, expand, whole):
     refuses while an expand revision is pending, and, with nothing to
     run first, while data is left, so that it has changed nothing. The
     whole upgrade moves the data itself before it counts
-    (_before_contract).
+    (_before_contract). A live service whose release cannot run after
+    these contract revisions refuses any of them.
     """
+    expand, contract = parts
+    phases.check_contract_ready((), {}, services=_blocking(engine, contract))
     applied = scripts.applied(state_module.starting_point(state))
     pending = phases.pending(scripts.sides, applied)[0]
     planned = {script.revision for script in expand} if whole else set()
@@ -193,8 +197,21 @@ def _check_contract_may_follow(engine, state, scripts, expand, whole):
         phases.check_contract_ready((), _data_left(engine, state, scripts))
 
 
-def _before_contract(engine, scripts, migrate_data, expanded, report):
-    """Move the data (the whole upgrade only), then count what is left."""
+def _blocking(engine, contract):
+    """Live services that cannot run after the contract revisions."""
+    with engine.connect() as connection:
+        return services.blocking(services.read(connection),
+                                 [script.revision for script in contract])
+
+
+def _before_contract(engine, scripts, contract, migrate_data, expanded,
+                     report):
+    """Move the data (the whole upgrade only), then count what is left.
+
+    The services are read again too: one may have started meanwhile.
+    """
+    phases.check_contract_ready((), {}, expanded,
+                                _blocking(engine, contract))
     state = _classify(engine, scripts)
     if migrate_data:
         for result in _run_data_migrations(engine, scripts, state):
@@ -275,7 +292,8 @@ def upgrade_sql(engine, revision=None, phase=None, out=None):
                        phases.target(phase) if phase else revision or 'heads')
     expand, contract = phases.split(plan, scripts.sides)
     if contract:
-        _check_contract_may_follow(engine, state, scripts, expand,
+        _check_contract_may_follow(engine, state, scripts,
+                                   (expand, contract),
                                    _is_whole(phase, revision))
     if state.status == Status.LEGACY:
         out.write(f"-- Legacy database: run 'webdemo-manage db stamp "

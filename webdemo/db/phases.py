@@ -70,7 +70,8 @@ def still_needed(migrations, applied):
                  if migration.before not in applied)
 
 
-def check_contract_ready(expand_pending, data_left, expanded=False):
+def check_contract_ready(expand_pending, data_left, expanded=False,
+                         services=()):
     """Raise unless the contract phase may run now.
 
     :param expand_pending: expand revisions not applied yet
@@ -78,8 +79,11 @@ def check_contract_ready(expand_pending, data_left, expanded=False):
         to move, by name (a count, not a flag: rows the previous release
         wrote after the last run count)
     :param expanded: the command ran the expand phase just before
+    :param services: live services whose release cannot run after the
+        contract (services.blocking)
     :raises webdemo.exception.ContractNotReady: it may not
     """
     left = {name: count for name, count in data_left.items() if count}
-    if expand_pending or left:
-        raise exception.ContractNotReady(expand_pending, left, expanded)
+    if expand_pending or left or services:
+        raise exception.ContractNotReady(expand_pending, left, expanded,
+                                         services)

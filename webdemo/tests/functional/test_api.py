@@ -13,6 +13,8 @@ import urllib.request
 
 from oslotest import base
 
+from webdemo.db import services
+from webdemo import release
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner
 
@@ -45,11 +47,13 @@ class ApiServer(runner.ManageTestMixin):
                 OS_API__SCHEMA_CHECK_INTERVAL='1'),
             stdout=self.log, stderr=subprocess.STDOUT)
         self.addCleanup(self._stop, server)
+        self.server = server
         self._wait_until_serving(server)
 
     def _stop(self, server):
-        server.terminate()
-        server.wait(timeout=30)
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=30)
 
     def _wait_until_serving(self, server):
         deadline = time.monotonic() + 60
@@ -199,6 +203,18 @@ class ApiServer(runner.ManageTestMixin):
         self.assertEqual((200, ['alice']), (
             status, [user['username'] for user in body['users']]))
         self.assertEqual(1, self._server_log().count('Not serving'))
+
+    def registered(self):
+        with self.engine.connect() as connection:
+            return services.read(connection)
+
+    def test_the_service_registers_and_leaves(self):
+        found = self.registered()
+        self.assertEqual([(release.NAME, True)],
+                         [(row.release, row.live) for row in found])
+        self.assertEqual((), found[0].cannot_survive)
+        self._stop(self.server)
+        self.assertEqual([], self.registered())
 
     def test_healthcheck(self):
         status, body, _ = self.request('GET', '/healthcheck')

@@ -1,0 +1,127 @@
+"""webdemo-status upgrade check: is this deployment ready, and what next?
+
+oslo.upgradecheck's command, as other OpenStack services ship it:
+operators run it before and after an upgrade. Each check reads the
+database through webdemo.db and says Success, Warning (something to
+do, as the details say) or Failure (stop and look); the exit code is
+the worst of them (0, 1, 2), 255 when the database cannot be reached.
+``--json`` prints oslo.upgradecheck's JSON instead of its table.
+"""
+
+import sys
+
+from oslo_config import cfg
+from oslo_upgradecheck import upgradecheck
+
+from webdemo import conf as webdemo_conf
+from webdemo.db import api as db_api
+from webdemo.db import errors
+from webdemo.db import migration
+from webdemo.db import preflight
+from webdemo.db import reader
+from webdemo.db import services
+from webdemo.db import state as state_module
+from webdemo.db.state import Status
+from webdemo import exception
+
+Code = upgradecheck.Code
+Result = upgradecheck.Result
+
+# What each status means before or after an upgrade.
+_SCHEMA = {
+    Status.AT_HEAD: (Code.SUCCESS, 'at head'),
+    Status.CONTRACT_PENDING: (
+        Code.WARNING, 'expanded; run webdemo-manage db sync --contract '
+        'once no service of the previous release runs'),
+    Status.DATA_MIGRATIONS_PENDING: (
+        Code.WARNING, 'expanded; run webdemo-manage db '
+        'online_data_migrations until it exits 0, then the contract'),
+    Status.UPGRADE_PENDING: (
+        Code.WARNING, 'expand pending: run webdemo-manage db sync '
+        '--expand before starting this release'),
+    Status.EMPTY: (Code.WARNING, 'empty: run webdemo-manage db sync'),
+    Status.LEGACY: (Code.WARNING, 'a sqlalchemy-migrate database: run '
+                                  'webdemo-manage db sync to adopt it'),
+}
+
+
+class Checks(upgradecheck.UpgradeCommands):
+    """The checks, over one engine made before any of them runs."""
+
+    def __init__(self):
+        super().__init__()
+        self.engine = None
+        self._state = None
+
+    @property
+    def state(self):
+        """The database's state, read once for all the checks."""
+        if self._state is None:
+            self._state = migration.get_state(self.engine)
+        return self._state
+
+    def _schema(self):
+        state = self.state
+        code, advice = _SCHEMA.get(state.status, (
+            Code.FAILURE, 'see webdemo-manage db version; nothing can '
+            'migrate until this is resolved'))
+        return Result(code, f'{state_module.describe(state)}: {advice}')
+
+    def _data_migrations(self):
+        left = self.state.data_migrations
+        rows = {name: count for name, count in left.items() if count}
+        if not rows:
+            return Result(Code.SUCCESS)
+        return Result(Code.WARNING, 'rows left to move: ' + ', '.join(
+            f'{name} {count}' for name, count in rows.items()))
+
+    def _old_services(self):
+        with self.engine.connect() as connection:
+            found = services.blocking(services.read(connection),
+                                      self.state.contract_pending)
+        if not found:
+            return Result(Code.SUCCESS)
+        return Result(Code.WARNING, 'the contract must wait for: ' +
+                      '; '.join(service.describe() for service in found))
+
+    def _server_settings(self):
+        if self.engine.dialect.name != 'mysql':
+            return Result(Code.SUCCESS, 'nothing to check on this backend')
+        with self.engine.connect() as connection:
+            problems = preflight.problems(reader.server_settings(connection))
+        if not problems:
+            return Result(Code.SUCCESS)
+        return Result(Code.FAILURE, '; '.join(map(str, problems)))
+
+    _upgrade_checks = (
+        ('Database schema', _schema),
+        ('Online data migrations', _data_migrations),
+        ('Services of the previous release', _old_services),
+        ('Server settings', _server_settings),
+    )
+
+
+def main(argv=None):
+    """Run webdemo-status with argv (default: sys.argv[1:])."""
+    conf = cfg.ConfigOpts()
+    checks = Checks()
+    webdemo_conf.register_opts(conf)
+    upgradecheck.register_cli_options(conf, checks)
+    try:
+        conf(sys.argv[1:] if argv is None else argv, project='webdemo')
+        checks.engine = db_api.create_engine(conf)
+        # Read now: a database that cannot be read is one line, not a
+        # traceback from each check.
+        try:
+            checks.state
+        except errors.DATABASE_ERRORS as error:
+            raise db_api.explain_failure(conf.database.connection,
+                                         error) from error
+    except (cfg.Error, exception.WebdemoError) as error:
+        print(f'webdemo-status: error: {error}', file=sys.stderr)
+        return 255
+    # As upgradecheck.main() would: check() reads --json from there.
+    # main() itself is not used because it would turn an unreachable
+    # database into a traceback, not one line.
+    upgradecheck.CONF = conf
+    return upgradecheck.run(conf)

@@ -1,0 +1,101 @@
+"""A bounded load generator: clients mixing writes and reads over HTTP.
+
+Each client thread, until told to stop or out of requests, creates a
+user on one of the current targets (round robin), reads it back, and
+lists a page. Every request is timed and filed under the phase it ran
+in; any answer other than the one asked for, or a timeout, is an error.
+Every user a client was told it created is kept, to be read at the end.
+"""
+
+import collections
+import itertools
+import json
+import statistics
+import threading
+import time
+import urllib.error
+import urllib.request
+
+
+class Load:
+
+    def __init__(self, clients=4, max_requests=20000, timeout=30):
+        self.targets = []
+        self.phase = 'start'
+        self.created = []
+        self.latencies = collections.defaultdict(list)
+        self.errors = collections.defaultdict(list)
+        self._timeout = timeout
+        self._budget = itertools.count()
+        self._max = max_requests
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._serial = itertools.count()
+        self._threads = [threading.Thread(target=self._client, daemon=True)
+                         for _ in range(clients)]
+
+    def start(self, targets):
+        self.targets = list(targets)
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
+
+    def _client(self):
+        turn = itertools.count()
+        while not self._stop.is_set() and next(self._budget) < self._max:
+            targets = self.targets
+            base = targets[next(turn) % len(targets)]
+            number = next(self._serial)
+            created = self._call(base, 'POST', '/v1/users', 201, {
+                'user': {'user_id': f'load-{number}',
+                         'username': f'load{number}'}})
+            if created is not None:
+                user = created['user']
+                with self._lock:
+                    self.created.append((user['id'], user['username']))
+                self._call(base, 'GET', f'/v1/users/{user["id"]}', 200)
+
+    def _call(self, base, method, path, expected, body=None):
+        phase = self.phase
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            base + path, data=data, method=method,
+            headers={'Content-Type': 'application/json'})
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request,
+                                        timeout=self._timeout) as answer:
+                status, text = answer.status, answer.read()
+        except urllib.error.HTTPError as error:
+            status, text = error.code, error.read()
+        except OSError as error:
+            status, text = None, str(error).encode()
+        self.latencies[phase].append(time.perf_counter() - started)
+        if status != expected:
+            self.errors[phase].append(f'{method} {base}{path}: {status} '
+                                      f'{text[:200]!r}')
+            return None
+        return json.loads(text)
+
+    def report(self):
+        """A line per phase: requests, errors, p50 and p99 latency."""
+        lines = []
+        for phase, times in self.latencies.items():
+            ordered = sorted(times)
+            p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)]
+            lines.append(
+                f'{phase:24} {len(times):6} requests '
+                f'{len(self.errors[phase]):3} errors  '
+                f'p50 {statistics.median(ordered) * 1000:7.1f} ms  '
+                f'p99 {p99 * 1000:7.1f} ms')
+        return '\n'.join(lines)
+
+
+def get_json(url, timeout=30):
+    """GET url; its JSON body (raises on anything but a 2xx)."""
+    with urllib.request.urlopen(url, timeout=timeout) as answer:
+        return json.loads(answer.read())

@@ -13,6 +13,7 @@ import urllib.request
 
 from oslotest import base
 
+from webdemo.db import faults
 from webdemo.db import services
 from webdemo import release
 from webdemo.tests.functional import db_fixtures
@@ -203,6 +204,26 @@ class ApiServer(runner.ManageTestMixin):
         self.assertEqual((200, ['alice']), (
             status, [user['username'] for user in body['users']]))
         self.assertEqual(1, self._server_log().count('Not serving'))
+
+    def test_schema_guard_ahead_and_mid_contract(self):
+        # Ahead: a newer release's revision is recorded.
+        self.sql('UPDATE alembic_version SET version_num = '
+                 f"'{runner.UNKNOWN_REVISION}'")
+        status, body = self.wait_for('/v1/users', 503)
+        self.assertIn('a newer webdemo migrated it', body['error']['message'])
+        self.sql("UPDATE alembic_version SET version_num = '3fd795719d99'")
+        self.assertEqual(200, self.wait_for('/v1/users', 200)[0])
+        # Mid-contract: the run died after its first statement.
+        self.assertOk(self.manage('db', 'downgrade', 'contract@-1'))
+        killed = self.manage('db', 'sync', '--contract',
+                             **{faults.KILL_AFTER_ENV: '1'})
+        self.assertEqual(-9, killed.returncode, killed.stderr)
+        status, body = self.wait_for('/v1/users', 503)
+        self.assertIn('interrupted', body['error']['message'])
+        self.assertIn('db sync to complete it', body['error']['message'])
+        self.assertEqual(503, self.request('GET', '/healthcheck')[0])
+        self.assertOk(self.manage('db', 'sync'))
+        self.assertEqual(200, self.wait_for('/v1/users', 200)[0])
 
     def registered(self):
         with self.engine.connect() as connection:

@@ -202,8 +202,8 @@ class ContractNotReady(WebdemoError):
     :ivar data_left: rows each online data migration still has to move
     :ivar expanded: this command applied the expand phase before it
         refused the contract
-    :ivar services: live services.Service rows whose release cannot run
-        after the contract
+    :ivar services: live services.Service rows whose release is too old
+        to run after the contract
     """
 
     def __init__(self, expand_pending=(), data_left=None, expanded=False,
@@ -212,8 +212,8 @@ class ContractNotReady(WebdemoError):
         self.data_left = dict(data_left or {})
         self.services = tuple(services)
         if self.services:
-            first = ('a service whose release needs the schema before the '
-                     'contract is running: '
+            first = ('a service of a release too old for the contract is '
+                     'running: '
                      f'{"; ".join(service.describe() for service in services)}'
                      '. Stop it (upgrade it to this release) first')
         elif self.expand_pending:

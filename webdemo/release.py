@@ -1,15 +1,19 @@
-"""This release: its name, and the contract revisions it cannot survive.
+"""This release: its name, and its level in the upgrade order.
 
-The API registers both with every running process (db/services.py), so
-that db sync --contract refuses to remove what a running release still
-reads. This release reads user.username, falling back to user.name
-while it exists (db/users.py): no contract revision known today breaks
-it. A later release whose contract removes something this one reads
-must not be contracted while this one runs: that is the previous
-release's CANNOT_SURVIVE, as tests/functional/previous_release shows.
+Each API process registers both (db/services.py). A contract revision
+that removes what older releases read says which is the lowest level
+that can run after it (``release_level_needed``); db sync --contract
+refuses while a live service of a lower level is registered. A release
+cannot know which later contract will break it, so the later revision,
+which knows what it removes, says so.
+
+Levels: 1 read user.name (the release before this one, which predates
+the registry: its services must be stopped by hand, see
+doc/source/rolling-upgrades.rst); 2 reads user.username, falling back
+to user.name (this one).
 """
 
 from pbr import version
 
 NAME = version.VersionInfo('webdemo').version_string()
-CANNOT_SURVIVE = ()
+LEVEL = 2

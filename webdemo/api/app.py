@@ -8,8 +8,6 @@ init_application(), which reads the configuration exactly as
 webdemo-manage does (default files, OS_* environment variables).
 """
 
-import atexit
-
 import flask
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -37,15 +35,14 @@ def create_app(conf, register=True):
 
     :param conf: a loaded ConfigOpts with webdemo's options registered
     :param register: register this process as a running service (the
-        registry db sync --contract reads), renewed with each read of
-        the schema's state and removed at exit
+        registry db sync --contract reads), renewed by a thread and
+        removed at exit
     """
     app = flask.Flask('webdemo')
     engine = db_api.create_engine(conf)
     interval = conf.api.schema_check_interval
-    read_state = schema_guard.reader(engine)
     if register:
-        read_state = _registered(engine, interval, read_state)
+        _register(engine, interval)
     app.config['webdemo.users'] = users.Users(engine)
     app.config['webdemo.accounts'] = accounts.Accounts(engine)
     app.register_blueprint(v1_users.BLUEPRINT, url_prefix='/v1')
@@ -55,27 +52,21 @@ def create_app(conf, register=True):
     # mounted at /healthcheck beside Flask's routes.
     wrapped = dispatcher.DispatcherMiddleware(app.wsgi_app, {
         '/healthcheck': healthcheck.Healthcheck(None, conf)})
-    wrapped = schema_guard.SchemaGuard(wrapped, read_state, interval)
+    wrapped = schema_guard.SchemaGuard(wrapped, schema_guard.reader(engine),
+                                       interval)
     # On the way in: proxy headers first, then the request id.
     wrapped = request_id.RequestId(wrapped)
     return http_proxy_to_wsgi.HTTPProxyToWSGI(wrapped, conf)
 
 
-def _registered(engine, interval, read_state):
-    """read_state, renewing this process's registration each time.
+def _register(engine, interval):
+    """Register this process, renewed by a thread of its own.
 
-    A row is stale after three missed reads and ten seconds more.
+    A row is stale after three missed beats and ten seconds more.
     """
-    registration = services.Registration(
-        engine, release.NAME, release.CANNOT_SURVIVE,
-        stale_after=3 * interval + 10)
-    registration.register()
-    atexit.register(registration.leave)
-
-    def read():
-        registration.beat()
-        return read_state()
-    return read
+    services.Heartbeat(services.Registration(
+        engine, release.NAME, release.LEVEL, stale_after=3 * interval + 10),
+        interval).start()
 
 
 def init_application(args=(), register=True):

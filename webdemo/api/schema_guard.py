@@ -94,8 +94,12 @@ class SchemaGuard:
     def _read(self):
         try:
             return unavailable(self._read_state())
-        except Exception as error:
-            return f'the database cannot be read: {error}'
+        except Exception:
+            # The details go to the log, not to every client.
+            LOG.warning('Cannot read the database schema\'s state.',
+                        exc_info=True)
+            return ('the database cannot be read; see the service\'s log '
+                    'for why.')
 
     def _change_to(self, why):
         if why == self._why:

@@ -19,7 +19,6 @@ from webdemo.db import errors
 from webdemo.db import migration
 from webdemo.db import preflight
 from webdemo.db import reader
-from webdemo.db import services
 from webdemo.db import state as state_module
 from webdemo.db.state import Status
 from webdemo import exception
@@ -41,7 +40,12 @@ _SCHEMA = {
         '--expand before starting this release'),
     Status.EMPTY: (Code.WARNING, 'empty: run webdemo-manage db sync'),
     Status.LEGACY: (Code.WARNING, 'a sqlalchemy-migrate database: run '
-                                  'webdemo-manage db sync to adopt it'),
+                                  'webdemo-manage db sync --expand to '
+                                  'adopt it'),
+    Status.INTERRUPTED: (
+        Code.WARNING, 'a migration was interrupted half-way: run '
+        'webdemo-manage db sync to complete an upgrade, or the same db '
+        'downgrade again for a downgrade'),
 }
 
 
@@ -76,9 +80,7 @@ class Checks(upgradecheck.UpgradeCommands):
             f'{name} {count}' for name, count in rows.items()))
 
     def _old_services(self):
-        with self.engine.connect() as connection:
-            found = services.blocking(services.read(connection),
-                                      self.state.contract_pending)
+        found = migration.services_blocking_contract(self.engine)
         if not found:
             return Result(Code.SUCCESS)
         return Result(Code.WARNING, 'the contract must wait for: ' +

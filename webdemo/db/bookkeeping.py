@@ -71,16 +71,17 @@ LEASE = sqlalchemy.Table(
     mysql_engine='InnoDB', mysql_charset='utf8mb4')
 
 # One row per running API process; heartbeat_at is the database's own
-# clock, and the row is stale once stale_after seconds pass without a
-# beat. cannot_survive: the contract revisions its release cannot run
-# after, comma-separated.
+# clock, in UTC, and the row is stale once stale_after seconds pass
+# without a beat. level: its release's place in the upgrade order
+# (webdemo/release.py), which a contract revision compares with the
+# lowest level that can run after it.
 SERVICES = sqlalchemy.Table(
     'webdemo_services', METADATA,
     Column('id', String(64), primary_key=True),
     Column('host', String(255)),
     Column('pid', Integer),
     Column('release', String(64)),
-    Column('cannot_survive', String(255)),
+    Column('level', Integer, nullable=False),
     Column('stale_after', Integer, nullable=False),
     Column('started_at', DateTime),
     Column('heartbeat_at', DateTime),

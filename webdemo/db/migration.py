@@ -198,20 +198,19 @@ def _check_contract_may_follow(engine, state, scripts, parts, whole):
 
 
 def _blocking(engine, contract):
-    """Live services that cannot run after the contract revisions."""
+    """Live services too old to run after the contract revisions."""
     with engine.connect() as connection:
         return services.blocking(services.read(connection),
-                                 [script.revision for script in contract])
+                                 services.level_needed(contract))
 
 
 def _before_contract(engine, scripts, contract, migrate_data, expanded,
                      report):
     """Move the data (the whole upgrade only), then count what is left.
 
-    The services are read again too: one may have started meanwhile.
+    The services are read again last, just before the contract runs:
+    one may have started while the data moved.
     """
-    phases.check_contract_ready((), {}, expanded,
-                                _blocking(engine, contract))
     state = _classify(engine, scripts)
     if migrate_data:
         for result in _run_data_migrations(engine, scripts, state):
@@ -221,7 +220,7 @@ def _before_contract(engine, scripts, contract, migrate_data, expanded,
                        + (f'; failed: {result.error}' if result.error
                           else '.'))
     phases.check_contract_ready((), _data_left(engine, state, scripts),
-                                expanded)
+                                expanded, _blocking(engine, contract))
 
 
 def _classify(engine, scripts):
@@ -395,6 +394,14 @@ def get_state(engine, count_data=True):
         return state
     return state_module.with_data_left(state,
                                        _data_left(engine, state, scripts))
+
+
+def services_blocking_contract(engine):
+    """Live services too old for the contract revisions still pending."""
+    scripts = scripts_module.Scripts.load()
+    state = _classify(engine, scripts)
+    return _blocking(engine, [scripts.get(revision)
+                              for revision in state.contract_pending])
 
 
 def titles():

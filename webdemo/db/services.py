@@ -1,21 +1,27 @@
 """The registry of running API services, for the contract's guard.
 
 Each API process registers a row in ``webdemo_services`` (bookkeeping.py)
-with its release, the contract revisions that release cannot run after,
-and a heartbeat it renews every few seconds. ``db sync --contract``
-refuses while a live service's release cannot survive a contract
-revision it would run (phases.check_contract_ready): the previous
-release's services must be stopped first, not just hoped stopped.
+with its release and level (webdemo/release.py) and a heartbeat that a
+thread of its own renews every few seconds, whether or not requests
+come. ``db sync --contract`` refuses while a live service's level is
+below what a contract revision it would run needs
+(``release_level_needed`` in the revision; phases.check_contract_ready):
+the older release's services must be stopped first, not hoped stopped.
 
-Heartbeats use the database's own clock, written and compared by the
-same server, so no machine's clock is compared with another's. A row is
-stale once its own stale_after seconds pass without a beat: a service
-that died without deregistering stops blocking by itself.
+Heartbeats are written and aged by the database's clock, in UTC, so no
+time zone or daylight-saving change moves them. On Galera two nodes'
+clocks are compared (the row may be written through one and read
+through another): NTP keeps them within far less than the staleness
+window. A row is stale once its own stale_after seconds pass without a
+beat: a service that died without leaving stops blocking by itself.
 """
 
+import atexit
 import dataclasses
+import logging
 import os
 import socket
+import threading
 import uuid
 
 import sqlalchemy as sa
@@ -23,8 +29,8 @@ import sqlalchemy as sa
 from webdemo.db import bookkeeping
 from webdemo.db import errors
 
+LOG = logging.getLogger(__name__)
 _SERVICES = bookkeeping.SERVICES
-_NOW = sa.func.current_timestamp()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,7 +43,7 @@ class Service:
     host: str
     pid: int
     release: str
-    cannot_survive: tuple
+    level: int
     stale_after: int
     age: float
 
@@ -46,50 +52,60 @@ class Service:
         return self.age <= self.stale_after
 
     def describe(self):
-        return (f'release {self.release} on {self.host} pid {self.pid} '
-                f'(last heartbeat {self.age:.0f}s ago)')
+        return (f'release {self.release} (level {self.level}) on '
+                f'{self.host} pid {self.pid} (last heartbeat '
+                f'{self.age:.0f}s ago)')
 
 
-def blocking(services, contract_revisions):
-    """The live services whose release cannot survive these revisions."""
-    planned = set(contract_revisions)
+def blocking(services, level_needed):
+    """The live services below level_needed (None: nothing needed)."""
+    if level_needed is None:
+        return []
     return [service for service in services
-            if service.live and planned & set(service.cannot_survive)]
+            if service.live and service.level < level_needed]
+
+
+def level_needed(contract_scripts):
+    """The highest release level the contract revisions need, or None."""
+    needs = [getattr(script.module, 'release_level_needed', None)
+             for script in contract_scripts]
+    needs = [need for need in needs if need is not None]
+    return max(needs) if needs else None
+
+
+def utc_now(dialect):
+    """The database's clock in UTC, as a zone-less timestamp."""
+    if dialect.name == 'mysql':
+        return sa.func.utc_timestamp()
+    if dialect.name == 'postgresql':
+        return sa.func.timezone('UTC', sa.func.now())
+    # SQLite's CURRENT_TIMESTAMP is UTC already.
+    return sa.func.current_timestamp()
 
 
 def read(connection):
     """Every registered service; none if the table does not exist yet."""
     if not bookkeeping.has_table(connection, _SERVICES):
         return []
-    now = connection.execute(sa.select(
-        sa.type_coerce(_NOW, sa.DateTime))).scalar()
-    rows = connection.execute(sa.select(_SERVICES)).all()
-    return [_service(row, _naive(now)) for row in rows]
-
-
-def _service(row, now):
-    beat = _naive(row.heartbeat_at)
-    return Service(row.id, row.host, row.pid, row.release,
-                   tuple(filter(None, (row.cannot_survive or '').split(','))),
-                   row.stale_after, (now - beat).total_seconds())
-
-
-def _naive(moment):
-    # PostgreSQL's CURRENT_TIMESTAMP carries its zone; the column keeps
-    # the same local time without it.
-    return moment.replace(tzinfo=None) if moment.tzinfo else moment
+    now = connection.execute(sa.select(sa.type_coerce(
+        utc_now(connection.dialect), sa.DateTime))).scalar()
+    return [Service(row.id, row.host, row.pid, row.release, row.level,
+                    row.stale_after,
+                    (now - row.heartbeat_at).total_seconds())
+            for row in connection.execute(sa.select(_SERVICES))]
 
 
 class Registration:
-    """This process's row: register(), beat() now and then, leave()."""
+    """One process's row: register(), beat() now and then, leave()."""
 
-    def __init__(self, engine, release, cannot_survive, stale_after):
+    def __init__(self, engine, release, level, stale_after):
         self._engine = engine
-        self._values = {
-            'id': uuid.uuid4().hex, 'host': socket.gethostname(),
-            'pid': os.getpid(), 'release': release,
-            'cannot_survive': ','.join(cannot_survive),
-            'stale_after': stale_after}
+        self._values = {'host': socket.gethostname(), 'release': release,
+                        'level': level, 'stale_after': stale_after}
+        self._renew_identity()
+
+    def _renew_identity(self):
+        self._values.update(id=uuid.uuid4().hex, pid=os.getpid())
 
     @property
     def id(self):
@@ -103,18 +119,72 @@ class Registration:
             # Another process created them meanwhile.
             pass
         with self._engine.begin() as connection:
+            now = utc_now(connection.dialect)
             connection.execute(_SERVICES.insert().values(
-                started_at=_NOW, heartbeat_at=_NOW, **self._values))
+                started_at=now, heartbeat_at=now, **self._values))
 
     def beat(self):
         """Renew the heartbeat; register again if the row was removed."""
         with self._engine.begin() as connection:
             found = connection.execute(_SERVICES.update().where(
-                _SERVICES.c.id == self.id).values(heartbeat_at=_NOW)).rowcount
+                _SERVICES.c.id == self.id).values(
+                    heartbeat_at=utc_now(connection.dialect))).rowcount
         if not found:
             self.register()
 
     def leave(self):
+        """Remove the row, if this process wrote it."""
+        if self._values['pid'] != os.getpid():
+            return
         with self._engine.begin() as connection:
             connection.execute(_SERVICES.delete().where(
                 _SERVICES.c.id == self.id))
+
+
+class Heartbeat:
+    """Keep a Registration alive from a thread of its own.
+
+    Registering and beating are best effort: a database that is away
+    or locked delays the row, never a request, and a failure is logged
+    and tried again at the next beat. A forked child (a WSGI server's
+    worker after --preload) registers a row of its own; the parent's
+    row is left to the parent.
+    """
+
+    def __init__(self, registration, interval):
+        self._registration = registration
+        self._interval = interval
+        self._stop = threading.Event()
+
+    def start(self):
+        atexit.register(self.stop)
+        os.register_at_fork(after_in_child=self._in_child)
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name='webdemo-heartbeat')
+        self._thread.start()
+
+    def _in_child(self):
+        self._registration._renew_identity()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name='webdemo-heartbeat')
+        self._thread.start()
+
+    def _run(self):
+        while True:
+            try:
+                self._registration.beat()
+            except Exception:
+                LOG.warning('Could not renew this service\'s registration; '
+                            'trying again in %ss.', self._interval,
+                            exc_info=True)
+            if self._stop.wait(self._interval):
+                return
+
+    def stop(self):
+        self._stop.set()
+        try:
+            self._registration.leave()
+        except Exception:
+            LOG.warning('Could not remove this service\'s registration; '
+                        'it goes stale by itself.', exc_info=True)

@@ -1,9 +1,10 @@
 """A bounded load generator: clients mixing writes and reads over HTTP.
 
 Each client thread, until told to stop or out of requests, creates a
-user on one of the current targets (round robin), reads it back, and
-lists a page. Every request is timed and filed under the phase it ran
-in; any answer other than the one asked for, or a timeout, is an error.
+user on one of the current targets (round robin) and reads it back.
+Every request is timed and filed under the phase it ran in; any answer
+other than the one asked for, a timeout, or anything else going wrong
+is an error, and a client keeps going after one.
 Every user a client was told it created is kept, to be read at the end.
 """
 
@@ -72,14 +73,23 @@ class Load:
                 status, text = answer.status, answer.read()
         except urllib.error.HTTPError as error:
             status, text = error.code, error.read()
-        except OSError as error:
-            status, text = None, str(error).encode()
+        except Exception as error:
+            # Timeouts, resets, half-read answers: all failures.
+            status, text = None, repr(error).encode()
         self.latencies[phase].append(time.perf_counter() - started)
         if status != expected:
             self.errors[phase].append(f'{method} {base}{path}: {status} '
                                       f'{text[:200]!r}')
             return None
-        return json.loads(text)
+        try:
+            return json.loads(text)
+        except ValueError:
+            self.errors[phase].append(f'{method} {base}{path}: not JSON')
+            return None
+
+    def alive(self):
+        """How many clients are still running."""
+        return sum(thread.is_alive() for thread in self._threads)
 
     def report(self):
         """A line per phase: requests, errors, p50 and p99 latency."""

@@ -229,11 +229,15 @@ class ApiServer(runner.ManageTestMixin):
         with self.engine.connect() as connection:
             return services.read(connection)
 
-    def test_the_service_registers_and_leaves(self):
+    def test_the_service_registers_beats_while_idle_and_leaves(self):
         found = self.registered()
-        self.assertEqual([(release.NAME, True)],
-                         [(row.release, row.live) for row in found])
-        self.assertEqual((), found[0].cannot_survive)
+        self.assertEqual([(release.NAME, release.LEVEL, True)],
+                         [(row.release, row.level, row.live)
+                          for row in found])
+        # Stale after 3 x 1 + 10 s without a beat: idle for longer, the
+        # row must still be live (a thread beats, not requests).
+        time.sleep(found[0].stale_after + 2)
+        self.assertEqual([True], [row.live for row in self.registered()])
         self._stop(self.server)
         self.assertEqual([], self.registered())
 

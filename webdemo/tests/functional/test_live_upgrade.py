@@ -82,7 +82,7 @@ class LiveUpgrade(runner.ManageTestMixin):
         load.phase = '4 data migrations'
         self.assertOk(self.manage('db', 'online_data_migrations'))
         refused = self.manage('db', 'sync', '--contract')
-        self.assertFailsCleanly(refused, 12, 'release previous on')
+        self.assertFailsCleanly(refused, 12, 'release previous (level 1) on')
         self.phase(load, '5 contract refused')
         load.targets = [new_url]
         time.sleep(2)
@@ -92,10 +92,17 @@ class LiveUpgrade(runner.ManageTestMixin):
         self.assertOk(self.manage('db', 'online_data_migrations'))
         self.assertOk(self.manage('db', 'sync', '--contract'))
         self.phase(load, '8 contracted')
+        # Every client was still at work: none died on an error unseen.
+        self.assertEqual(4, load.alive())
         load.stop()
         print(f'\n{self.engine.dialect.name}:\n{load.report()}')
         self.assertEqual({}, {phase: errors[:5] for phase, errors
                               in load.errors.items() if errors})
+        # Requests ran in every phase, not only in some.
+        self.assertEqual(
+            ['1 previous release', '2 expand', '3 both releases',
+             '4 data migrations', '5 contract refused', '6 previous stopped',
+             '7 contract', '8 contracted'], sorted(load.latencies))
         self.assertGreater(len(load.created), 50)
         self._all_readable(new_url, load.created)
 

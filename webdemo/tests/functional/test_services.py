@@ -1,7 +1,7 @@
 """The service registry and the contract's guard on it, on SQLite,
-MariaDB/MySQL and PostgreSQL: a live service of a release that cannot
-run after the contract refuses it, naming the service; a stale row, or
-a release that survives the contract, does not."""
+MariaDB/MySQL and PostgreSQL: a live service of a release below the
+level a contract revision needs refuses it, naming the service; a stale
+row, or a release at that level, does not."""
 
 import time
 
@@ -20,20 +20,21 @@ class ServiceRegistry(runner.ManageTestMixin):
         self.put_at('948ccd040506')
         self.assertOk(self.manage('db', 'sync', '--expand'))
 
-    def registered(self, name, cannot_survive, stale_after=30):
-        registration = services.Registration(self.engine, name,
-                                             cannot_survive, stale_after)
+    def registered(self, name, level, stale_after=30):
+        registration = services.Registration(self.engine, name, level,
+                                             stale_after)
         registration.register()
         self.addCleanup(registration.leave)
         return registration
 
     def test_a_live_previous_release_refuses_the_contract(self):
-        old = self.registered(previous.NAME, previous.CANNOT_SURVIVE)
+        old = self.registered(previous.NAME, previous.LEVEL)
         before = runner.schema_snapshot(self.engine)
         for args in (('db', 'sync', '--contract'), ('db', 'sync')):
             refused = self.manage(*args)
             self.assertFailsCleanly(
-                refused, 12, f'release {previous.NAME} on ', 'Stop it',
+                refused, 12, f'release {previous.NAME} (level 1) on ',
+                'Stop it',
                 'Nothing was changed')
             self.assertEqual(before, runner.schema_snapshot(self.engine))
         old.beat()
@@ -43,13 +44,12 @@ class ServiceRegistry(runner.ManageTestMixin):
         self.assertOk(self.manage('db', 'sync', '--contract'))
 
     def test_a_stale_row_stops_blocking_by_itself(self):
-        self.registered(previous.NAME, previous.CANNOT_SURVIVE,
-                        stale_after=1)
+        self.registered(previous.NAME, previous.LEVEL, stale_after=1)
         time.sleep(2.5)
         self.assertOk(self.manage('db', 'sync', '--contract'))
 
     def test_a_release_that_survives_the_contract_does_not_block(self):
-        self.registered('this', ())
+        self.registered('this', 2)
         with self.engine.connect() as connection:
             found = services.read(connection)
         self.assertEqual([('this', True)],

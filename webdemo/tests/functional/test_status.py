@@ -43,14 +43,14 @@ class UpgradeCheck(runner.ManageTestMixin):
         self.assertIn('db sync --expand', checks['Database schema'][1])
         self.assertOk(self.manage('db', 'sync', '--expand'))
         registration = services.Registration(
-            self.engine, previous.NAME, previous.CANNOT_SURVIVE, 30)
+            self.engine, previous.NAME, previous.LEVEL, 30)
         registration.register()
         self.addCleanup(registration.leave)
         code, checks, _ = self.status()
         self.assertEqual(1, code)
         self.assertEqual((1, 'rows left to move: user_username 1'),
                          checks['Online data migrations'])
-        self.assertIn(f'release {previous.NAME} on',
+        self.assertIn(f'release {previous.NAME} (level 1) on',
                       checks['Services of the previous release'][1])
         registration.leave()
         self.assertOk(self.manage('db', 'sync'))

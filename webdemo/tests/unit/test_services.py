@@ -7,29 +7,38 @@ from webdemo.db import services
 from webdemo import exception
 
 
-def _service(age, cannot_survive=('c1',), stale_after=25):
-    return services.Service('id', 'ctl-1', 42, '1.0', cannot_survive,
-                            stale_after, age)
+def _service(age, level=1, stale_after=25):
+    return services.Service('id', 'ctl-1', 42, '1.0', level, stale_after,
+                            age)
+
+
+class Script:
+    def __init__(self, needed):
+        self.module = type('module', (), {'release_level_needed': needed})
 
 
 class TestBlocking(base.BaseTestCase):
 
-    def test_a_live_service_that_cannot_survive_blocks(self):
+    def test_a_live_service_below_the_level_needed_blocks(self):
         live = _service(age=3)
-        self.assertEqual([live], services.blocking([live], ['c1', 'c2']))
+        self.assertEqual([live], services.blocking([live], 2))
 
     def test_a_stale_row_does_not(self):
-        self.assertEqual([], services.blocking([_service(age=26)], ['c1']))
+        self.assertEqual([], services.blocking([_service(age=26)], 2))
 
-    def test_a_release_that_survives_does_not(self):
-        self.assertEqual([], services.blocking(
-            [_service(age=1, cannot_survive=())], ['c1']))
-        self.assertEqual([], services.blocking([_service(age=1)], ['c9']))
+    def test_a_release_at_the_level_does_not(self):
+        self.assertEqual([], services.blocking([_service(1, level=2)], 2))
+        self.assertEqual([], services.blocking([_service(1)], None))
+
+    def test_the_contract_revisions_say_what_they_need(self):
+        self.assertEqual(3, services.level_needed(
+            [Script(2), Script(None), Script(3)]))
+        self.assertIsNone(services.level_needed([Script(None)]))
 
     def test_the_refusal_names_the_service(self):
         error = self.assertRaises(
             exception.ContractNotReady, phases.check_contract_ready, (), {},
             services=[_service(age=3)])
-        self.assertIn('release 1.0 on ctl-1 pid 42 (last heartbeat 3s ago)',
-                      str(error))
+        self.assertIn('release 1.0 (level 1) on ctl-1 pid 42 (last '
+                      'heartbeat 3s ago)', str(error))
         self.assertIn('Nothing was changed', str(error))

@@ -1,5 +1,9 @@
-"""The previous release's identity, as its services register it: it
-reads user.name, so it cannot run after contract 3fd795719d99."""
+"""The previous release's identity, as its services register it.
+
+It reads user.name, so it is level 1: contract 3fd795719d99 needs
+level 2. (The real previous release predates the registry; this frozen
+copy registers as it would have.)
+"""
 
 NAME = 'previous'
-CANNOT_SURVIVE = ('3fd795719d99',)
+LEVEL = 1

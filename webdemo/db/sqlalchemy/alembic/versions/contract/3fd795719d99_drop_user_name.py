@@ -18,6 +18,9 @@ revision = '3fd795719d99'
 down_revision = '948ccd040506'
 branch_labels = ('contract',)
 depends_on = ('828dea7d5e92',)
+# Releases below level 2 (webdemo/release.py) read user.name: db sync
+# refuses this revision while one of their services is registered live.
+release_level_needed = 2
 
 _USER = sa.table('user', sa.column('name', sa.String(64)),
                  sa.column('username', sa.String(64)))

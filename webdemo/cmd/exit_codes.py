@@ -76,7 +76,8 @@ exit codes:
 
 db online_data_migrations has its own outcomes:
   {DATA_MIGRATED}    nothing is left to migrate
-  {DATA_LEFT}    --max-count was reached with rows left: run it again
+  {DATA_LEFT}    rows are left (--max-count was reached, or the previous
+       release wrote more during the run): run it again
   {DATA_MIGRATION_FAILED}    a migration raised (its error is printed; the
        others still ran)
 """

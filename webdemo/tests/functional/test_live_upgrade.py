@@ -80,7 +80,10 @@ class LiveUpgrade(runner.ManageTestMixin):
         load.targets = [old_url, new_url]
         self.phase(load, '3 both releases')
         load.phase = '4 data migrations'
-        self.assertOk(self.manage('db', 'online_data_migrations'))
+        # The previous release still writes rows the old way: some may
+        # arrive after the run's last batch (exit 1: run it again).
+        moved = self.manage('db', 'online_data_migrations')
+        self.assertIn(moved.returncode, (0, 1), moved.stderr)
         refused = self.manage('db', 'sync', '--contract')
         self.assertFailsCleanly(refused, 12, 'release previous (level 1) on')
         self.phase(load, '5 contract refused')

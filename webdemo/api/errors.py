@@ -25,6 +25,23 @@ def body(schema):
     return sent
 
 
+def _not_found(kind, key):
+    return exceptions.NotFound(f'{kind} {key} not found')
+
+
+def shown(kind, key, item):
+    """{kind: item}, or a 404 naming kind and key when item is None."""
+    if item is None:
+        raise _not_found(kind, key)
+    return {kind: item}
+
+
+def existed(kind, key, found):
+    """A 404 naming kind and key unless found (an update or delete hit)."""
+    if not found:
+        raise _not_found(kind, key)
+
+
 def register(app):
     """Answer every HTTP error of app with the JSON body."""
     @app.errorhandler(exceptions.HTTPException)

@@ -23,28 +23,18 @@ from webdemo.db.state import Status
 LOG = logging.getLogger(__name__)
 
 # This release runs once its expand phase is applied, before and after
-# its contract (webdemo/db/users.py reads both shapes).
-_SERVING = frozenset({Status.AT_HEAD, Status.CONTRACT_PENDING,
-                      Status.DATA_MIGRATIONS_PENDING,
-                      Status.CHANGED_SCRIPT})
-_FIX = {
-    Status.EMPTY: 'run webdemo-manage db sync --expand',
-    Status.UPGRADE_PENDING: 'run webdemo-manage db sync --expand',
-    Status.LEGACY: 'run webdemo-manage db sync --expand',
-    Status.INTERRUPTED: 'run webdemo-manage db sync to complete it',
-    Status.UNKNOWN_REVISION: 'a newer webdemo migrated it: run that '
-                             'release',
-    Status.UNVERSIONED: 'stamp it with webdemo-manage db stamp',
-}
+# its contract (webdemo/db/users.py reads both shapes), also when an
+# applied script was edited since (db check says which).
+_SERVING = state_module.EXPANDED | {Status.CHANGED_SCRIPT}
 
 
 def unavailable(state):
     """None when this release can serve on state, else why not (a line)."""
     if state.status in _SERVING:
         return None
-    fix = _FIX.get(state.status, 'see webdemo-manage db version')
     return (f'the database schema is at {state_module.describe(state)}, '
-            f'which this release cannot serve on: {fix}.')
+            f'which this release cannot serve on: '
+            f'{state_module.next_step(state)}.')
 
 
 def reader(engine):

@@ -5,7 +5,6 @@ hash (webdemo/password.py), and never returned.
 """
 
 import flask
-from werkzeug import exceptions
 
 from webdemo.api import errors
 from webdemo.api import paging
@@ -16,12 +15,6 @@ BLUEPRINT = flask.Blueprint('accounts', __name__)
 
 def _accounts():
     return flask.current_app.config['webdemo.accounts']
-
-
-def _found(account, key):
-    if account is None:
-        raise exceptions.NotFound(f'account {key} not found')
-    return {'account': account}
 
 
 def _fields(schema):
@@ -39,24 +32,23 @@ def list_accounts():
 
 @BLUEPRINT.get('/accounts/<int:key>')
 def show_account(key):
-    return _found(_accounts().by_id(key), key)
+    return errors.shown('account', key, _accounts().by_id(key))
 
 
 @BLUEPRINT.post('/accounts')
 def create_account():
     new = _accounts().create(**_fields(schemas.ACCOUNT_CREATE))
-    return _found(_accounts().by_id(new), new), 201
+    return errors.shown('account', new, _accounts().by_id(new)), 201
 
 
 @BLUEPRINT.patch('/accounts/<int:key>')
 def update_account(key):
-    if not _accounts().update(key, **_fields(schemas.ACCOUNT_UPDATE)):
-        raise exceptions.NotFound(f'account {key} not found')
-    return _found(_accounts().by_id(key), key)
+    fields = _fields(schemas.ACCOUNT_UPDATE)
+    errors.existed('account', key, _accounts().update(key, **fields))
+    return errors.shown('account', key, _accounts().by_id(key))
 
 
 @BLUEPRINT.delete('/accounts/<int:key>')
 def delete_account(key):
-    if not _accounts().delete(key):
-        raise exceptions.NotFound(f'account {key} not found')
+    errors.existed('account', key, _accounts().delete(key))
     return '', 204

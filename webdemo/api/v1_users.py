@@ -15,12 +15,6 @@ def _users():
     return flask.current_app.config['webdemo.users']
 
 
-def _found(user, key):
-    if user is None:
-        raise exceptions.NotFound(f'user {key} not found')
-    return {'user': user}
-
-
 def _taken(username):
     return exceptions.Conflict(f'username {username!r} is taken')
 
@@ -32,7 +26,7 @@ def list_users():
 
 @BLUEPRINT.get('/users/<int:key>')
 def show_user(key):
-    return _found(_users().by_id(key), key)
+    return errors.shown('user', key, _users().by_id(key))
 
 
 @BLUEPRINT.post('/users')
@@ -43,22 +37,20 @@ def create_user():
                               fields.get('email'))
     except db_exc.DBDuplicateEntry:
         raise _taken(fields['username']) from None
-    return _found(_users().by_id(new), new), 201
+    return errors.shown('user', new, _users().by_id(new)), 201
 
 
 @BLUEPRINT.patch('/users/<int:key>')
 def update_user(key):
     fields = errors.body(schemas.USER_UPDATE)['user']
     try:
-        if not _users().update(key, **fields):
-            raise exceptions.NotFound(f'user {key} not found')
+        errors.existed('user', key, _users().update(key, **fields))
     except db_exc.DBDuplicateEntry:
         raise _taken(fields['username']) from None
-    return _found(_users().by_id(key), key)
+    return errors.shown('user', key, _users().by_id(key))
 
 
 @BLUEPRINT.delete('/users/<int:key>')
 def delete_user(key):
-    if not _users().delete(key):
-        raise exceptions.NotFound(f'user {key} not found')
+    errors.existed('user', key, _users().delete(key))
     return '', 204

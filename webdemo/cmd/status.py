@@ -26,26 +26,12 @@ from webdemo import exception
 Code = upgradecheck.Code
 Result = upgradecheck.Result
 
-# What each status means before or after an upgrade.
-_SCHEMA = {
-    Status.AT_HEAD: (Code.SUCCESS, 'at head'),
-    Status.CONTRACT_PENDING: (
-        Code.WARNING, 'expanded; run webdemo-manage db sync --contract '
-        'once no service of the previous release runs'),
-    Status.DATA_MIGRATIONS_PENDING: (
-        Code.WARNING, 'expanded; run webdemo-manage db '
-        'online_data_migrations until it exits 0, then the contract'),
-    Status.UPGRADE_PENDING: (
-        Code.WARNING, 'expand pending: run webdemo-manage db sync '
-        '--expand before starting this release'),
-    Status.EMPTY: (Code.WARNING, 'empty: run webdemo-manage db sync'),
-    Status.LEGACY: (Code.WARNING, 'a sqlalchemy-migrate database: run '
-                                  'webdemo-manage db sync --expand to '
-                                  'adopt it'),
-    Status.INTERRUPTED: (
-        Code.WARNING, 'a migration was interrupted half-way: run '
-        'webdemo-manage db sync to complete an upgrade, or the same db '
-        'downgrade again for a downgrade'),
+# Before or after an upgrade: nothing to do, something to do, or stop.
+_CODES = {
+    Status.AT_HEAD: Code.SUCCESS,
+    **dict.fromkeys((Status.EMPTY, Status.UPGRADE_PENDING, Status.LEGACY,
+                     Status.DATA_MIGRATIONS_PENDING, Status.CONTRACT_PENDING,
+                     Status.INTERRUPTED), Code.WARNING),
 }
 
 
@@ -65,11 +51,9 @@ class Checks(upgradecheck.UpgradeCommands):
         return self._state
 
     def _schema(self):
-        state = self.state
-        code, advice = _SCHEMA.get(state.status, (
-            Code.FAILURE, 'see webdemo-manage db version; nothing can '
-            'migrate until this is resolved'))
-        return Result(code, f'{state_module.describe(state)}: {advice}')
+        return Result(_CODES.get(self.state.status, Code.FAILURE),
+                      f'{state_module.describe(self.state)}: '
+                      f'{state_module.next_step(self.state)}')
 
     def _data_migrations(self):
         left = self.state.data_migrations
@@ -80,7 +64,8 @@ class Checks(upgradecheck.UpgradeCommands):
             f'{name} {count}' for name, count in rows.items()))
 
     def _old_services(self):
-        found = migration.services_blocking_contract(self.engine)
+        found = migration.services_blocking_contract(self.engine,
+                                                     self.state)
         if not found:
             return Result(Code.SUCCESS)
         return Result(Code.WARNING, 'the contract must wait for: ' +

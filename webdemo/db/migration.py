@@ -396,10 +396,12 @@ def get_state(engine, count_data=True):
                                        _data_left(engine, state, scripts))
 
 
-def services_blocking_contract(engine):
-    """Live services too old for the contract revisions still pending."""
+def services_blocking_contract(engine, state):
+    """Live services too old for the contract revisions state has pending.
+
+    :param state: the database's DatabaseState, read already
+    """
     scripts = scripts_module.Scripts.load()
-    state = _classify(engine, scripts)
     return _blocking(engine, [scripts.get(revision)
                               for revision in state.contract_pending])
 
@@ -494,16 +496,11 @@ def online_data_migrations(engine, max_count=None,
     """
     scripts = scripts_module.Scripts.load()
     state = _classify(engine, scripts)
-    if state.status not in _EXPANDED:
+    if state.status not in state_module.EXPANDED:
         raise exception.SchemaBehind('db online_data_migrations',
                                      state_module.describe(state))
     return _run_data_migrations(engine, scripts, state, max_count,
                                 batch_size, report)
-
-
-# The statuses in which this release's code, and its data migrations, run.
-_EXPANDED = (Status.CONTRACT_PENDING, Status.DATA_MIGRATIONS_PENDING,
-             Status.AT_HEAD)
 
 
 # -- Commands for developers ---------------------------------------------

@@ -159,16 +159,17 @@ class Heartbeat:
     def start(self):
         atexit.register(self.stop)
         os.register_at_fork(after_in_child=self._in_child)
-        self._thread = threading.Thread(target=self._run, daemon=True,
-                                        name='webdemo-heartbeat')
-        self._thread.start()
+        self._beat_from_a_thread()
 
     def _in_child(self):
+        # The parent's thread did not come along: start this one's own.
         self._registration._renew_identity()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True,
-                                        name='webdemo-heartbeat')
-        self._thread.start()
+        self._beat_from_a_thread()
+
+    def _beat_from_a_thread(self):
+        threading.Thread(target=self._run, daemon=True,
+                         name='webdemo-heartbeat').start()
 
     def _run(self):
         while True:

@@ -204,6 +204,39 @@ def describe(state):
     return f'{current} ({state.status.words})'
 
 
+# The expand phase is applied: this release's code, and its data
+# migrations, can run.
+EXPANDED = frozenset({Status.CONTRACT_PENDING,
+                      Status.DATA_MIGRATIONS_PENDING, Status.AT_HEAD})
+
+# What an operator runs next, for each status: db version's neighbours
+# (the API's schema guard, webdemo-status) all give the same advice.
+_NEXT_STEP = {
+    Status.AT_HEAD: 'nothing to do',
+    Status.EMPTY: 'run webdemo-manage db sync --expand (or db sync)',
+    Status.UPGRADE_PENDING: 'run webdemo-manage db sync --expand',
+    Status.LEGACY: 'run webdemo-manage db sync --expand to adopt it',
+    Status.DATA_MIGRATIONS_PENDING: (
+        'run webdemo-manage db online_data_migrations until it exits 0, '
+        'then the contract'),
+    Status.CONTRACT_PENDING: (
+        'run webdemo-manage db sync --contract once no service of the '
+        'previous release runs'),
+    Status.INTERRUPTED: (
+        'run webdemo-manage db sync to complete it (an interrupted '
+        'downgrade: the same db downgrade again)'),
+    Status.UNKNOWN_REVISION: 'a newer webdemo migrated it: run that release',
+    Status.UNVERSIONED: 'stamp it with webdemo-manage db stamp',
+    Status.CHANGED_SCRIPT: ('an applied revision\'s script changed: see '
+                            'webdemo-manage db check'),
+}
+
+
+def next_step(state):
+    """What to run next on a database in state, in a few words."""
+    return _NEXT_STEP[state.status]
+
+
 def starting_point(state):
     """The revisions a migration starts from: a legacy version mapped."""
     if state.status == Status.LEGACY:

@@ -3,6 +3,7 @@
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 
@@ -64,6 +65,13 @@ def revisions_on_disk():
                   if '__pycache__' not in directory
                   for name in names
                   if name.endswith('.py') and not name.startswith('_'))
+
+
+def free_port():
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
 
 
 def execute(engine, *statements):

@@ -4,7 +4,6 @@ loopback, on SQLite, MariaDB/MySQL and PostgreSQL."""
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,18 +22,12 @@ from webdemo.tests.functional import manage_runner as runner
 UNICODE = 'Caf\u00e9 \u6771\u4eac \U0001F600'
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        return probe.getsockname()[1]
-
-
 class ApiServer(runner.ManageTestMixin):
 
     def setUp(self):
         super().setUp()
         self.assertOk(self.manage('db', 'sync'))
-        self.base = f'http://127.0.0.1:{_free_port()}'
+        self.base = f'http://127.0.0.1:{runner.free_port()}'
         command = shutil.which('webdemo-api',
                                path=os.path.dirname(sys.executable))
         self.assertIsNotNone(command, 'webdemo-api is not installed here')

@@ -21,7 +21,6 @@ import urllib.request
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import load as load_module
 from webdemo.tests.functional import manage_runner as runner
-from webdemo.tests.functional import test_api
 
 BEFORE_SPLIT = '948ccd040506'
 # Each phase runs at least this long under load.
@@ -31,7 +30,7 @@ DWELL = 3
 class LiveUpgrade(runner.ManageTestMixin):
 
     def serve(self, name, command):
-        port = test_api._free_port()
+        port = runner.free_port()
         log = open(os.path.join(self.home, f'{name}.log'), 'w+')
         self.addCleanup(log.close)
         process = subprocess.Popen(

@@ -271,3 +271,13 @@ class TestPhases(base.BaseTestCase):
     def test_counts_never_hide_a_worse_status(self):
         self.assertEqual(Status.UPGRADE_PENDING,
                          self.judge(['a'], {'user_username': 3}).status)
+
+
+class TestNextStep(base.BaseTestCase):
+
+    def test_every_status_says_what_to_run(self):
+        for status in Status:
+            step = state.next_step(state.DatabaseState((), (), status))
+            self.assertTrue(step, status)
+        self.assertIn('db sync --contract', state.next_step(
+            state.DatabaseState((), (), Status.CONTRACT_PENDING)))

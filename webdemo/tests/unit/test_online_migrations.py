@@ -1,6 +1,7 @@
 """The online data migration runner's rounds, budget and failures, over
 migrations that move rows of an in-memory table; no database."""
 
+from oslo_db import exception as db_exc
 from oslotest import base
 
 from webdemo.db import online_migrations
@@ -86,3 +87,24 @@ class TestRun(base.BaseTestCase):
         results, batches = self.run_all(migrations)
         self.assertEqual([('users', 2)], batches)
         self.assertEqual(2, results[0].at_start)
+
+
+class TestLeft(base.BaseTestCase):
+
+    def test_a_deadlocked_count_is_counted_again(self):
+        calls = []
+
+        def counted(context, max_count):
+            calls.append(max_count)
+            if len(calls) == 1:
+                raise db_exc.DBDeadlock()
+            return 7, 0
+        self.assertEqual({'counted': 7}, online_migrations.left(
+            online_migrations.Context(None), [counted]))
+        self.assertEqual([0, 0], calls)
+
+    def test_other_errors_are_not_guessed_away(self):
+        def failing(context, max_count):
+            raise RuntimeError('cannot count')
+        self.assertRaises(RuntimeError, online_migrations.left,
+                          online_migrations.Context(None), [failing])

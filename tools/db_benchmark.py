@@ -303,11 +303,13 @@ def report(results, sizes):
             seconds['version'], seconds['version'] / seconds['proc_floor'],
             seconds['version'] / smallest['version'][0],
             seconds['noop_sync'] / seconds['proc_floor'],
+            seconds['noop_sync'] / smallest['noop_sync'][0],
             seconds['alembic_cur'] / seconds['proc_floor'],
             seconds['walk_step'] * 1000))
     header = ('backend', 'revs', 'sync s', 'sync/floor', 'alembic/floor',
               'sync MiB', 'version s', 'version/proc', 'version/smallest',
-              'noop/proc', 'alembic cur/proc', 'walk ms/step')
+              'noop/proc', 'noop/smallest', 'alembic cur/proc',
+              'walk ms/step')
     print(' | '.join(header))
     for row in rows:
         print(' | '.join(f'{value:.2f}' if isinstance(value, float)

@@ -1,7 +1,7 @@
 """The schema guard: serve only on a schema this release can run on.
 
 Every few seconds ([api] schema_check_interval; never per request) each
-worker reads where the database stands (migration.get_state). Outside
+worker reads where the database stands (status.get_state). Outside
 this release's range every request is answered 503 with a JSON body
 naming the state and the command to run, /healthcheck included; the
 log says so once per change, not per request. It serves again as soon
@@ -16,9 +16,9 @@ import time
 
 from oslo_log import log as logging
 
-from webdemo.db import migration
 from webdemo.db import state as state_module
 from webdemo.db.state import Status
+from webdemo.db import status
 
 LOG = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def unavailable(state):
 
 def reader(engine):
     """The read_state for SchemaGuard: the state, no row counts."""
-    return lambda: migration.get_state(engine, count_data=False)
+    return lambda: status.get_state(engine, count_data=False)
 
 
 class SchemaGuard:

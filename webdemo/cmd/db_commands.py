@@ -1,8 +1,12 @@
 """The handlers of ``webdemo-manage db``: each calls one function of
-webdemo.db.migration, renders its result and returns the exit code.
+webdemo.db.migration (or, to only read, webdemo.db.status), renders its
+result and returns the exit code.
 
 Imported only once arguments are parsed, so that --help and argument
-errors never pay for loading SQLAlchemy and Alembic.
+errors never pay for loading SQLAlchemy. Alembic and oslo.db's engines
+load only in a handler that changes the schema or reads the scripts'
+code: db version, and db sync with nothing to do, are held to the
+process floor (doc/source/performance.rst).
 """
 
 import sys
@@ -12,10 +16,9 @@ from webdemo.cmd import render
 from webdemo.db import api
 from webdemo.db import lock
 from webdemo.db import lock_wait
-from webdemo.db import migration
 from webdemo.db import online_migrations
-from webdemo.db import schema_check
 from webdemo.db.state import Status
+from webdemo.db import status
 from webdemo.db import url as db_url
 
 # db version --check: the exit code for each database status.
@@ -40,22 +43,39 @@ def _json(args):
     return getattr(args, 'format', 'text') == 'json'
 
 
-def _connect(conf, args, prefix=''):
+def _connect(conf, args, prefix='', reading=False):
     if not _json(args):
         render.say(f'{prefix}Database: {database_label(conf)}')
-    return api.create_engine(conf)
+    return (api.create_reading_engine if reading else api.create_engine)(
+        conf)
+
+
+def _migration():
+    """webdemo.db.migration, imported when a handler first needs it."""
+    from webdemo.db import migration
+
+    return migration
 
 
 def sync(conf, args):
     if args.sql:
         engine = _connect(conf, args, prefix='-- ')
-        migration.upgrade_sql(engine, args.revision, args.phase,
-                              out=sys.stdout)
-    else:
-        migration.sync(_connect(conf, args), args.revision, args.phase,
-                       report=render.say,
-                       lock_settings=lock.Settings.from_conf(conf),
-                       ddl_guard=lock_wait.Settings.from_conf(conf))
+        _migration().upgrade_sql(engine, args.revision, args.phase,
+                                 out=sys.stdout)
+        return exit_codes.OK
+    lock_settings = lock.Settings.from_conf(conf)
+    whole = args.revision is None and args.phase is None
+    engine = _connect(conf, args, reading=whole)
+    if whole:
+        # Most deployments find nothing to do: asked first, without
+        # loading Alembic or oslo.db's engines.
+        if status.nothing_to_sync(engine, lock_settings, render.say):
+            return exit_codes.OK
+        engine.dispose()
+        engine = api.create_engine(conf)
+    _migration().sync(engine, args.revision, args.phase, report=render.say,
+                      lock_settings=lock_settings,
+                      ddl_guard=lock_wait.Settings.from_conf(conf))
     return exit_codes.OK
 
 
@@ -74,7 +94,7 @@ _DATA_CODES = {'done': exit_codes.DATA_MIGRATED,
 
 def online_data_migrations(conf, args):
     json_out = _json(args)
-    results = migration.online_data_migrations(
+    results = _migration().online_data_migrations(
         _connect(conf, args), args.max_count,
         report=render.quiet if json_out else render.data_batch)
     code = _DATA_CODES[online_migrations.exit_status(results)]
@@ -91,19 +111,19 @@ def online_data_migrations(conf, args):
 
 
 def version(conf, args):
-    state = migration.get_state(_connect(conf, args))
+    state = status.get_state(_connect(conf, args, reading=True))
     code = check_code(state) if args.check else exit_codes.OK
     if _json(args):
         render.emit_json('version', code, database=database_label(conf),
                          **state.as_json())
     else:
-        titles = migration.titles() if args.verbose else {}
+        titles = _migration().titles() if args.verbose else {}
         render.version(state, args.verbose, titles)
     return code
 
 
 def history(conf, args):
-    state, infos = migration.history(_connect(conf, args), args.rev_range)
+    state, infos = _migration().history(_connect(conf, args), args.rev_range)
     if _json(args):
         render.emit_json('history', exit_codes.OK,
                          database=database_label(conf), status=state.status,
@@ -122,47 +142,49 @@ def _revision_list(command, infos, args):
 
 
 def heads(conf, args):
-    return _revision_list('heads', migration.heads(), args)
+    return _revision_list('heads', _migration().heads(), args)
 
 
 def branches(conf, args):
-    return _revision_list('branches', migration.branches(), args)
+    return _revision_list('branches', _migration().branches(), args)
 
 
 def show(conf, args):
-    return _revision_list('show', [migration.show(args.revision)], args)
+    return _revision_list('show', [_migration().show(args.revision)], args)
 
 
 def stamp(conf, args):
-    migration.stamp(_connect(conf, args), args.revision, purge=args.purge,
-                    report=render.say,
-                    lock_settings=lock.Settings.from_conf(conf))
+    _migration().stamp(_connect(conf, args), args.revision,
+                       purge=args.purge, report=render.say,
+                       lock_settings=lock.Settings.from_conf(conf))
     return exit_codes.OK
 
 
 def downgrade(conf, args):
-    migration.downgrade(_connect(conf, args), args.revision,
-                        confirmed=args.yes, report=render.say,
-                        lock_settings=lock.Settings.from_conf(conf),
-                        ddl_guard=lock_wait.Settings.from_conf(conf))
+    _migration().downgrade(_connect(conf, args), args.revision,
+                           confirmed=args.yes, report=render.say,
+                           lock_settings=lock.Settings.from_conf(conf),
+                           ddl_guard=lock_wait.Settings.from_conf(conf))
     return exit_codes.OK
 
 
 def revision(conf, args):
     engine = _connect(conf, args) if args.autogenerate else None
-    path = migration.new_revision(args.message, args.phase,
-                                  args.autogenerate, engine,
-                                  report=render.say)
+    path = _migration().new_revision(args.message, args.phase,
+                                     args.autogenerate, engine,
+                                     report=render.say)
     render.say(f'Wrote {path}')
     return exit_codes.OK
 
 
 def merge(conf, args):
-    render.say(f'Wrote {migration.merge(args.revisions, args.message)}')
+    render.say(f'Wrote {_migration().merge(args.revisions, args.message)}')
     return exit_codes.OK
 
 
 def _check_exit_code(differences):
+    from webdemo.db import schema_check
+
     kinds = {difference.kind for difference in differences}
     if schema_check.CHANGED_SCRIPT in kinds:
         return exit_codes.CHANGED_SCRIPT
@@ -172,7 +194,7 @@ def _check_exit_code(differences):
 
 
 def check(conf, args):
-    found = migration.check(_connect(conf, args))
+    found = _migration().check(_connect(conf, args))
     code = _check_exit_code(found)
     if _json(args):
         render.emit_json('check', code, database=database_label(conf),

@@ -21,6 +21,7 @@ from webdemo.db import preflight
 from webdemo.db import reader
 from webdemo.db import state as state_module
 from webdemo.db.state import Status
+from webdemo.db import status as db_status
 from webdemo import exception
 
 Code = upgradecheck.Code
@@ -47,7 +48,7 @@ class Checks(upgradecheck.UpgradeCommands):
     def state(self):
         """The database's state, read once for all the checks."""
         if self._state is None:
-            self._state = migration.get_state(self.engine)
+            self._state = db_status.get_state(self.engine)
         return self._state
 
     def _schema(self):

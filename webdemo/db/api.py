@@ -1,7 +1,25 @@
-"""Engines for webdemo's database, and why a connection failed."""
+"""Engines for webdemo's database, and why a connection failed.
 
+Two kinds of engine, one URL and one set of error explanations:
+
+- create_engine(): oslo.db's, for everything that changes the database
+  and for the API service (its pool, MySQL sql_mode, SQLite transaction
+  control, connection retries);
+- create_reading_engine(): SQLAlchemy's own, with oslo.db's error
+  translation and the same connection retries, for db version and the
+  question every db sync asks first (is there anything to do?). oslo.db's
+  engine module imports SQLAlchemy's ORM, a fifth of the process floor
+  these commands are held to (doc/source/performance.rst), for pooling
+  and session features one read does not use.
+"""
+
+import logging
+import time
+
+from oslo_db import exception as db_exc
 from oslo_db import options as db_options
-from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import exc_filters
+import sqlalchemy
 from sqlalchemy.engine import make_url
 from sqlalchemy import exc as sa_exc
 
@@ -10,6 +28,8 @@ from webdemo.db import galera
 from webdemo.db import preflight
 from webdemo.db import url as db_url
 from webdemo import exception
+
+LOG = logging.getLogger(__name__)
 
 # What to pip install when a dialect's driver module is missing.
 _DRIVER_PACKAGES = {
@@ -35,11 +55,10 @@ def create_engine(conf):
     :raises webdemo.exception.DatabaseConnectionError: the server could
         not be reached or refused the connection
     """
-    connection = conf.database.connection
-    if not connection or not connection.strip():
-        raise exception.ConfigurationError(
-            '[database] connection is empty: set it to a database URL, '
-            'or remove it to use the embedded SQLite default.')
+    # Imported here: the reading commands never need it.
+    from oslo_db.sqlalchemy import enginefacade
+
+    connection = _connection(conf)
     options = {name: value for name, value in conf.database.items()
                if name in _OSLO_DB_OPTIONS}
     try:
@@ -53,6 +72,71 @@ def create_engine(conf):
     # oslo.db's engine takes transaction control away from pysqlite on
     # SQLite, so there too a revision's DDL is one transaction.
     return engine
+
+
+def create_reading_engine(conf):
+    """Return a plain SQLAlchemy engine for conf's [database] connection.
+
+    For the commands that read, and take or probe the migration lock,
+    but change no schema. Like create_engine() it has connected once,
+    retrying per [database] max_retries and retry_interval, and its
+    errors are oslo.db's classes, explained the same way.
+
+    :raises webdemo.exception.ConfigurationError: as create_engine()
+    :raises webdemo.exception.DatabaseConnectionError: as create_engine()
+    """
+    connection = _connection(conf)
+    try:
+        url = make_url(_with_full_unicode(connection))
+        if conf.database.connection_parameters:
+            # As oslo.db does: TLS options, sockets, timeouts live here.
+            url = url.update_query_string(
+                conf.database.connection_parameters, append=True)
+        engine = sqlalchemy.create_engine(url, **_reading_options(url))
+        exc_filters.register_engine(engine)
+        _first_connect(engine, conf.database.max_retries,
+                       conf.database.retry_interval)
+    except Exception as error:
+        raise explain_failure(connection, error) from error
+    galera.read_causally(engine, conf.database.mysql_wsrep_sync_wait,
+                         set_by_oslo_db=False)
+    return engine
+
+
+def _reading_options(url):
+    if url.get_backend_name() == 'sqlite':
+        # A file is opened afresh each time, as oslo.db does.
+        return {'poolclass': sqlalchemy.pool.NullPool}
+    if url.get_backend_name() == 'postgresql':
+        return {'client_encoding': 'utf8'}
+    return {}
+
+
+def _first_connect(engine, max_retries, retry_interval, sleep=time.sleep):
+    """Connect once, trying max_retries times in all (-1: for ever)."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            engine.connect().close()
+            return
+        except db_exc.DBConnectionError:
+            if max_retries != -1 and attempt >= max_retries:
+                raise
+            LOG.warning('cannot connect to the database yet; trying again '
+                        'in %ss (attempt %d of %s)', retry_interval,
+                        attempt, 'unlimited' if max_retries == -1
+                        else max_retries)
+            sleep(retry_interval)
+
+
+def _connection(conf):
+    connection = conf.database.connection
+    if not connection or not connection.strip():
+        raise exception.ConfigurationError(
+            '[database] connection is empty: set it to a database URL, '
+            'or remove it to use the embedded SQLite default.')
+    return connection
 
 
 def _with_full_unicode(connection):

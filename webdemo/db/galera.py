@@ -24,15 +24,20 @@ _INFO_KEY = 'webdemo.galera'
 CAUSAL_READS = 1
 
 
-def read_causally(engine, sync_wait=None):
+def read_causally(engine, sync_wait=None, set_by_oslo_db=True):
     """Have each session of engine on a Galera node read causally.
 
-    :param sync_wait: [database] mysql_wsrep_sync_wait; when set, oslo.db
-        sets it on every session already and it is left alone
+    :param sync_wait: [database] mysql_wsrep_sync_wait; None means
+        causal reads
+    :param set_by_oslo_db: engine is oslo.db's, which sets a configured
+        sync_wait on every session itself (it is then left alone)
     """
     if engine.dialect.name != 'mysql':
         return
-    level = CAUSAL_READS if sync_wait is None else None
+    if sync_wait is None:
+        level = CAUSAL_READS
+    else:
+        level = None if set_by_oslo_db else sync_wait
 
     # checkout, not connect: oslo.db's engine holds one connection in its
     # pool already, made before this listener existed.

@@ -20,8 +20,6 @@ import contextlib
 import dataclasses
 
 from webdemo.db import bookkeeping
-from webdemo.db import data_migrations
-from webdemo.db import errors
 from webdemo.db.journal import Direction
 from webdemo.db import legacy
 from webdemo.db import lock
@@ -38,6 +36,7 @@ from webdemo.db import scripts as scripts_module
 from webdemo.db import services
 from webdemo.db import state as state_module
 from webdemo.db.state import Status
+from webdemo.db import status
 from webdemo import exception
 
 DEFAULT_LOCK = lock.Settings()
@@ -55,31 +54,11 @@ class _Locked:
 
 @contextlib.contextmanager
 def _locked(engine, command, lock_settings, report):
-    """Hold the migration lock; yield the state read under it.
-
-    Everything is decided on a state no one else is changing. A
-    database error in the lock or the journal reads like a failing
-    revision's, naming the command.
-    """
+    """status.locked, with the scripts loaded once for the command."""
     scripts = scripts_module.Scripts.load()
-    try:
-        # A node cut off from its cluster cannot even be locked: say so.
-        _refuse_if_unsafe(engine, with_tables=False)
-        with lock.migration_lock(engine, command, lock_settings,
-                                 report) as hold:
-            seen = reader.observe(engine)
-            yield _Locked(hold, scripts, state_module.classify(seen, scripts),
-                          seen.entries)
-    except errors.DATABASE_ERRORS as error:
-        raise errors.as_migration_error(command, error) from error
-
-
-def _refuse_if_unsafe(engine, with_tables=True):
-    """Refuse, before the first change, under unsafe server settings."""
-    if engine.dialect.name != 'mysql':
-        return
-    with engine.connect() as connection:
-        preflight.check(reader.server_settings(connection, with_tables))
+    with status.locked(engine, command, lock_settings, report,
+                       scripts) as held:
+        yield _Locked(held.hold, scripts, held.state, held.entries)
 
 
 def _open_journal(engine, locked):
@@ -101,12 +80,6 @@ def _finish(engine, scripts, report):
     final = state_module.classify(reader.observe(engine), scripts)
     report(f'Database is at {state_module.describe(final)}.')
     return final
-
-
-def _nothing_to_do(state, report):
-    report(f'Nothing to do: the database is at '
-           f'{state_module.describe(state)}.')
-    return state
 
 
 def _check_sync(state, scripts, target):
@@ -147,12 +120,12 @@ def sync(engine, revision=None, phase=None, report=print,
         plan = _check_sync(locked.state, locked.scripts, target)
         legacy_database = locked.state.status == Status.LEGACY
         if not plan and not legacy_database:
-            return _nothing_to_do(locked.state, report)
+            return status.nothing_to_do(locked.state, report)
         expand, contract = phases.split(plan, locked.scripts.sides)
         if contract:
             _check_contract_may_follow(engine, locked.state, locked.scripts,
                                        (expand, contract), whole)
-        _refuse_if_unsafe(engine)
+        status.refuse_if_unsafe(engine)
         if legacy_database:
             _adopt_legacy(engine, locked.state, report)
         if locked.state.interrupted:
@@ -194,7 +167,8 @@ def _check_contract_may_follow(engine, state, scripts, parts, whole):
         tuple(revision for revision in pending if revision not in planned),
         {})
     if not whole:
-        phases.check_contract_ready((), _data_left(engine, state, scripts))
+        phases.check_contract_ready(
+            (), status.data_left(engine, state, scripts))
 
 
 def _blocking(engine, contract):
@@ -211,7 +185,7 @@ def _before_contract(engine, scripts, contract, migrate_data, expanded,
     The services are read again last, just before the contract runs:
     one may have started while the data moved.
     """
-    state = _classify(engine, scripts)
+    state = status.classify(engine, scripts)
     if migrate_data:
         for result in _run_data_migrations(engine, scripts, state):
             if result.completed or result.error:
@@ -219,31 +193,16 @@ def _before_contract(engine, scripts, contract, migrate_data, expanded,
                        f'{result.completed} rows'
                        + (f'; failed: {result.error}' if result.error
                           else '.'))
-    phases.check_contract_ready((), _data_left(engine, state, scripts),
+    phases.check_contract_ready((), status.data_left(engine, state, scripts),
                                 expanded, _blocking(engine, contract))
-
-
-def _classify(engine, scripts):
-    return state_module.classify(reader.observe_unlocked(engine), scripts)
-
-
-def _needed_migrations(state, scripts):
-    applied = scripts.applied(state.current)
-    return [registered.function for registered in phases.still_needed(
-        data_migrations.MIGRATIONS, applied)]
-
-
-def _data_left(engine, state, scripts):
-    """Rows each online data migration still needed has left to move."""
-    return online_migrations.left(online_migrations.Context(engine),
-                                  _needed_migrations(state, scripts))
 
 
 def _run_data_migrations(engine, scripts, state, max_count=None,
                          batch_size=online_migrations.DEFAULT_BATCH_SIZE,
                          report=lambda result, batch: None):
     return online_migrations.run(
-        online_migrations.Context(engine), _needed_migrations(state, scripts),
+        online_migrations.Context(engine),
+        status.needed_migrations(state, scripts),
         max_count, batch_size, report)
 
 
@@ -286,7 +245,7 @@ def upgrade_sql(engine, revision=None, phase=None, out=None):
     :param out: a text stream for the SQL
     """
     scripts = scripts_module.Scripts.load()
-    state = _classify(engine, scripts)
+    state = status.classify(engine, scripts)
     plan = _check_sync(state, scripts,
                        phases.target(phase) if phase else revision or 'heads')
     expand, contract = phases.split(plan, scripts.sides)
@@ -323,7 +282,7 @@ def downgrade(engine, revision, confirmed=False, report=print,
     with _locked(engine, 'db downgrade', lock_settings, report) as locked:
         plan = _check_downgrade(locked.state, locked.scripts, revision)
         if not plan:
-            return _nothing_to_do(locked.state, report)
+            return status.nothing_to_do(locked.state, report)
         for script in plan:
             report(f'Will undo {script.revision} '
                    f'({revisions.title(script)})')
@@ -331,7 +290,7 @@ def downgrade(engine, revision, confirmed=False, report=print,
                  for drop in revisions.downgrade_drops(script.path)]
         if drops and not confirmed:
             raise exception.ConfirmationRequired(drops)
-        _refuse_if_unsafe(engine)
+        status.refuse_if_unsafe(engine)
         _open_journal(engine, locked)
         _apply(engine, locked, plan, Direction.DOWNGRADE, report, ddl_guard)
         return _finish(engine, locked.scripts, report)
@@ -379,21 +338,6 @@ def stamp(engine, revision, purge=False, report=print,
 
 
 # -- Commands that only read ---------------------------------------------
-
-
-def get_state(engine, count_data=True):
-    """Where the database stands: a state.DatabaseState (db version).
-
-    Between expand and contract it counts the rows the online data
-    migrations have left to move, unless count_data is false (the API's
-    schema guard, which reads the state every few seconds, needs none).
-    """
-    scripts = scripts_module.Scripts.load()
-    state = _classify(engine, scripts)
-    if state.status != Status.CONTRACT_PENDING or not count_data:
-        return state
-    return state_module.with_data_left(state,
-                                       _data_left(engine, state, scripts))
 
 
 def services_blocking_contract(engine, state):
@@ -469,7 +413,7 @@ def check(engine):
 
     :returns: a list of schema_check.Difference; empty when all match
     """
-    state = get_state(engine)
+    state = status.get_state(engine)
     with engine.connect() as connection:
         found = schema_check.compare(connection)
     with engine.connect() as connection:
@@ -495,7 +439,7 @@ def online_data_migrations(engine, max_count=None,
     :raises webdemo.exception.SchemaBehind: expand is pending
     """
     scripts = scripts_module.Scripts.load()
-    state = _classify(engine, scripts)
+    state = status.classify(engine, scripts)
     if state.status not in state_module.EXPANDED:
         raise exception.SchemaBehind('db online_data_migrations',
                                      state_module.describe(state))
@@ -532,7 +476,7 @@ def new_revision(message, phase=None, autogenerate=False, engine=None,
     left_out = []
     connection = None
     if autogenerate:
-        state = get_state(engine)
+        state = status.get_state(engine)
         if state.status != Status.AT_HEAD:
             raise exception.UpgradePending(state_module.describe(state))
         connection = engine

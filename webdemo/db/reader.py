@@ -9,9 +9,9 @@ free and never waits: while it holds the lock, a journal row still
 
 import dataclasses
 
-from alembic import migration as alembic_migration
 import sqlalchemy
 
+from webdemo.db import bookkeeping
 from webdemo.db import galera
 from webdemo.db import journal
 from webdemo.db import legacy
@@ -47,9 +47,19 @@ def observe(engine, lock_free=True):
                              lock_free)
 
 
+_VERSIONS = sqlalchemy.text(
+    f'SELECT version_num FROM {bookkeeping.VERSION_TABLE}')
+
+
 def _current(connection):
-    return tuple(sorted(alembic_migration.MigrationContext.configure(
-        connection).get_current_heads()))
+    """The revisions in the version table, sorted; () without one.
+
+    Read as Alembic's get_current_heads reads them (is there a table,
+    then its rows), without importing Alembic: db version must not.
+    """
+    if not sqlalchemy.inspect(connection).has_table(bookkeeping.VERSION_TABLE):
+        return ()
+    return tuple(sorted(row[0] for row in connection.execute(_VERSIONS)))
 
 
 def observe_unlocked(engine):

@@ -4,16 +4,16 @@ A command loads the scripts once (Scripts.load()) and asks this one
 object everything about the graph: the heads, whether a revision is
 known, which revisions a set of current ones implies, what an upgrade or
 a downgrade would run, and the Alembic environment that runs one
-revision. The graph comes from script_index.py, which executes only the
-revision files it has not seen, and a revision's code is loaded only
-when it runs. Planning goes through ScriptDirectory.iterate_revisions,
-the public walk Alembic's own upgrade and downgrade are built on; the
-one piece of Alembic below its public API, MigrationStep, is confined
-to step().
+revision. The graph comes from graph.py (script_index.py executes only
+the revision files it has not seen), and a revision's code is loaded
+only when it runs. Heads, applied revisions and phases are graph.py's
+answers, the same ones the reading commands give without Alembic.
+Planning goes through ScriptDirectory.iterate_revisions, the public
+walk Alembic's own upgrade and downgrade are built on; the one piece of
+Alembic below its public API, MigrationStep, is confined to step().
 """
 
 import contextlib
-import functools
 import os
 
 from alembic import config as alembic_config_module
@@ -23,14 +23,41 @@ from alembic import script as alembic_script
 from alembic.script import revision as alembic_revision
 from alembic import util as alembic_util
 
+from webdemo.db import graph as graph_module
 from webdemo.db import journal
-from webdemo.db import phases
-from webdemo.db import script_index
 from webdemo.db import state as state_module
 from webdemo import exception
 
-ALEMBIC_INI = os.path.join(os.path.dirname(__file__), 'sqlalchemy',
-                           'alembic.ini')
+ALEMBIC_INI = graph_module.ALEMBIC_INI
+
+
+class IndexedScript(alembic_revision.Revision):
+    """A revision known from the index; its module loads on first use.
+
+    It offers what webdemo and Alembic's migration steps use of an
+    alembic.script.Script: revision, down_revision, branch_labels and
+    dependencies, path, doc, module; and checksum, the sha256 of the
+    file's content.
+    """
+
+    def __init__(self, entry):
+        facts = entry.facts
+        super().__init__(facts.revision, facts.down_revision or None,
+                         dependencies=facts.depends_on or None,
+                         branch_labels=facts.branch_labels)
+        self.path = entry.path
+        self.checksum = entry.checksum
+        self.doc = facts.doc
+        self._entry = entry
+
+    @property
+    def module(self):
+        """The revision's module, loaded now (or handed over once).
+
+        Not kept: a sync of a thousand revisions holds one module at a
+        time, not a thousand.
+        """
+        return self._entry.take_module()
 
 
 def alembic_config(connection=None, **attributes):
@@ -118,54 +145,34 @@ def version_directories(directory):
 
 
 class Scripts:
-    """The revision graph of one ScriptDirectory, loaded once."""
+    """The revision graph of one ScriptDirectory, loaded once.
 
-    def __init__(self, directory):
+    :ivar graph: the graph.Graph the reading commands use; heads,
+        is_known, applied, sides and checksum are its answers
+    """
+
+    def __init__(self, directory, graph):
         self.directory = directory
+        self.graph = graph
+        self.heads = graph.heads
+        self.is_known = graph.is_known
+        self.applied = graph.applied
+        self.sides = graph.sides
+        self.checksum = graph.checksum
 
     @classmethod
-    def load(cls):
-        """Read webdemo's revision scripts, through the index."""
-        directory = alembic_script.ScriptDirectory.from_config(
+    def load(cls, directory=None):
+        """Read the revision scripts, through the index.
+
+        :param directory: an Alembic ScriptDirectory; webdemo's by default
+        """
+        directory = directory or alembic_script.ScriptDirectory.from_config(
             alembic_config())
-        indexed = [script for versions in version_directories(directory)
-                   for script in script_index.read(versions)]
+        graph = graph_module.load(version_directories(directory))
+        indexed = [IndexedScript(entry) for entry in graph.entries.values()]
         directory.revision_map = alembic_revision.RevisionMap(
             lambda: indexed)
-        return cls(directory)
-
-    @property
-    def heads(self):
-        return tuple(self.directory.get_heads())
-
-    def is_known(self, revision):
-        try:
-            return self.directory.get_revision(revision) is not None
-        except (alembic_util.CommandError, alembic_revision.RevisionError):
-            return False
-
-    def applied(self, current):
-        """Every revision the revisions in current imply as applied."""
-        return frozenset(rev.revision for head in current if head
-                         for rev in self.directory.walk_revisions('base',
-                                                                  head))
-
-    @functools.cached_property
-    def sides(self):
-        """phases.Sides: the revisions of each phase of an upgrade.
-
-        Alembic gives a branch's label to every revision after the one
-        that declares it: the contract side is the revisions labelled
-        contract, the expand side all others.
-        """
-        every = frozenset(script.revision for script in self.walk())
-        contract = frozenset(script.revision for script in self.walk()
-                             if phases.CONTRACT in script.branch_labels)
-        return phases.Sides(every - contract, contract)
-
-    def checksum(self, revision):
-        """The sha256 of a revision's script as it is now."""
-        return self.directory.get_revision(revision).checksum
+        return cls(directory, graph)
 
     def get(self, revision):
         """The script_index.IndexedScript of one known revision id."""

@@ -63,7 +63,7 @@ class PhaseRules:
             scripts.version_directories(
                 alembic_script.ScriptDirectory.from_config(config)) +
             [extra]))
-        walker = history_fixtures.Walker(self.engine, scripts.Scripts(
+        walker = history_fixtures.Walker(self.engine, scripts.Scripts.load(
             alembic_script.ScriptDirectory.from_config(config)))
         broken, allowed = judge(self.engine, walker)
         self.assertEqual(1, len(broken), broken)

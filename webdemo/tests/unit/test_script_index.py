@@ -11,6 +11,7 @@ from oslotest import base
 
 from webdemo.db import script_index
 from webdemo.db import scripts
+from webdemo.tests.unit import counting
 
 SHIPPED = os.path.join(os.path.dirname(scripts.ALEMBIC_INI), 'alembic',
                        'versions')
@@ -24,6 +25,12 @@ def _graph(revisions):
             for rev in revisions}
 
 
+def _indexed(versions):
+    """The index's entries of one directory, as Alembic Revisions."""
+    return [scripts.IndexedScript(entry)
+            for entry in script_index.read(versions)]
+
+
 class TestScriptIndex(base.BaseTestCase):
 
     def setUp(self):
@@ -32,15 +39,8 @@ class TestScriptIndex(base.BaseTestCase):
             self.useFixture(fixtures.TempDir()).path, 'versions')
         shutil.copytree(SHIPPED, self.versions,
                         ignore=shutil.ignore_patterns('__pycache__'))
-        self.loads = 0
-        real = script_index.alembic_util.load_python_file
-
-        def counting(*args):
-            self.loads += 1
-            return real(*args)
-        self.useFixture(fixtures.MonkeyPatch(
-            'webdemo.db.script_index.alembic_util.load_python_file',
-            counting))
+        self.loads = self.useFixture(
+            counting.Counting('webdemo.db.script_index.load_module'))
 
     def path(self, revision):
         return next(os.path.join(self.versions, name)
@@ -53,25 +53,66 @@ class TestScriptIndex(base.BaseTestCase):
         self.assertEqual(_graph(alembic_dir.walk_revisions()),
                          _graph(script for versions in
                                 scripts.version_directories(alembic_dir)
-                                for script in script_index.read(versions)))
+                                for script in _indexed(versions)))
 
     def test_a_second_read_executes_no_revision_file(self):
-        first = script_index.read(self.versions)
-        self.assertEqual(len(first), self.loads)
-        self.loads = 0
-        second = script_index.read(self.versions)
-        self.assertEqual(0, self.loads)
+        first = _indexed(self.versions)
+        self.assertEqual(len(first), self.loads.calls)
+        self.loads.calls = 0
+        second = _indexed(self.versions)
+        self.assertEqual(0, self.loads.calls)
         self.assertEqual(_graph(first), _graph(second))
         self.assertEqual([s.checksum for s in first],
                          [s.checksum for s in second])
 
     def test_modules_load_only_when_asked_for(self):
         script_index.read(self.versions)
-        self.loads = 0
-        indexed = {s.revision: s for s in script_index.read(self.versions)}
-        self.assertEqual(0, self.loads)
+        self.loads.calls = 0
+        indexed = {s.revision: s for s in _indexed(self.versions)}
+        self.assertEqual(0, self.loads.calls)
         self.assertTrue(callable(indexed[EMAIL].module.upgrade))
-        self.assertEqual(1, self.loads)
+        self.assertEqual(1, self.loads.calls)
+
+    def count_hashing(self):
+        self.hashed = self.useFixture(
+            counting.Counting('webdemo.db.script_index.checksum'))
+
+    def test_unchanged_files_are_not_read_again(self):
+        # No margin: the files are older than the cache from the start.
+        self.useFixture(fixtures.MonkeyPatch(
+            'webdemo.db.script_index.RACY_NS', 0))
+        self.count_hashing()
+        first = script_index.read(self.versions)
+        self.assertEqual(5, self.hashed.calls)
+        second = script_index.read(self.versions)
+        self.assertEqual(5, self.hashed.calls)
+        self.assertEqual([e.checksum for e in first],
+                         [e.checksum for e in second])
+
+    def test_files_changed_during_a_slow_scan_are_read_again(self):
+        # The scan began long before the files' last change (as if an
+        # edit came after its file's stat): not trusted, however late the
+        # cache itself was written.
+        self.useFixture(fixtures.MonkeyPatch(
+            'webdemo.db.script_index.RACY_NS', 0))
+        self.useFixture(fixtures.MonkeyPatch(
+            'webdemo.db.script_index.time.time_ns', lambda: 0))
+        self.count_hashing()
+        script_index.read(self.versions)
+        script_index.read(self.versions)
+        self.assertEqual(10, self.hashed.calls)
+
+    def test_files_changed_just_before_the_cache_are_read_again(self):
+        # The copies were written within RACY_NS of the first read.
+        self.count_hashing()
+        script_index.read(self.versions)
+        script_index.read(self.versions)
+        self.assertEqual(10, self.hashed.calls)
+
+    def test_an_edit_is_seen_with_a_cache_it_would_trust(self):
+        self.useFixture(fixtures.MonkeyPatch(
+            'webdemo.db.script_index.RACY_NS', 0))
+        self.test_an_edit_is_seen_whatever_the_time_stamps_say()
 
     def test_an_edit_is_seen_whatever_the_time_stamps_say(self):
         script_index.read(self.versions)
@@ -86,13 +127,13 @@ class TestScriptIndex(base.BaseTestCase):
         with open(path, 'w') as source:
             source.write(edited)
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        indexed = {s.revision: s for s in script_index.read(self.versions)}
+        indexed = {s.revision: s for s in _indexed(self.versions)}
         self.assertEqual('7dc0a5261bc4', indexed[EMAIL].down_revision)
 
     def test_added_and_removed_files_are_seen(self):
         script_index.read(self.versions)
         os.unlink(self.path('948ccd040506'))
-        revisions = {s.revision for s in script_index.read(self.versions)}
+        revisions = {s.revision for s in _indexed(self.versions)}
         self.assertNotIn('948ccd040506', revisions)
         self.assertEqual(4, len(revisions))
 
@@ -100,13 +141,15 @@ class TestScriptIndex(base.BaseTestCase):
         script_index.read(self.versions)
         cache = os.path.join(self.versions, '__pycache__',
                              script_index.CACHE_NAME)
-        for garbage in ('{not json', '[]', '{"format": 1, "scripts": 3}',
-                        '{"format": 1, "scripts": {"x": {"a": 1}}}'):
+        for garbage in ('{not json', '[]', '{"format": 3, "scripts": 3}',
+                        '{"format": 3, "scripts": {"x": {"a": 1}}}',
+                        '{"format": 3, "scripts": {}, "files": 7}',
+                        '{"format": 3, "scripts": {}, "files": {}}'):
             with open(cache, 'w') as stored:
                 stored.write(garbage)
-            self.loads = 0
+            self.loads.calls = 0
             self.assertEqual(5, len(script_index.read(self.versions)))
-            self.assertEqual(5, self.loads, garbage)
+            self.assertEqual(5, self.loads.calls, garbage)
 
     def test_an_unwritable_directory_still_works(self):
         def refused(*args, **kwargs):
@@ -114,9 +157,9 @@ class TestScriptIndex(base.BaseTestCase):
         self.useFixture(fixtures.MonkeyPatch(
             'webdemo.db.script_index.tempfile.NamedTemporaryFile', refused))
         for _ in range(2):
-            self.loads = 0
+            self.loads.calls = 0
             self.assertEqual(5, len(script_index.read(self.versions)))
-            self.assertEqual(5, self.loads)
+            self.assertEqual(5, self.loads.calls)
         self.assertFalse(os.path.exists(os.path.join(
             self.versions, '__pycache__', script_index.CACHE_NAME)))
 

@@ -24,6 +24,7 @@ class Kind(enum.Enum):
     AUTHENTICATION = 'credentials refused'
     PERMISSION_DENIED = 'permission denied'
     ALREADY_APPLIED = 'already applied'
+    NO_TABLE = 'no such table'
     LOCK_WAIT = 'gave up waiting for a lock'
     NODE_NOT_READY = 'Galera node not ready'
     OTHER = 'other'
@@ -47,12 +48,14 @@ _BY_CODE = {
     1047: Kind.NODE_NOT_READY,      # Galera: "WSREP has not yet prepared
                                     # node for application use"
     1205: Kind.LOCK_WAIT,           # lock wait timeout (metadata or row)
+    1146: Kind.NO_TABLE,            # table doesn't exist
     2006: Kind.CONNECTION_LOST,     # server has gone away
     2013: Kind.CONNECTION_LOST,     # lost connection during query
     '42501': Kind.PERMISSION_DENIED,    # insufficient_privilege
     '28000': Kind.AUTHENTICATION,       # invalid_authorization_spec
     '28P01': Kind.AUTHENTICATION,       # invalid_password
     '55P03': Kind.LOCK_WAIT,            # lock_not_available (lock_timeout)
+    '42P01': Kind.NO_TABLE,             # undefined_table
     'SQLITE_READONLY': Kind.PERMISSION_DENIED,
     'SQLITE_READONLY_DBMOVED': Kind.PERMISSION_DENIED,
 }
@@ -61,6 +64,8 @@ _BY_CODE = {
 _BY_WORDS = (
     (re.compile(r'password authentication failed|no password supplied|'
                 r'role "[^"]*" does not exist'), Kind.AUTHENTICATION),
+    # SQLite names no code finer than SQLITE_ERROR.
+    (re.compile(r'^no such table: '), Kind.NO_TABLE),
 )
 
 
@@ -124,6 +129,25 @@ def kind_of(error):
 # What a database round trip may raise: SQLAlchemy's errors, and
 # oslo.db's translations of them.
 DATABASE_ERRORS = (sa_exc.SQLAlchemyError, db_exc.DBError)
+
+
+def read_unless_no_table(connection, read):
+    """read(connection), or None when the table it reads does not exist.
+
+    Reading and telling a missing table from the error takes one round
+    trip where asking first takes two, and it has no race: a table
+    dropped between the question and the read (a downgrade to base, a
+    test's teardown) would otherwise fail the read. For connections that
+    only read: the error rolls the transaction back (PostgreSQL aborts
+    it anyway).
+    """
+    try:
+        return read(connection)
+    except DATABASE_ERRORS as error:
+        if kind_of(error) != Kind.NO_TABLE:
+            raise
+        connection.rollback()
+        return None
 
 
 def raised_inside(error):

@@ -19,6 +19,7 @@ import socket
 import sqlalchemy
 
 from webdemo.db import bookkeeping
+from webdemo.db import errors
 
 JOURNAL = bookkeeping.JOURNAL
 
@@ -85,16 +86,18 @@ def carried_counts(previous):
     return previous.counts
 
 
+_LATEST = sqlalchemy.select(
+    JOURNAL.c.id, JOURNAL.c.revision, JOURNAL.c.direction,
+    JOURNAL.c.outcome, JOURNAL.c.started_at, JOURNAL.c.duration,
+    JOURNAL.c.checksum, JOURNAL.c.statements_started,
+    JOURNAL.c.statements_done).order_by(JOURNAL.c.id)
+
+
 def latest_entries(connection):
     """The newest journal row of each revision, or {} with no journal."""
-    if not bookkeeping.has_table(connection, JOURNAL):
-        return {}
-    rows = connection.execute(sqlalchemy.select(
-        JOURNAL.c.id, JOURNAL.c.revision, JOURNAL.c.direction,
-        JOURNAL.c.outcome, JOURNAL.c.started_at, JOURNAL.c.duration,
-        JOURNAL.c.checksum, JOURNAL.c.statements_started,
-        JOURNAL.c.statements_done).order_by(JOURNAL.c.id))
-    return {row.revision: _entry(row) for row in rows}
+    rows = errors.read_unless_no_table(
+        connection, lambda c: c.execute(_LATEST).all())
+    return {row.revision: _entry(row) for row in rows or ()}
 
 
 def _entry(row):

@@ -175,9 +175,8 @@ class LeaseLock:
         Reading commands must not create them.
         """
         with self._mutex:
-            if not bookkeeping.has_table(self._connection, TABLE):
-                return None
-            return self._row()
+            return errors.read_unless_no_table(
+                self._connection, lambda _: self._row())
 
     def peek(self):
         """Whether no one holds the lease now; reads only."""

@@ -9,6 +9,8 @@ nothing an older tool reads is destroyed.
 
 import sqlalchemy
 
+from webdemo.db import errors
+
 TABLE = 'migrate_version'
 
 # sqlalchemy-migrate version -> the Alembic revision with the same schema.
@@ -20,11 +22,9 @@ REVISIONS = {
 
 def read_version(connection):
     """Return the legacy version recorded in the database, or None."""
-    if not sqlalchemy.inspect(connection).has_table(TABLE):
-        return None
-    row = connection.execute(
-        sqlalchemy.text(f'SELECT version FROM {TABLE}')).first()
-    return None if row is None else int(row[0])
+    rows = errors.read_unless_no_table(connection, lambda c: c.execute(
+        sqlalchemy.text(f'SELECT version FROM {TABLE}')).all())
+    return int(rows[0][0]) if rows else None
 
 
 def revision_for(version):

@@ -12,6 +12,7 @@ import dataclasses
 import sqlalchemy
 
 from webdemo.db import bookkeeping
+from webdemo.db import errors
 from webdemo.db import galera
 from webdemo.db import journal
 from webdemo.db import legacy
@@ -54,12 +55,13 @@ _VERSIONS = sqlalchemy.text(
 def _current(connection):
     """The revisions in the version table, sorted; () without one.
 
-    Read as Alembic's get_current_heads reads them (is there a table,
-    then its rows), without importing Alembic: db version must not.
+    Without importing Alembic (db version must not), and in one read
+    where Alembic's get_current_heads asks for the table first: a table
+    dropped in between would fail db version.
     """
-    if not sqlalchemy.inspect(connection).has_table(bookkeeping.VERSION_TABLE):
-        return ()
-    return tuple(sorted(row[0] for row in connection.execute(_VERSIONS)))
+    rows = errors.read_unless_no_table(
+        connection, lambda c: c.execute(_VERSIONS).all())
+    return tuple(sorted(row[0] for row in rows or ()))
 
 
 def observe_unlocked(engine):

@@ -51,6 +51,10 @@ class TestKindOf(base.BaseTestCase):
             (_PgError('FATAL: role "nosuch" does not exist'),
              Kind.AUTHENTICATION),
             (_PgError('relation "x" already exists', '42P07'), Kind.OTHER),
+            (pymysql.err.ProgrammingError(1146, "Table 'd.x' doesn't exist"),
+             Kind.NO_TABLE),
+            (_PgError('relation "x" does not exist', '42P01'),
+             Kind.NO_TABLE),
         ]
         for raw, kind in cases:
             self.assertEqual(kind, errors.kind_of(raw), raw)
@@ -61,6 +65,15 @@ class TestKindOf(base.BaseTestCase):
         raw = sqlite3.OperationalError('attempt to write a readonly database')
         raw.sqlite_errorname = 'SQLITE_READONLY'
         self.assertEqual(Kind.PERMISSION_DENIED, errors.kind_of(raw))
+
+    def test_sqlite_missing_table(self):
+        import sqlite3
+        raw = sqlite3.OperationalError('no such table: alembic_version')
+        raw.sqlite_errorname = 'SQLITE_ERROR'
+        self.assertEqual(Kind.NO_TABLE, errors.kind_of(raw))
+        other = sqlite3.OperationalError('no such column: x')
+        other.sqlite_errorname = 'SQLITE_ERROR'
+        self.assertEqual(Kind.OTHER, errors.kind_of(other))
 
     def test_oslo_db_translations_come_first(self):
         self.assertEqual(Kind.CONNECTION_LOST, errors.kind_of(

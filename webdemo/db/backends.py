@@ -4,7 +4,12 @@
   update and its journal rows are one transaction (oslo.db takes
   transaction control away from pysqlite, so SQLite DDL is transactional
   too). A run that dies is rolled back whole; the next run simply
-  applies the revision again.
+  applies the revision again. On SQLite, revisions that follow each other
+  within GROUP_SECONDS share one commit (runner.py): a commit costs more
+  than a small revision, and SQLite locks the whole file for any write,
+  so a longer transaction takes no lock a shorter one would not.
+  PostgreSQL commits each revision: a revision waiting for a table lock
+  must not hold the locks of the revisions before it meanwhile.
 - StatementReplay (MySQL/MariaDB): every DDL statement commits by itself.
   Each statement is counted in the journal as it starts, a replay skips
   what an earlier run finished (statements.py), and a cancelled
@@ -25,8 +30,20 @@ from webdemo.db import statements
 LOG = logging.getLogger(__name__)
 
 
+# How long revisions may share one commit on SQLite: short enough that
+# a writer waiting on the file (SQLite's busy timeout) hardly notices.
+GROUP_SECONDS = 0.1
+
+
 class Transactional:
-    """A revision is all or nothing: nothing to track, replay or cancel."""
+    """A revision is all or nothing: nothing to track, replay or cancel.
+
+    :param group_seconds: how long revisions may share one commit (0:
+        each commits alone)
+    """
+
+    def __init__(self, group_seconds=0):
+        self.group_seconds = group_seconds
 
     def tracker_for(self, run):
         """The statements.Tracker of a RevisionRun, or None."""
@@ -48,6 +65,9 @@ class Transactional:
 
 class StatementReplay:
     """MySQL/MariaDB: DDL commits statement by statement."""
+
+    # Each DDL statement commits: there is no group to make.
+    group_seconds = 0
 
     # Run on the DBAPI cursor, just before a DDL statement that commits
     # it; %s is the placeholder of both MySQL drivers.
@@ -94,4 +114,6 @@ def for_engine(engine):
     """The strategy for engine's backend."""
     if engine.dialect.name == 'mysql':
         return StatementReplay()
+    if engine.dialect.name == 'sqlite':
+        return Transactional(GROUP_SECONDS)
     return Transactional()

@@ -24,6 +24,7 @@ statement tracking (MySQL, backends.py) and how it ended:
 """
 
 import contextlib
+import logging
 import time
 
 from webdemo.db import backends
@@ -38,6 +39,8 @@ from webdemo.db import reader
 from webdemo.db import revisions
 from webdemo.db import scripts as scripts_module
 from webdemo import exception
+
+LOG = logging.getLogger(__name__)
 
 
 class RevisionRun:
@@ -81,6 +84,11 @@ class RevisionRun:
         journal.finish(self.entry, Outcome.SUCCEEDED, self.duration,
                        self.counts)
 
+    def fail(self, journal, error):
+        """Finish the journal row as failed by error."""
+        journal.finish(self.entry, self.outcome_of(error), self.elapsed(),
+                       self.counts, str(error))
+
     def outcome_of(self, error):
         """failed or abandoned, for the error that stopped this run."""
         if isinstance(error, errors.DATABASE_ERRORS):
@@ -99,13 +107,31 @@ class RevisionRun:
 
 
 class _PlanRun:
-    """The runs of a plan, in order, on one connection."""
+    """The runs of a plan, in order, on one connection.
 
-    def __init__(self, runs, report):
+    With group_seconds, revisions that follow each other within that
+    time share one commit (backends.py says where): each runs inside a
+    savepoint, so that when one fails, the ones before it in the group
+    are committed, and the failure recorded, just as if each had
+    committed alone. A run that dies loses the group's uncommitted
+    revisions whole; the journal row of the group's first revision,
+    committed with the group before it, says 'running', so the next run
+    completes the upgrade from there.
+    """
+
+    def __init__(self, runs, report, group_seconds=0, clock=time.monotonic):
         self._runs = runs
         self._position = 0
         self._report = report
         self._journal = None
+        self._connection = None
+        self._group_seconds = group_seconds
+        self._clock = clock
+        self._savepoint = None
+        self._pending = []
+        self._group_began = None
+        # Whether the current run's end is recorded already.
+        self.recorded = False
 
     @property
     def current(self):
@@ -116,16 +142,75 @@ class _PlanRun:
         """How many revisions of the plan have finished."""
         return self._position
 
+    @property
+    def grouping(self):
+        return self._group_seconds > 0
+
     def steps(self, scripts):
         """The Alembic steps, one at a time.
 
-        Alembic asks for the next step once the previous one committed:
-        that is when it is reported.
+        Alembic asks for the next step once the previous one is done.
+        Without grouping Alembic committed it then; a revision is
+        reported once committed.
         """
         for self._position, run in enumerate(self._runs):
+            grouped = self.grouping and not run.script.outside_transaction
+            if self.grouping and not grouped:
+                # Alembic's autocommit_block needs no transaction open.
+                self.commit()
+            if grouped:
+                self._savepoint = self._connection.begin_nested()
             run.begin()
             yield scripts.step(run.script, run.direction)
+            if grouped:
+                self._savepoint.commit()
+                self._savepoint = None
+            self._done(run, grouped)
+
+    def _done(self, run, grouped):
+        if not self.grouping:
             self._report(run.report_line())
+            return
+        if not self._pending:
+            self._group_began = self._clock()
+        self._pending.append(run)
+        if (not grouped
+                or self._clock() - self._group_began >= self._group_seconds):
+            self.commit()
+
+    def commit(self):
+        """Commit the group so far, and report its revisions (grouping)."""
+        if not self.grouping:
+            return
+        self._connection.commit()
+        for run in self._pending:
+            self._report(run.report_line())
+        self._pending = []
+
+    def keep_the_group(self, error):
+        """After error in the current run: commit the runs before it.
+
+        Only a failure is kept so (the database refused a statement, or
+        the revision has a bug): after a lost connection or an interrupt
+        nothing more can be written, and the group is lost whole.
+        """
+        if self._savepoint is None or not self._savepoint.is_active:
+            return
+        if (self.current.outcome_of(error) != Outcome.FAILED
+                or isinstance(errors.raised_inside(error) or error,
+                              exception.MigrationLockLost)):
+            return
+        try:
+            self._savepoint.rollback()
+            self.current.fail(self._journal, error)
+            self.commit()
+        except errors.DATABASE_ERRORS:
+            # The error being raised says more: the group is lost, and
+            # the next run completes it.
+            LOG.warning('could not keep the revisions before the failed '
+                        'one', exc_info=True)
+            return
+        self.recorded = True
 
     def on_version_apply(self, **_):
         """Alembic calls this inside each revision's transaction."""
@@ -134,11 +219,18 @@ class _PlanRun:
             self._runs[self._position + 1].start(self._journal)
 
     def open(self, connection):
-        """Mark dead runs and start the first row; committed at once."""
+        """Mark dead runs and start the first row; committed at once.
+
+        When grouping, a transaction is left open: Alembic then leaves
+        the commits to this plan run.
+        """
+        self._connection = connection
         self._journal = journal_module.Journal(connection)
         self._journal.mark_dead_runs()
         self.current.start(self._journal)
         connection.commit()
+        if self.grouping:
+            connection.begin()
 
 
 def run_plan(engine, scripts, plan, direction, entries, report,
@@ -190,7 +282,7 @@ def _run_once(engine, scripts, plan, direction, entries, report, timeout):
     backend = backends.for_engine(engine)
     runs = [RevisionRun(script, direction, _unfinished(entries, script),
                         backend) for script in plan]
-    plan_run = _PlanRun(runs, report)
+    plan_run = _PlanRun(runs, report, backend.group_seconds)
     try:
         _run_on_one_connection(engine, scripts, plan_run, backend, timeout)
     except exception.MigrationLockLost:
@@ -204,14 +296,14 @@ def _run_once(engine, scripts, plan, direction, entries, report, timeout):
         waited = lock_wait.timed_out(error)
         # Read while the holder still holds it.
         blocker = lock_wait.blocker(engine, error) if waited else None
-        _record_end(engine, plan_run.current, error)
+        _record_end(engine, plan_run, error)
         if waited:
             return plan_run.position, (plan_run.current.script.revision,
                                        blocker)
         raise errors.as_migration_error(
             f'revision {plan_run.current.script.revision}', error) from error
     except BaseException as error:
-        _record_end(engine, plan_run.current, error)
+        _record_end(engine, plan_run, error)
         raise
     return len(runs), None
 
@@ -244,21 +336,24 @@ def _run_steps(engine, connection, scripts, plan_run, backend):
         connection, on_version_apply=plan_run.on_version_apply)
     try:
         scripts.run_steps(config, plan_run.steps(scripts))
+        plan_run.commit()
     except KeyboardInterrupt:
         backend.cancel(engine, session)
         raise
+    except Exception as error:
+        plan_run.keep_the_group(error)
+        raise
 
 
-def _record_end(engine, run, error):
-    """Record how run ended, on a connection of its own.
+def _record_end(engine, plan_run, error):
+    """Record how the current run ended, on a connection of its own.
 
     Best effort: with the database gone the row stays 'running', and the
     next run, under the lock, counts it as abandoned.
     """
-    if run.entry is None:
+    run = plan_run.current
+    if run.entry is None or plan_run.recorded:
         return
     with contextlib.suppress(*errors.DATABASE_ERRORS):
         with engine.begin() as connection:
-            journal_module.Journal(connection).finish(
-                run.entry, run.outcome_of(error), run.elapsed(), run.counts,
-                str(error))
+            run.fail(journal_module.Journal(connection), error)

@@ -43,7 +43,7 @@ import time
 LOG = logging.getLogger(__name__)
 
 CACHE_NAME = 'webdemo-script-index.json'
-_FORMAT = 3
+_FORMAT = 4
 # A file changed this close to the cache's writing may change again
 # without its times moving (coarse time stamps): hash it again.
 RACY_NS = 2 * 10 ** 9
@@ -59,6 +59,9 @@ class Facts:
     branch_labels: tuple
     depends_on: tuple
     doc: str
+    # Whether the file mentions Alembic's autocommit_block: such a
+    # revision must start outside any transaction (runner.py).
+    outside_transaction: bool = False
 
 
 @dataclasses.dataclass
@@ -118,7 +121,7 @@ def read(versions):
         facts = known.get(digest)
         if facts is None:
             module = load_module(path)
-            facts = _facts_of(module)
+            facts = _facts_of(module, path)
         found[digest] = facts
         signatures[name] = [*signature, digest]
         entries.append(Entry(path, digest, facts, module))
@@ -155,15 +158,18 @@ def _racy(signatures, written_ns):
                for _, mtime, ctime, *_ in signatures)
 
 
-def _facts_of(module):
+def _facts_of(module, path):
     doc = (module.__doc__ or '').strip()
+    with open(path, encoding='utf-8') as source:
+        outside_transaction = 'autocommit_block' in source.read()
     return Facts(
         revision=module.revision,
         down_revision=_as_tuple(module.down_revision),
         branch_labels=_as_tuple(getattr(module, 'branch_labels', None)),
         depends_on=_as_tuple(getattr(module, 'depends_on', None)),
         # As Alembic's Script.doc: the docstring's first paragraph.
-        doc=re.split('\n\n', doc)[0])
+        doc=re.split('\n\n', doc)[0],
+        outside_transaction=outside_transaction)
 
 
 def _as_tuple(value):

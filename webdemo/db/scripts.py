@@ -48,6 +48,7 @@ class IndexedScript(alembic_revision.Revision):
         self.path = entry.path
         self.checksum = entry.checksum
         self.doc = facts.doc
+        self.outside_transaction = facts.outside_transaction
         self._entry = entry
 
     @property

@@ -157,6 +157,28 @@ class MigrationSafety(runner.ManageTestMixin):
         self.assertEqual(['x'], runner.schema_snapshot(self.engine)[0][
             'account'])
 
+    def test_the_revisions_before_a_failed_one_stay_applied(self):
+        # On SQLite the revision before it shares its commit.
+        self.assertOk(self.manage('db', 'sync', 'fac0847f78ff'))
+        self.sql('ALTER TABLE account ADD COLUMN email VARCHAR(255)')
+        self.assertFailsCleanly(self.manage('db', 'sync'), 1,
+                                'b2237d3cc792')
+        self.assertIn('Current revision: e27bd8cacc69',
+                      self.manage('db', 'version').stdout)
+        self.assertIn('password_hash',
+                      runner.schema_snapshot(self.engine)[0]['account'])
+        outcomes = {row[0]: row[2] for row in self._journal()}
+        self.assertEqual(('succeeded', 'failed'), (
+            outcomes['e27bd8cacc69'], outcomes['b2237d3cc792']))
+
+    def _journal(self):
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(
+                sqlalchemy.select(journal.JOURNAL.c.revision,
+                                  journal.JOURNAL.c.direction,
+                                  journal.JOURNAL.c.outcome).order_by(
+                                      journal.JOURNAL.c.id))]
+
     def test_interrupted_downgrade_is_completed_by_downgrade(self):
         self.assertOk(self.manage('db', 'sync'))
         killed = self.manage('db', 'downgrade', 'fac0847f78ff', '--yes', **{

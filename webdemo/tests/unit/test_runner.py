@@ -37,10 +37,11 @@ class FakeJournal:
 
 class FakeScript:
 
-    def __init__(self, revision):
+    def __init__(self, revision, outside_transaction=False):
         self.revision = revision
         self.checksum = f'sum-{revision}'
         self.doc = f'make {revision}'
+        self.outside_transaction = outside_transaction
 
 
 class FakeScripts:
@@ -50,9 +51,50 @@ class FakeScripts:
 
 
 def _run(revision, previous=None, direction=UP,
-         backend=backends.Transactional()):
-    return runner.RevisionRun(FakeScript(revision), direction, previous,
-                              backend)
+         backend=backends.Transactional(), outside_transaction=False):
+    return runner.RevisionRun(FakeScript(revision, outside_transaction),
+                              direction, previous, backend)
+
+
+class FakeConnection:
+    """Records commits and savepoints, as the journal records writes."""
+
+    def __init__(self, log):
+        self.log = log
+
+    def commit(self):
+        self.log.append('commit')
+
+    def begin(self):
+        self.log.append('begin')
+
+    def begin_nested(self):
+        return FakeSavepoint(self.log)
+
+
+class FakeSavepoint:
+
+    def __init__(self, log):
+        self.log = log
+        self.is_active = True
+        log.append('savepoint')
+
+    def commit(self):
+        self.is_active = False
+        self.log.append('release')
+
+    def rollback(self):
+        self.is_active = False
+        self.log.append('rollback to savepoint')
+
+
+class FakeClock:
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
 
 
 def _previous(direction, outcome, started=3, done=2):
@@ -99,6 +141,97 @@ class TestPlanRun(base.BaseTestCase):
         next(steps)
         self.assertEqual(1, len(self.reported))
         self.assertEqual('b', self.plan.current.script.revision)
+
+
+class TestGroupedPlanRun(base.BaseTestCase):
+    """Revisions sharing commits (SQLite), with a fake clock."""
+
+    def setUp(self):
+        super().setUp()
+        self.log = []
+        self.clock = FakeClock()
+        self.journal = FakeJournal()
+        self.journal.writes = self.log
+
+    def plan(self, *runs):
+        plan = runner._PlanRun(list(runs), self.log.append, 0.1, self.clock)
+        plan._journal = self.journal
+        plan._connection = FakeConnection(self.log)
+        return plan
+
+    def run_steps(self, plan, fail_at=None):
+        """Take the steps as Alembic would, each 30 ms; returns the log."""
+        for step in plan.steps(FakeScripts()):
+            self.clock.now += 0.03
+            if step[0] == fail_at:
+                return self.log
+            plan.on_version_apply()
+        plan.commit()
+        return self.log
+
+    def applied(self, *revisions):
+        return [f'Applied {r} (make {r})' for r in revisions]
+
+    def reports(self):
+        return [entry.rsplit(' in ', 1)[0] for entry in self.log
+                if isinstance(entry, str) and entry.startswith('Applied')]
+
+    def test_revisions_within_the_time_share_one_commit(self):
+        self.run_steps(self.plan(_run('a'), _run('b'), _run('c')))
+        self.assertEqual(1, self.log.count('commit'))
+        self.assertEqual(self.applied('a', 'b', 'c'), self.reports())
+        # Each revision in a savepoint; reported only once committed.
+        self.assertEqual(['savepoint', 'release'] * 3 + ['commit'],
+                         [e for e in self.log if e in (
+                             'savepoint', 'release', 'commit')])
+        reported_at = [i for i, e in enumerate(self.log)
+                       if isinstance(e, str) and e.startswith('Applied')]
+        self.assertLess(self.log.index('commit'), min(reported_at))
+
+    def test_the_group_commits_once_its_time_is_up(self):
+        runs = [_run(r) for r in 'abcdef']
+        self.run_steps(self.plan(*runs))
+        # 30 ms each: the fourth revision ends 120 ms after the group
+        # began, past 100 ms.
+        self.assertEqual(2, self.log.count('commit'))
+        first_commit = self.log.index('commit')
+        self.assertEqual(self.applied('a', 'b', 'c', 'd'), [
+            e.rsplit(' in ', 1)[0] for e in self.log[first_commit:]
+            if isinstance(e, str) and e.startswith('Applied')][:4])
+        self.assertNotIn('Applied', ' '.join(
+            e for e in self.log[:first_commit] if isinstance(e, str)))
+
+    def test_a_revision_outside_a_transaction_runs_alone(self):
+        plan = self.plan(_run('a'), _run('b', outside_transaction=True),
+                         _run('c'))
+        self.run_steps(plan)
+        marks = [e for e in self.log if e in ('savepoint', 'commit')]
+        # a's group is committed before b, b commits alone, then c.
+        self.assertEqual(['savepoint', 'commit', 'commit', 'savepoint',
+                          'commit'], marks)
+
+    def test_a_failure_keeps_the_revisions_before_it(self):
+        plan = self.plan(_run('a'), _run('b'), _run('c'))
+        plan.current.start(self.journal)
+        self.run_steps(plan, fail_at='c')
+        refused = db_exc.DBError(sa_exc.OperationalError(
+            'ALTER TABLE x', {}, pymysql.err.OperationalError(1064, 'bad')))
+        plan.keep_the_group(refused)
+        tail = self.log[self.log.index('rollback to savepoint'):]
+        self.assertEqual('rollback to savepoint', tail[0])
+        self.assertEqual(('finish', 'row-c', Outcome.FAILED, Counts()),
+                         tail[1])
+        self.assertEqual('commit', tail[2])
+        self.assertEqual(self.applied('a', 'b'), self.reports())
+        self.assertTrue(plan.recorded)
+
+    def test_a_lost_connection_keeps_nothing(self):
+        plan = self.plan(_run('a'), _run('b'))
+        self.run_steps(plan, fail_at='b')
+        plan.keep_the_group(db_exc.DBConnectionError(Exception('gone')))
+        self.assertNotIn('commit', self.log)
+        self.assertEqual([], self.reports())
+        self.assertFalse(plan.recorded)
 
 
 class TestRevisionRun(base.BaseTestCase):

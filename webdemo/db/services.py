@@ -168,8 +168,9 @@ class Heartbeat:
         self._beat_from_a_thread()
 
     def _beat_from_a_thread(self):
-        threading.Thread(target=self._run, daemon=True,
-                         name='webdemo-heartbeat').start()
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name='webdemo-heartbeat')
+        self._thread.start()
 
     def _run(self):
         while True:
@@ -184,6 +185,10 @@ class Heartbeat:
 
     def stop(self):
         self._stop.set()
+        # A beat under way would register the row again once it is gone:
+        # let it end first (a database that hangs leaves a stale row).
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=self._interval)
         try:
             self._registration.leave()
         except Exception:

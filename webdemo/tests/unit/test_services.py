@@ -1,4 +1,7 @@
-"""Which registered services block a contract: in memory."""
+"""Which registered services block a contract, and how a heartbeat
+stops: in memory."""
+
+import threading
 
 from oslotest import base
 
@@ -42,3 +45,37 @@ class TestBlocking(base.BaseTestCase):
         self.assertIn('release 1.0 (level 1) on ctl-1 pid 42 (last '
                       'heartbeat 3s ago)', str(error))
         self.assertIn('Nothing was changed', str(error))
+
+
+class SlowRegistration:
+    """A registration whose beat lasts until released; logs each call."""
+
+    def __init__(self):
+        self.calls = []
+        self.beating = threading.Event()
+        self.release = threading.Event()
+
+    def beat(self):
+        self.calls.append('beat')
+        self.beating.set()
+        self.release.wait(10)
+        # A real beat that found no row would register it again here.
+        self.calls.append('beat done')
+
+    def leave(self):
+        self.calls.append('leave')
+
+
+class TestHeartbeat(base.BaseTestCase):
+
+    def test_stop_waits_for_a_beat_under_way_before_leaving(self):
+        registration = SlowRegistration()
+        heartbeat = services.Heartbeat(registration, interval=30)
+        heartbeat._beat_from_a_thread()
+        self.assertTrue(registration.beating.wait(10))
+        stopping = threading.Thread(target=heartbeat.stop)
+        stopping.start()
+        stopping.join(0.2)
+        registration.release.set()
+        stopping.join(10)
+        self.assertEqual(['beat', 'beat done', 'leave'], registration.calls)

@@ -146,18 +146,26 @@ class _PlanRun:
     def grouping(self):
         return self._group_seconds > 0
 
-    def steps(self, scripts):
-        """The Alembic steps, one at a time.
+    def spans(self):
+        """The plan cut where the commits are made: (grouped, start, stop).
+
+        Without grouping, one span that Alembic commits revision by
+        revision. With it, a revision that uses autocommit_block gets a
+        span of its own, run by Alembic that way too: the block commits
+        Alembic's own transaction, and cannot inside one of ours.
+        """
+        return _spans([run.script.outside_transaction for run in self._runs],
+                      self.grouping)
+
+    def steps(self, scripts, grouped, start, stop):
+        """The Alembic steps of one span, one at a time.
 
         Alembic asks for the next step once the previous one is done.
-        Without grouping Alembic committed it then; a revision is
+        Outside a group Alembic committed it then; a revision is
         reported once committed.
         """
-        for self._position, run in enumerate(self._runs):
-            grouped = self.grouping and not run.script.outside_transaction
-            if self.grouping and not grouped:
-                # Alembic's autocommit_block needs no transaction open.
-                self.commit()
+        for self._position in range(start, stop):
+            run = self.current
             if grouped:
                 self._savepoint = self._connection.begin_nested()
             run.begin()
@@ -168,14 +176,13 @@ class _PlanRun:
             self._done(run, grouped)
 
     def _done(self, run, grouped):
-        if not self.grouping:
+        if not grouped:
             self._report(run.report_line())
             return
         if not self._pending:
             self._group_began = self._clock()
         self._pending.append(run)
-        if (not grouped
-                or self._clock() - self._group_began >= self._group_seconds):
+        if self._clock() - self._group_began >= self._group_seconds:
             self.commit()
 
     def commit(self):
@@ -219,18 +226,33 @@ class _PlanRun:
             self._runs[self._position + 1].start(self._journal)
 
     def open(self, connection):
-        """Mark dead runs and start the first row; committed at once.
-
-        When grouping, a transaction is left open: Alembic then leaves
-        the commits to this plan run.
-        """
+        """Mark dead runs and start the first row; committed at once."""
         self._connection = connection
         self._journal = journal_module.Journal(connection)
         self._journal.mark_dead_runs()
         self.current.start(self._journal)
         connection.commit()
-        if self.grouping:
-            connection.begin()
+
+
+def _spans(outside_transaction, grouping):
+    """(grouped, start, stop) spans over revisions, in order.
+
+    :param outside_transaction: for each revision, whether it must start
+        outside any transaction
+    """
+    if not grouping:
+        return [(False, 0, len(outside_transaction))]
+    spans = []
+    start = 0
+    for index, alone in enumerate(outside_transaction):
+        if alone:
+            if start < index:
+                spans.append((True, start, index))
+            spans.append((False, index, index + 1))
+            start = index + 1
+    if start < len(outside_transaction):
+        spans.append((True, start, len(outside_transaction)))
+    return spans
 
 
 def run_plan(engine, scripts, plan, direction, entries, report,
@@ -332,11 +354,16 @@ def _run_steps(engine, connection, scripts, plan_run, backend):
     session = backend.prepare(connection, lambda: plan_run.current.tracker)
     faults.attach_if_requested(connection)
     plan_run.open(connection)
-    config = scripts_module.alembic_config(
-        connection, on_version_apply=plan_run.on_version_apply)
     try:
-        scripts.run_steps(config, plan_run.steps(scripts))
-        plan_run.commit()
+        for grouped, start, stop in plan_run.spans():
+            if grouped and not connection.in_transaction():
+                # Alembic leaves the commits to whoever opened one.
+                connection.begin()
+            config = scripts_module.alembic_config(
+                connection, on_version_apply=plan_run.on_version_apply)
+            scripts.run_steps(config, plan_run.steps(scripts, grouped,
+                                                     start, stop))
+            plan_run.commit()
     except KeyboardInterrupt:
         backend.cancel(engine, session)
         raise

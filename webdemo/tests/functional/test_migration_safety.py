@@ -329,3 +329,58 @@ class TestSeveralStatementsPostgreSQL(SeveralStatementsRecovery,
                                       db_fixtures.PostgreSQLMixin,
                                       db_fixtures.DatabaseTestCase):
     pass
+
+
+_AROUND_AN_AUTOCOMMIT_BLOCK = {
+    'bbbb00000001': ('828dea7d5e92', '''
+def upgrade():
+    op.add_column('account', sa.Column('nickname', sa.String(32)))
+'''),
+    # A statement in the revision's transaction, then one outside any.
+    'bbbb00000002': ('bbbb00000001', '''
+def upgrade():
+    op.add_column('account', sa.Column('locale', sa.String(16)))
+    with op.get_context().autocommit_block():
+        op.create_index('ix_account_locale', 'account', ['locale'])
+'''),
+    'bbbb00000003': ('bbbb00000002', '''
+def upgrade():
+    op.add_column('account', sa.Column('theme', sa.String(16)))
+'''),
+}
+
+
+class AutocommitBlock(runner.PackageCopyMixin):
+
+    def test_a_revision_with_an_autocommit_block_between_others(self):
+        # On SQLite the revisions around it share commits; it cannot.
+        for revision, (down, body) in _AROUND_AN_AUTOCOMMIT_BLOCK.items():
+            path = os.path.join(self.versions, 'expand',
+                                f'{revision}_around_autocommit.py')
+            with open(path, 'w') as script:
+                script.write(
+                    f'"""around autocommit"""\n\nfrom alembic import op\n'
+                    f'import sqlalchemy as sa\n\nrevision = {revision!r}\n'
+                    f'down_revision = {down!r}\n{body}')
+        self.assertOk(self.manage('db', 'sync'))
+        inspector = sqlalchemy.inspect(self.engine)
+        self.assertLessEqual({'nickname', 'locale', 'theme'}, {
+            column['name'] for column in inspector.get_columns('account')})
+        self.assertIn('ix_account_locale', {
+            index['name'] for index in inspector.get_indexes('account')})
+        self.assertIn('Status: at head', self.manage('db', 'version').stdout)
+
+
+class TestAutocommitBlockSQLite(AutocommitBlock, base.BaseTestCase):
+    pass
+
+
+class TestAutocommitBlockMySQL(AutocommitBlock, db_fixtures.MySQLMixin,
+                               db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestAutocommitBlockPostgreSQL(AutocommitBlock,
+                                    db_fixtures.PostgreSQLMixin,
+                                    db_fixtures.DatabaseTestCase):
+    pass

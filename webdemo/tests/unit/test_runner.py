@@ -115,7 +115,7 @@ class TestPlanRun(base.BaseTestCase):
 
     def test_each_revision_finishes_its_row_and_starts_the_next(self):
         self.plan.current.start(self.journal)
-        for step in self.plan.steps(FakeScripts()):
+        for step in self.plan.steps(FakeScripts(), False, 0, 3):
             self.assertEqual(self.plan.current.script.revision, step[0])
             # Inside the revision's transaction, as Alembic calls it:
             self.plan.on_version_apply(ctx=None, step=None, heads=set(),
@@ -133,7 +133,7 @@ class TestPlanRun(base.BaseTestCase):
                          [line.rsplit(' in ', 1)[0] for line in self.reported])
 
     def test_a_revision_is_reported_only_once_committed(self):
-        steps = self.plan.steps(FakeScripts())
+        steps = self.plan.steps(FakeScripts(), False, 0, 3)
         next(steps)
         self.assertEqual([], self.reported)
         self.plan.on_version_apply()
@@ -160,13 +160,16 @@ class TestGroupedPlanRun(base.BaseTestCase):
         return plan
 
     def run_steps(self, plan, fail_at=None):
-        """Take the steps as Alembic would, each 30 ms; returns the log."""
-        for step in plan.steps(FakeScripts()):
-            self.clock.now += 0.03
-            if step[0] == fail_at:
-                return self.log
-            plan.on_version_apply()
-        plan.commit()
+        """Take the steps as the runner and Alembic would, 30 ms each."""
+        for grouped, start, stop in plan.spans():
+            if not grouped:
+                self.log.append('alembic commits')
+            for step in plan.steps(FakeScripts(), grouped, start, stop):
+                self.clock.now += 0.03
+                if step[0] == fail_at:
+                    return self.log
+                plan.on_version_apply()
+            plan.commit()
         return self.log
 
     def applied(self, *revisions):
@@ -205,10 +208,21 @@ class TestGroupedPlanRun(base.BaseTestCase):
         plan = self.plan(_run('a'), _run('b', outside_transaction=True),
                          _run('c'))
         self.run_steps(plan)
-        marks = [e for e in self.log if e in ('savepoint', 'commit')]
-        # a's group is committed before b, b commits alone, then c.
-        self.assertEqual(['savepoint', 'commit', 'commit', 'savepoint',
-                          'commit'], marks)
+        marks = [e for e in self.log if e in (
+            'savepoint', 'commit', 'alembic commits')]
+        # a's group is committed before b, which Alembic runs and
+        # commits as usual, then c's group.
+        self.assertEqual(['savepoint', 'commit', 'alembic commits',
+                          'commit', 'savepoint', 'commit'], marks)
+        self.assertEqual(self.applied('a', 'b', 'c'), self.reports())
+
+    def test_spans(self):
+        self.assertEqual([(False, 0, 3)],
+                         runner._spans([False, True, False], False))
+        self.assertEqual([(True, 0, 2)], runner._spans([False, False], True))
+        self.assertEqual(
+            [(False, 0, 1), (True, 1, 3), (False, 3, 4), (False, 4, 5)],
+            runner._spans([True, False, False, True, True], True))
 
     def test_a_failure_keeps_the_revisions_before_it(self):
         plan = self.plan(_run('a'), _run('b'), _run('c'))

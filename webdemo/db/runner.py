@@ -157,6 +157,15 @@ class _PlanRun:
         return _spans([run.script.outside_transaction for run in self._runs],
                       self.grouping)
 
+    def enter_span(self, start):
+        """A span begins: its first revision is the current one.
+
+        Set before env.py runs for the span, so that an error there is
+        recorded against the revision that has not run, not against the
+        one the span before committed.
+        """
+        self._position = start
+
     def steps(self, scripts, grouped, start, stop):
         """The Alembic steps of one span, one at a time.
 
@@ -356,6 +365,7 @@ def _run_steps(engine, connection, scripts, plan_run, backend):
     plan_run.open(connection)
     try:
         for grouped, start, stop in plan_run.spans():
+            plan_run.enter_span(start)
             if grouped and not connection.in_transaction():
                 # Alembic leaves the commits to whoever opened one.
                 connection.begin()
@@ -379,7 +389,10 @@ def _record_end(engine, plan_run, error):
     next run, under the lock, counts it as abandoned.
     """
     run = plan_run.current
-    if run.entry is None or plan_run.recorded:
+    # A run that succeeded was committed, or was rolled back with its
+    # transaction, leaving its row as a dead run's: either way there is
+    # nothing true to add (an interrupt while reporting, a failed commit).
+    if run.entry is None or plan_run.recorded or run.duration is not None:
         return
     with contextlib.suppress(*errors.DATABASE_ERRORS):
         with engine.begin() as connection:

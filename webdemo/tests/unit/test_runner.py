@@ -216,6 +216,30 @@ class TestGroupedPlanRun(base.BaseTestCase):
                           'commit', 'savepoint', 'commit'], marks)
         self.assertEqual(self.applied('a', 'b', 'c'), self.reports())
 
+    def test_between_spans_the_next_revision_is_current(self):
+        plan = self.plan(_run('a'), _run('b', outside_transaction=True))
+        (grouped, start, stop), following = plan.spans()
+        for _ in plan.steps(FakeScripts(), grouped, start, stop):
+            plan.on_version_apply()
+        plan.commit()
+        plan.enter_span(following[1])
+        # An error before b's first step (env.py, Ctrl-C) is b's.
+        self.assertEqual('b', plan.current.script.revision)
+
+    def test_a_revision_that_succeeded_is_not_recorded_again(self):
+        plan = self.plan(_run('a'), _run('b'))
+        plan.current.start(self.journal)
+        for _ in plan.steps(FakeScripts(), True, 0, 1):
+            plan.on_version_apply()
+        plan.commit()
+        # Interrupted while reporting: a's row says succeeded, and the
+        # engine, which recording would need, is never touched.
+        runner._record_end(None, plan, KeyboardInterrupt())
+        self.assertEqual(
+            [('finish', 'row-a', Outcome.SUCCEEDED, Counts())],
+            [w for w in self.log if isinstance(w, tuple)
+             and w[0] == 'finish'])
+
     def test_spans(self):
         self.assertEqual([(False, 0, 3)],
                          runner._spans([False, True, False], False))

@@ -167,17 +167,9 @@ class MigrationSafety(runner.ManageTestMixin):
                       self.manage('db', 'version').stdout)
         self.assertIn('password_hash',
                       runner.schema_snapshot(self.engine)[0]['account'])
-        outcomes = {row[0]: row[2] for row in self._journal()}
+        outcomes = {row[0]: row[2] for row in self.journal_rows()}
         self.assertEqual(('succeeded', 'failed'), (
             outcomes['e27bd8cacc69'], outcomes['b2237d3cc792']))
-
-    def _journal(self):
-        with self.engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(
-                sqlalchemy.select(journal.JOURNAL.c.revision,
-                                  journal.JOURNAL.c.direction,
-                                  journal.JOURNAL.c.outcome).order_by(
-                                      journal.JOURNAL.c.id))]
 
     def test_interrupted_downgrade_is_completed_by_downgrade(self):
         self.assertOk(self.manage('db', 'sync'))

@@ -85,14 +85,14 @@ def utc_now(dialect):
 
 def read(connection):
     """Every registered service; none if the table does not exist yet."""
-    if not bookkeeping.has_table(connection, _SERVICES):
-        return []
     now = connection.execute(sa.select(sa.type_coerce(
         utc_now(connection.dialect), sa.DateTime))).scalar()
+    rows = errors.read_unless_no_table(
+        connection, lambda c: c.execute(sa.select(_SERVICES)).all())
     return [Service(row.id, row.host, row.pid, row.release, row.level,
                     row.stale_after,
                     (now - row.heartbeat_at).total_seconds())
-            for row in connection.execute(sa.select(_SERVICES))]
+            for row in rows or ()]
 
 
 class Registration:

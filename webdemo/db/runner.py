@@ -5,10 +5,13 @@ The caller holds the migration lock and has created the bookkeeping
 tables. The whole plan runs on one connection through one run of
 env.py, so that nothing per revision (loading the environment, checking
 for the version table, opening a connection) grows the cost of a sync
-beyond the revisions' own statements. Each revision is one transaction
-that also finishes its own journal row and starts the next one's
-(Alembic's on_version_apply hook runs inside it): one commit per
-revision, and the journal never disagrees with alembic_version.
+beyond the revisions' own statements. env.py configures Alembic; the
+runner then runs the revisions itself (_PlanRun.run_span): each
+revision's function, its alembic_version rows (version_rows.py), its
+journal row finished and the next one's started, in one transaction:
+one commit per revision, and the journal never disagrees with
+alembic_version. A revision that uses autocommit_block is left to
+Alembic's own loop, which the block needs (Span.ALEMBIC).
 
 A RevisionRun owns everything about one revision: its journal row, the
 statement counts it carries over from an unfinished earlier run, its
@@ -38,6 +41,7 @@ from webdemo.db import preflight
 from webdemo.db import reader
 from webdemo.db import revisions
 from webdemo.db import scripts as scripts_module
+from webdemo.db import version_rows
 from webdemo import exception
 
 LOG = logging.getLogger(__name__)
@@ -149,10 +153,10 @@ class _PlanRun:
     def spans(self):
         """The plan cut where the commits are made: (grouped, start, stop).
 
-        Without grouping, one span that Alembic commits revision by
-        revision. With it, a revision that uses autocommit_block gets a
-        span of its own, run by Alembic that way too: the block commits
-        Alembic's own transaction, and cannot inside one of ours.
+        Without grouping, one span, a commit per revision. With it, a
+        revision that uses autocommit_block gets a span of its own with
+        a commit per revision: the block commits Alembic's own
+        transaction, and cannot inside one of ours.
         """
         return _spans([run.script.outside_transaction for run in self._runs],
                       self.grouping)
@@ -166,23 +170,35 @@ class _PlanRun:
         """
         self._position = start
 
-    def steps(self, scripts, grouped, start, stop):
-        """The Alembic steps of one span, one at a time.
+    def run_span(self, scripts, context, heads, grouped, start, stop):
+        """Run the revisions of one span, writing the version rows.
 
-        Alembic asks for the next step once the previous one is done.
-        Outside a group Alembic committed it then; a revision is
-        reported once committed.
+        Called by Alembic from inside env.py, with its MigrationContext
+        (the op proxy is set up, on the migration's connection) and the
+        version rows it read; returns no step for Alembic to run.
+
+        Each revision is in the transaction Alembic's own loop would give
+        it (begin_transaction per migration), so that autocommit_block
+        works in any revision, found by the script index or not: one
+        commit per revision. In a group the runner's transaction is
+        open, Alembic opens none, and the commits are the group's.
         """
+        versions = version_rows.Writer(self._connection, heads)
         for self._position in range(start, stop):
             run = self.current
-            if grouped:
-                self._savepoint = self._connection.begin_nested()
-            run.begin()
-            yield scripts.step(run.script, run.direction)
-            if grouped:
-                self._savepoint.commit()
-                self._savepoint = None
+            step = scripts.step(run.script, run.direction)
+            with context.begin_transaction(_per_migration=True):
+                if grouped:
+                    self._savepoint = self._connection.begin_nested()
+                run.begin()
+                step.migration_fn()
+                versions.write(step)
+                self.finished()
+                if grouped:
+                    self._savepoint.commit()
+                    self._savepoint = None
             self._done(run, grouped)
+        return ()
 
     def _done(self, run, grouped):
         if not grouped:
@@ -228,8 +244,11 @@ class _PlanRun:
             return
         self.recorded = True
 
-    def on_version_apply(self, **_):
-        """Alembic calls this inside each revision's transaction."""
+    def finished(self):
+        """The current revision is done, inside its transaction.
+
+        Its journal row is finished, and the next revision's written.
+        """
         self.current.succeed(self._journal)
         if self._position + 1 < len(self._runs):
             self._runs[self._position + 1].start(self._journal)
@@ -369,10 +388,11 @@ def _run_steps(engine, connection, scripts, plan_run, backend):
             if grouped and not connection.in_transaction():
                 # Alembic leaves the commits to whoever opened one.
                 connection.begin()
-            config = scripts_module.alembic_config(
-                connection, on_version_apply=plan_run.on_version_apply)
-            scripts.run_steps(config, plan_run.steps(scripts, grouped,
-                                                     start, stop))
+            scripts.run_env(
+                scripts_module.alembic_config(connection),
+                lambda heads, context, grouped=grouped, start=start,
+                stop=stop: plan_run.run_span(scripts, context, heads,
+                                             grouped, start, stop))
             plan_run.commit()
     except KeyboardInterrupt:
         backend.cancel(engine, session)

@@ -9,8 +9,10 @@ the revision files it has not seen), and a revision's code is loaded
 only when it runs. Heads, applied revisions and phases are graph.py's
 answers, the same ones the reading commands give without Alembic.
 Planning goes through ScriptDirectory.iterate_revisions, the public
-walk Alembic's own upgrade and downgrade are built on; the one piece of
-Alembic below its public API, MigrationStep, is confined to step().
+walk Alembic's own upgrade and downgrade are built on. The one piece of
+Alembic below its public API, MigrationStep, is made in step() only; the
+runner calls the revision's function through it and version_rows.py
+asks it which version rows it changes.
 """
 
 import contextlib
@@ -223,12 +225,14 @@ class Scripts:
                 else alembic_migration.MigrationStep.downgrade_from_script)
         return make(self.directory.revision_map, script)
 
-    def run_steps(self, config, steps):
+    def run_env(self, config, steps):
         """Run env.py once, with config, so that it runs steps.
 
-        :param steps: an iterable of Alembic migration steps (step()),
-            taken one at a time as Alembic runs them
+        :param steps: called by Alembic as steps(heads, context), with the
+            version rows it read and its MigrationContext, from inside
+            env.py; returns the Alembic migration steps (step()) for
+            Alembic to run, taken one at a time as it runs them
         """
         with alembic_environment.EnvironmentContext(
-                config, self.directory, fn=lambda heads, context: steps):
+                config, self.directory, fn=steps):
             self.directory.run_env()

@@ -31,7 +31,7 @@ class Walker:
 
     def _step(self, script, direction):
         with self.engine.connect() as connection:
-            self.scripts.run_steps(
-                scripts_module.alembic_config(connection),
-                [self.scripts.step(script, direction)])
+            step = self.scripts.step(script, direction)
+            self.scripts.run_env(scripts_module.alembic_config(connection),
+                                 lambda heads, context: [step])
             connection.commit()

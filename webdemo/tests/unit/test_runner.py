@@ -1,12 +1,14 @@
 """How a plan's revision runs are sequenced, journalled and ended, with a
 fake journal and fake scripts; no database."""
 
+import contextlib
 import datetime
 
 import fixtures
 from oslo_db import exception as db_exc
 from oslotest import base
 import pymysql
+import sqlalchemy
 from sqlalchemy import exc as sa_exc
 
 from webdemo.db import backends
@@ -44,10 +46,52 @@ class FakeScript:
         self.outside_transaction = outside_transaction
 
 
+class FakeStep:
+    """A revision's Alembic step in a linear history.
+
+    Running it logs, takes 30 ms of the fake clock, and raises error if
+    it is the step to fail.
+    """
+
+    def __init__(self, revision, log, clock, error):
+        self.revision = revision
+        self.insert_version_num = revision
+        self._log, self._clock, self._error = log, clock, error
+
+    def migration_fn(self):
+        self._log.append(('ran', self.revision))
+        self._clock.now += 0.03
+        if self._error is not None:
+            raise self._error
+
+    def should_delete_branch(self, heads):
+        return False
+
+    def should_create_branch(self, heads):
+        return not heads
+
+    def should_merge_branches(self, heads):
+        return False
+
+    def should_unmerge_branches(self, heads):
+        return False
+
+    def update_version_num(self, heads):
+        (old,) = heads
+        return old, self.revision
+
+
 class FakeScripts:
+    """Hands out FakeSteps; the one of revision fail_at raises error."""
+
+    def __init__(self, log=None, clock=None, fail_at=None, error=None):
+        self.log = [] if log is None else log
+        self.clock = clock or FakeClock()
+        self._fail_at, self._error = fail_at, error
 
     def step(self, script, direction):
-        return (script.revision, direction)
+        error = self._error if script.revision == self._fail_at else None
+        return FakeStep(script.revision, self.log, self.clock, error)
 
 
 def _run(revision, previous=None, direction=UP,
@@ -57,10 +101,12 @@ def _run(revision, previous=None, direction=UP,
 
 
 class FakeConnection:
-    """Records commits and savepoints, as the journal records writes."""
+    """Records commits, savepoints and version-row writes."""
 
     def __init__(self, log):
         self.log = log
+        self.dialect = sqlalchemy.create_mock_engine(
+            'sqlite://', None).dialect
 
     def commit(self):
         self.log.append('commit')
@@ -70,6 +116,31 @@ class FakeConnection:
 
     def begin_nested(self):
         return FakeSavepoint(self.log)
+
+    def execute(self, statement, parameters):
+        self.log.append(('version', parameters.get('new')))
+        return FakeResult()
+
+
+class FakeResult:
+    rowcount = 1
+
+
+class FakeContext:
+    """Alembic's MigrationContext, as the runner uses it.
+
+    In a transaction of the runner's (a group) its transactions are
+    nothing; otherwise each revision's is committed as it ends.
+    """
+
+    def __init__(self, log, external):
+        self.log, self.external = log, external
+
+    @contextlib.contextmanager
+    def begin_transaction(self, _per_migration):
+        yield
+        if not self.external:
+            self.log.append('alembic commits')
 
 
 class FakeSavepoint:
@@ -103,44 +174,37 @@ def _previous(direction, outcome, started=3, done=2):
 
 
 class TestPlanRun(base.BaseTestCase):
-    """What Alembic sees, and what the journal gets, step by step."""
+    """What the journal and the version rows get, revision by revision."""
 
     def setUp(self):
         super().setUp()
-        self.reported = []
+        self.log = []
         self.journal = FakeJournal()
+        self.journal.writes = self.log
         self.plan = runner._PlanRun([_run('a'), _run('b'), _run('c')],
-                                    self.reported.append)
+                                    self.log.append)
         self.plan._journal = self.journal
+        self.plan._connection = FakeConnection(self.log)
 
-    def test_each_revision_finishes_its_row_and_starts_the_next(self):
+    def test_each_revision_is_one_commit_of_all_its_writes(self):
         self.plan.current.start(self.journal)
-        for step in self.plan.steps(FakeScripts(), False, 0, 3):
-            self.assertEqual(self.plan.current.script.revision, step[0])
-            # Inside the revision's transaction, as Alembic calls it:
-            self.plan.on_version_apply(ctx=None, step=None, heads=set(),
-                                       run_args={})
-        self.assertEqual([
-            ('start', 'a', Counts()),
-            ('finish', 'row-a', Outcome.SUCCEEDED, Counts()),
-            ('start', 'b', Counts()),
-            ('finish', 'row-b', Outcome.SUCCEEDED, Counts()),
-            ('start', 'c', Counts()),
-            ('finish', 'row-c', Outcome.SUCCEEDED, Counts()),
-        ], self.journal.writes)
-        self.assertEqual(['Applied a (make a)', 'Applied b (make b)',
-                          'Applied c (make c)'],
-                         [line.rsplit(' in ', 1)[0] for line in self.reported])
-
-    def test_a_revision_is_reported_only_once_committed(self):
-        steps = self.plan.steps(FakeScripts(), False, 0, 3)
-        next(steps)
-        self.assertEqual([], self.reported)
-        self.plan.on_version_apply()
-        self.assertEqual([], self.reported)
-        next(steps)
-        self.assertEqual(1, len(self.reported))
-        self.assertEqual('b', self.plan.current.script.revision)
+        self.plan.run_span(FakeScripts(self.log), FakeContext(self.log, False),
+                           set(), False, 0, 3)
+        self.assertEqual(
+            [('start', 'a', Counts())] + [
+                entry for revision, following in (('a', 'b'), ('b', 'c'))
+                for entry in (
+                    ('ran', revision), ('version', revision),
+                    ('finish', f'row-{revision}', Outcome.SUCCEEDED,
+                     Counts()),
+                    ('start', following, Counts()), 'alembic commits',
+                    f'Applied {revision} (make {revision})')] + [
+                ('ran', 'c'), ('version', 'c'),
+                ('finish', 'row-c', Outcome.SUCCEEDED, Counts()),
+                'alembic commits',
+                'Applied c (make c)'],
+            [entry.rsplit(' in ', 1)[0] if isinstance(entry, str) else entry
+             for entry in self.log])
 
 
 class TestGroupedPlanRun(base.BaseTestCase):
@@ -159,18 +223,22 @@ class TestGroupedPlanRun(base.BaseTestCase):
         plan._connection = FakeConnection(self.log)
         return plan
 
-    def run_steps(self, plan, fail_at=None):
-        """Take the steps as the runner and Alembic would, 30 ms each."""
-        for grouped, start, stop in plan.spans():
-            if not grouped:
-                self.log.append('alembic commits')
-            for step in plan.steps(FakeScripts(), grouped, start, stop):
-                self.clock.now += 0.03
-                if step[0] == fail_at:
-                    return self.log
-                plan.on_version_apply()
-            plan.commit()
-        return self.log
+    def run_steps(self, plan, fail_at=None, error=None):
+        """Run the spans as _run_steps does.
+
+        :returns: the error fail_at raised, which _run_steps would see
+        """
+        scripts = FakeScripts(self.log, self.clock, fail_at, error)
+        heads = set()
+        try:
+            for grouped, start, stop in plan.spans():
+                plan.enter_span(start)
+                plan.run_span(scripts, FakeContext(self.log, grouped), heads,
+                              grouped, start, stop)
+                heads = {plan.current.script.revision}
+                plan.commit()
+        except Exception as raised:
+            return raised
 
     def applied(self, *revisions):
         return [f'Applied {r} (make {r})' for r in revisions]
@@ -215,12 +283,15 @@ class TestGroupedPlanRun(base.BaseTestCase):
         self.assertEqual(['savepoint', 'commit', 'alembic commits',
                           'commit', 'savepoint', 'commit'], marks)
         self.assertEqual(self.applied('a', 'b', 'c'), self.reports())
+        self.assertEqual([('version', 'a'), ('version', 'b'),
+                          ('version', 'c')],
+                         [e for e in self.log if e[0] == 'version'])
 
     def test_between_spans_the_next_revision_is_current(self):
         plan = self.plan(_run('a'), _run('b', outside_transaction=True))
         (grouped, start, stop), following = plan.spans()
-        for _ in plan.steps(FakeScripts(), grouped, start, stop):
-            plan.on_version_apply()
+        plan.run_span(FakeScripts(self.log, self.clock),
+                      FakeContext(self.log, True), set(), grouped, start, stop)
         plan.commit()
         plan.enter_span(following[1])
         # An error before b's first step (env.py, Ctrl-C) is b's.
@@ -229,8 +300,8 @@ class TestGroupedPlanRun(base.BaseTestCase):
     def test_a_revision_that_succeeded_is_not_recorded_again(self):
         plan = self.plan(_run('a'), _run('b'))
         plan.current.start(self.journal)
-        for _ in plan.steps(FakeScripts(), True, 0, 1):
-            plan.on_version_apply()
+        plan.run_span(FakeScripts(self.log, self.clock),
+                      FakeContext(self.log, True), set(), True, 0, 1)
         plan.commit()
         # Interrupted while reporting: a's row says succeeded, and the
         # engine, which recording would need, is never touched.
@@ -251,10 +322,9 @@ class TestGroupedPlanRun(base.BaseTestCase):
     def test_a_failure_keeps_the_revisions_before_it(self):
         plan = self.plan(_run('a'), _run('b'), _run('c'))
         plan.current.start(self.journal)
-        self.run_steps(plan, fail_at='c')
         refused = db_exc.DBError(sa_exc.OperationalError(
             'ALTER TABLE x', {}, pymysql.err.OperationalError(1064, 'bad')))
-        plan.keep_the_group(refused)
+        plan.keep_the_group(self.run_steps(plan, 'c', refused))
         tail = self.log[self.log.index('rollback to savepoint'):]
         self.assertEqual('rollback to savepoint', tail[0])
         self.assertEqual(('finish', 'row-c', Outcome.FAILED, Counts()),
@@ -265,8 +335,8 @@ class TestGroupedPlanRun(base.BaseTestCase):
 
     def test_a_lost_connection_keeps_nothing(self):
         plan = self.plan(_run('a'), _run('b'))
-        self.run_steps(plan, fail_at='b')
-        plan.keep_the_group(db_exc.DBConnectionError(Exception('gone')))
+        lost = db_exc.DBConnectionError(Exception('gone'))
+        plan.keep_the_group(self.run_steps(plan, 'b', lost))
         self.assertNotIn('commit', self.log)
         self.assertEqual([], self.reports())
         self.assertFalse(plan.recorded)

@@ -45,8 +45,6 @@ def _context_options():
         'compare_type': True,
         'include_object': bookkeeping.include_object,
         'transaction_per_migration': True,
-        # webdemo-manage journals each revision in its own transaction.
-        'on_version_apply': config.attributes.get('on_version_apply'),
         # db revision --expand/--contract --autogenerate keeps one phase.
         'process_revision_directives': config.attributes.get(
             'process_revision_directives'),

@@ -122,9 +122,69 @@ _START = JOURNAL.insert()
 _FINISH = JOURNAL.update().where(
     JOURNAL.c.id == sqlalchemy.bindparam('entry_id'))
 
+# What finishing a row writes; the rest is written when it starts.
+_FINISHED = ('outcome', 'finished_at', 'duration', 'statements_started',
+             'statements_done', 'error')
+
+
+@functools.cache
+def _finish_and_start(dialect):
+    """The SQL that finishes a row and writes the next one, for dialect.
+
+    An insert of both rows whose first, already there by its id, only
+    updates the finished columns (the backend's own upsert): one round
+    trip instead of two for each revision. SQLAlchemy builds it, for
+    this server's version; it is compiled here once, because SQLAlchemy
+    caches no statement that inserts several rows, and compiling it for
+    every revision would cost more than the round trip it saves. Its
+    parameters are named (pyformat), as both servers' drivers take them.
+    """
+    # Imported here: db version, which reads the journal, needs no
+    # dialect's own insert, nor the time to import them.
+    from sqlalchemy.dialects import mysql
+    from sqlalchemy.dialects import postgresql
+
+    names = [column.name for column in JOURNAL.c]
+    finished = {name: sqlalchemy.bindparam(f'f_{name}') for name in names}
+    following = {name: sqlalchemy.bindparam(f's_{name}') for name in names}
+    if dialect.name == 'mysql':
+        # MySQL numbers a NULL id; lastrowid is then the new row's.
+        following['id'] = sqlalchemy.null()
+        insert = mysql.insert(JOURNAL).values([finished, following])
+        statement = insert.on_duplicate_key_update(
+            {name: insert.inserted[name] for name in _FINISHED})
+    else:
+        # PostgreSQL takes its sequence's next value only for DEFAULT.
+        following['id'] = sqlalchemy.literal_column('DEFAULT')
+        insert = postgresql.insert(JOURNAL).values([finished, following])
+        statement = insert.on_conflict_do_update(
+            index_elements=[JOURNAL.c.id],
+            set_={name: insert.excluded[name] for name in _FINISHED}
+        ).returning(JOURNAL.c.id, JOURNAL.c.revision)
+    return str(statement.compile(dialect=dialect))
+
 
 def _now():
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    """What a journal row says of its run from the start."""
+    revision: str
+    direction: Direction
+    checksum: str
+    # The Counts it starts from (carried_counts).
+    counts: Counts
+
+    def row(self, outcome=Outcome.RUNNING):
+        return dict(
+            revision=self.revision, direction=self.direction.value,
+            outcome=outcome.value, started_at=_now(),
+            host=socket.gethostname(), pid=os.getpid(),
+            webdemo_version=webdemo_version(), checksum=self.checksum,
+            statements_started=self.counts.started,
+            statements_done=self.counts.done)
 
 
 class Journal:
@@ -148,19 +208,9 @@ class Journal:
             JOURNAL.c.outcome == Outcome.RUNNING.value).values(
                 outcome=Outcome.ABANDONED.value))
 
-    def start(self, revision, direction, checksum, counts):
-        """Write the row of a run about to start; returns its id.
-
-        :param checksum: the sha256 of the revision's script
-        :param counts: the Counts it starts from (carried_counts)
-        """
-        result = self._connection.execute(_START, dict(
-            revision=revision, direction=direction.value,
-            outcome=Outcome.RUNNING.value, started_at=_now(),
-            host=socket.gethostname(), pid=os.getpid(),
-            webdemo_version=webdemo_version(), checksum=checksum,
-            statements_started=counts.started,
-            statements_done=counts.done))
+    def start(self, run):
+        """Write the row of a run about to start (a Run); returns its id."""
+        result = self._connection.execute(_START, run.row())
         return result.inserted_primary_key[0]
 
     def finish(self, entry_id, outcome, duration, counts, error=None):
@@ -168,3 +218,37 @@ class Journal:
             entry_id=entry_id, outcome=outcome.value, finished_at=_now(),
             duration=duration, statements_started=counts.started,
             statements_done=counts.done, error=error))
+
+    def succeed_and_start(self, entry_id, finished, duration, counts,
+                          following):
+        """Finish a row as succeeded and start the next.
+
+        In one statement on MySQL and PostgreSQL, where each statement
+        is a round trip to the server; SQLite, in the process, writes
+        the two as usual.
+
+        :param finished: the Run of the row entry_id, which is there
+        :param duration: and counts: how it ended
+        :param following: the Run about to start
+        :returns: the new row's id
+        """
+        dialect = self._connection.dialect
+        if dialect.name == 'sqlite':
+            self.finish(entry_id, Outcome.SUCCEEDED, duration, counts)
+            return self.start(following)
+        done = dict(finished.row(Outcome.SUCCEEDED), id=entry_id,
+                    finished_at=_now(), duration=duration,
+                    statements_started=counts.started,
+                    statements_done=counts.done, error=None)
+        starting = dict(following.row(), finished_at=None, duration=None,
+                        error=None)
+        parameters = {f'f_{name}': value for name, value in done.items()}
+        parameters.update(
+            (f's_{name}', value) for name, value in starting.items())
+        result = self._connection.exec_driver_sql(
+            _finish_and_start(dialect), parameters)
+        if dialect.name == 'mysql':
+            return result.lastrowid
+        return next(row.id for row in result
+                    if row.revision == following.revision
+                    and row.id != entry_id)

@@ -71,10 +71,14 @@ class RevisionRun:
     def counts(self):
         return self.tracker.counts if self.tracker else self.carried
 
+    def journal_run(self):
+        """What this run's journal row says of it from the start."""
+        return journal_module.Run(self.script.revision, self.direction,
+                                  self.script.checksum, self.carried)
+
     def start(self, journal):
         """Write this run's journal row (in the open transaction)."""
-        self.entry = journal.start(self.script.revision, self.direction,
-                                   self.script.checksum, self.carried)
+        self.entry = journal.start(self.journal_run())
 
     def begin(self):
         self._began = time.monotonic()
@@ -82,11 +86,20 @@ class RevisionRun:
     def elapsed(self):
         return None if self._began is None else time.monotonic() - self._began
 
-    def succeed(self, journal):
-        """Finish the journal row (in the revision's transaction)."""
+    def succeed(self, journal, following=None):
+        """Finish the journal row (in the revision's transaction).
+
+        :param following: the RevisionRun to start next, whose row is
+            written by the same statement
+        """
         self.duration = self.elapsed()
-        journal.finish(self.entry, Outcome.SUCCEEDED, self.duration,
-                       self.counts)
+        if following is None:
+            journal.finish(self.entry, Outcome.SUCCEEDED, self.duration,
+                           self.counts)
+            return
+        following.entry = journal.succeed_and_start(
+            self.entry, self.journal_run(), self.duration, self.counts,
+            following.journal_run())
 
     def fail(self, journal, error):
         """Finish the journal row as failed by error."""
@@ -249,9 +262,9 @@ class _PlanRun:
 
         Its journal row is finished, and the next revision's written.
         """
-        self.current.succeed(self._journal)
-        if self._position + 1 < len(self._runs):
-            self._runs[self._position + 1].start(self._journal)
+        following = self._position + 1
+        self.current.succeed(self._journal, self._runs[following]
+                             if following < len(self._runs) else None)
 
     def open(self, connection):
         """Mark dead runs and start the first row; committed at once."""

@@ -29,12 +29,17 @@ class FakeJournal:
     def __init__(self):
         self.writes = []
 
-    def start(self, revision, direction, checksum, counts):
-        self.writes.append(('start', revision, counts))
-        return f'row-{revision}'
+    def start(self, run):
+        self.writes.append(('start', run.revision, run.counts))
+        return f'row-{run.revision}'
 
     def finish(self, entry_id, outcome, duration, counts, error=None):
         self.writes.append(('finish', entry_id, outcome, counts))
+
+    def succeed_and_start(self, entry_id, finished, duration, counts,
+                          following):
+        self.finish(entry_id, Outcome.SUCCEEDED, duration, counts)
+        return self.start(following)
 
 
 class FakeScript:

@@ -127,17 +127,24 @@ _FINISHED = ('outcome', 'finished_at', 'duration', 'statements_started',
              'statements_done', 'error')
 
 
+# The backends whose upsert finishes one row and starts the next in one
+# statement; any other writes the two as usual (SQLite: in the process,
+# there is no round trip to save).
+_ONE_STATEMENT = ('mysql', 'postgresql')
+
+
 @functools.cache
 def _finish_and_start(dialect):
-    """The SQL that finishes a row and writes the next one, for dialect.
+    """The statement that finishes a row and writes the next, compiled.
 
     An insert of both rows whose first, already there by its id, only
     updates the finished columns (the backend's own upsert): one round
     trip instead of two for each revision. SQLAlchemy builds it, for
     this server's version; it is compiled here once, because SQLAlchemy
     caches no statement that inserts several rows, and compiling it for
-    every revision would cost more than the round trip it saves. Its
-    parameters are named (pyformat), as both servers' drivers take them.
+    every revision would cost more than the round trip it saves.
+
+    :returns: the compiled statement, to be run by call()
     """
     # Imported here: db version, which reads the journal, needs no
     # dialect's own insert, nor the time to import them.
@@ -161,7 +168,19 @@ def _finish_and_start(dialect):
             index_elements=[JOURNAL.c.id],
             set_={name: insert.excluded[name] for name in _FINISHED}
         ).returning(JOURNAL.c.id, JOURNAL.c.revision)
-    return str(statement.compile(dialect=dialect))
+    return statement.compile(dialect=dialect)
+
+
+def driver_call(compiled, parameters):
+    """(SQL, parameters) for the driver, in its own paramstyle.
+
+    PyMySQL and psycopg2 take names; mysqlclient takes positions, in
+    the order the statement's placeholders appear.
+    """
+    if compiled.positional:
+        return compiled.string, tuple(
+            parameters[name] for name in compiled.positiontup)
+    return compiled.string, parameters
 
 
 def _now():
@@ -224,8 +243,7 @@ class Journal:
         """Finish a row as succeeded and start the next.
 
         In one statement on MySQL and PostgreSQL, where each statement
-        is a round trip to the server; SQLite, in the process, writes
-        the two as usual.
+        is a round trip to the server.
 
         :param finished: the Run of the row entry_id, which is there
         :param duration: and counts: how it ended
@@ -233,22 +251,28 @@ class Journal:
         :returns: the new row's id
         """
         dialect = self._connection.dialect
-        if dialect.name == 'sqlite':
+        if dialect.name not in _ONE_STATEMENT:
             self.finish(entry_id, Outcome.SUCCEEDED, duration, counts)
             return self.start(following)
-        done = dict(finished.row(Outcome.SUCCEEDED), id=entry_id,
-                    finished_at=_now(), duration=duration,
-                    statements_started=counts.started,
+        starting = following.row()
+        # Only the finished columns of the first row are written; the
+        # rest must merely be valid, and are the new row's.
+        done = dict(starting, revision=finished.revision,
+                    direction=finished.direction.value,
+                    checksum=finished.checksum, id=entry_id,
+                    outcome=Outcome.SUCCEEDED.value, finished_at=_now(),
+                    duration=duration, statements_started=counts.started,
                     statements_done=counts.done, error=None)
-        starting = dict(following.row(), finished_at=None, duration=None,
-                        error=None)
+        starting.update(finished_at=None, duration=None, error=None)
         parameters = {f'f_{name}': value for name, value in done.items()}
         parameters.update(
             (f's_{name}', value) for name, value in starting.items())
-        result = self._connection.exec_driver_sql(
-            _finish_and_start(dialect), parameters)
+        result = self._connection.exec_driver_sql(*driver_call(
+            _finish_and_start(dialect), parameters))
         if dialect.name == 'mysql':
             return result.lastrowid
-        return next(row.id for row in result
-                    if row.revision == following.revision
-                    and row.id != entry_id)
+        new = [row.id for row in result.all() if row.id != entry_id]
+        if len(new) != 1:
+            raise RuntimeError(f'the journal wrote {len(new)} new rows '
+                               'for one revision, not 1')
+        return new[0]

@@ -10,8 +10,8 @@ runner then runs the revisions itself (_PlanRun.run_span): each
 revision's function, its alembic_version rows (version_rows.py), its
 journal row finished and the next one's started, in one transaction:
 one commit per revision, and the journal never disagrees with
-alembic_version. A revision that uses autocommit_block is left to
-Alembic's own loop, which the block needs (Span.ALEMBIC).
+alembic_version. Each revision runs in the transaction Alembic's own
+loop would give it, so that autocommit_block works as in Alembic.
 
 A RevisionRun owns everything about one revision: its journal row, the
 statement counts it carries over from an unfinished earlier run, its
@@ -191,10 +191,14 @@ class _PlanRun:
         version rows it read; returns no step for Alembic to run.
 
         Each revision is in the transaction Alembic's own loop would give
-        it (begin_transaction per migration), so that autocommit_block
-        works in any revision, found by the script index or not: one
-        commit per revision. In a group the runner's transaction is
-        open, Alembic opens none, and the commits are the group's.
+        it (begin_transaction per migration): one commit per revision,
+        and autocommit_block works in any revision, as in Alembic. In a
+        group the runner's transaction is open, Alembic opens none, and
+        the commits are the group's; a revision there cannot use the
+        block, so one the script index finds using it runs outside any
+        group (spans()), and one it misses (the block reached through
+        another module) fails, recorded failed, leaving the revisions
+        before it applied.
         """
         versions = version_rows.Writer(self._connection, heads)
         for self._position in range(start, stop):

@@ -2,9 +2,13 @@
 
 import collections
 import datetime
+import re
 
 from oslotest import base
+from sqlalchemy.dialects.mysql import mysqldb
+from sqlalchemy.dialects.postgresql import psycopg2
 
+from webdemo.db import bookkeeping
 from webdemo.db import journal
 from webdemo.db.journal import Counts
 from webdemo.db.journal import Outcome
@@ -56,3 +60,37 @@ class TestStoredRows(base.BaseTestCase):
             [False, True, True, True],
             [journal._entry(self.row(outcome)).unfinished for outcome in
              ('succeeded', 'running', 'failed', 'abandoned')])
+
+
+class TestOneStatementStep(base.BaseTestCase):
+    """The finish-and-start statement, as each driver takes it.
+
+    Compiled for the dialect without a server or its driver.
+    """
+
+    def parameters(self):
+        names = [column.name for column in bookkeeping.JOURNAL.c]
+        values = {f'f_{name}': f'finished {name}' for name in names}
+        values.update((f's_{name}', f'next {name}') for name in names)
+        return names, values
+
+    def test_mysqlclient_gets_a_value_for_each_placeholder_in_order(self):
+        names, values = self.parameters()
+        sql, given = journal.driver_call(
+            journal._finish_and_start(mysqldb.dialect()), values)
+        # The finished row's columns, then the next row's (whose id is
+        # the server's to number).
+        expected = tuple([f'finished {name}' for name in names] +
+                         [f'next {name}' for name in names if name != 'id'])
+        self.assertEqual(expected, given)
+        self.assertEqual(len(expected), sql.count('%s'))
+        self.assertIn('ON DUPLICATE KEY UPDATE', sql)
+
+    def test_psycopg2_gets_every_name_it_asks_for(self):
+        names, values = self.parameters()
+        sql, given = journal.driver_call(
+            journal._finish_and_start(psycopg2.dialect()), values)
+        asked = set(re.findall(r'%\((\w+)\)s', sql))
+        self.assertEqual(2 * len(names) - 1, len(asked))
+        self.assertLessEqual(asked, set(given))
+        self.assertIn('ON CONFLICT (id) DO UPDATE', sql)

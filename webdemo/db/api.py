@@ -136,6 +136,19 @@ def _connection(conf):
         raise exception.ConfigurationError(
             '[database] connection is empty: set it to a database URL, '
             'or remove it to use the embedded SQLite default.')
+    try:
+        backend = make_url(connection).get_backend_name()
+    except sa_exc.ArgumentError:
+        # Explained once the engine is made (explain_failure).
+        return connection
+    if backend == 'mariadb':
+        # SQLAlchemy's mariadb dialect names itself so: webdemo's MySQL
+        # strategies (statement tracking, locks, Galera) and oslo.db's
+        # would all miss it.
+        raise exception.ConfigurationError(
+            f'[database] connection {db_url.display(connection)} uses the '
+            'mariadb dialect: write it as mysql+pymysql://, the dialect '
+            'webdemo and oslo.db drive MariaDB with.')
     return connection
 
 

@@ -1,5 +1,7 @@
 """How engine-creation failures are explained; no database is touched."""
 
+import types
+
 from oslo_db import exception as db_exc
 from oslotest import base
 import pymysql
@@ -76,3 +78,21 @@ class TestFullUnicode(base.BaseTestCase):
     def test_other_backends_are_untouched(self):
         sqlite = 'sqlite:////tmp/w.db'
         self.assertEqual(sqlite, api._with_full_unicode(sqlite))
+
+
+class TestConnectionSetting(base.BaseTestCase):
+
+    def connection(self, url):
+        conf = types.SimpleNamespace(
+            database=types.SimpleNamespace(connection=url))
+        return api._connection(conf)
+
+    def test_the_mariadb_dialect_is_refused_naming_the_one_to_use(self):
+        error = self.assertRaises(
+            exception.ConfigurationError, self.connection,
+            'mariadb+pymysql://u:pw@db.example/webdemo')
+        self.assertIn('write it as mysql+pymysql://', str(error))
+        self.assertNotIn(':pw@', str(error))
+
+    def test_a_mysql_url_passes(self):
+        self.assertEqual(URL, self.connection(URL))

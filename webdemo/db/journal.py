@@ -144,7 +144,7 @@ def _finish_and_start(dialect):
     caches no statement that inserts several rows, and compiling it for
     every revision would cost more than the round trip it saves.
 
-    :returns: the compiled statement, to be run by call()
+    :returns: the compiled statement, to be run through driver_call()
     """
     # Imported here: db version, which reads the journal, needs no
     # dialect's own insert, nor the time to import them.
@@ -167,7 +167,7 @@ def _finish_and_start(dialect):
         statement = insert.on_conflict_do_update(
             index_elements=[JOURNAL.c.id],
             set_={name: insert.excluded[name] for name in _FINISHED}
-        ).returning(JOURNAL.c.id, JOURNAL.c.revision)
+        ).returning(JOURNAL.c.id)
     return statement.compile(dialect=dialect)
 
 
@@ -185,6 +185,13 @@ def driver_call(compiled, parameters):
 
 def _now():
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _ended(outcome, duration, counts, error):
+    """The _FINISHED columns of a row whose run ended so."""
+    return dict(outcome=outcome.value, finished_at=_now(),
+                duration=duration, statements_started=counts.started,
+                statements_done=counts.done, error=error)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -234,9 +241,7 @@ class Journal:
 
     def finish(self, entry_id, outcome, duration, counts, error=None):
         self._connection.execute(_FINISH, dict(
-            entry_id=entry_id, outcome=outcome.value, finished_at=_now(),
-            duration=duration, statements_started=counts.started,
-            statements_done=counts.done, error=error))
+            _ended(outcome, duration, counts, error), entry_id=entry_id))
 
     def succeed_and_start(self, entry_id, finished, duration, counts,
                           following):
@@ -260,9 +265,7 @@ class Journal:
         done = dict(starting, revision=finished.revision,
                     direction=finished.direction.value,
                     checksum=finished.checksum, id=entry_id,
-                    outcome=Outcome.SUCCEEDED.value, finished_at=_now(),
-                    duration=duration, statements_started=counts.started,
-                    statements_done=counts.done, error=None)
+                    **_ended(Outcome.SUCCEEDED, duration, counts, None))
         starting.update(finished_at=None, duration=None, error=None)
         parameters = {f'f_{name}': value for name, value in done.items()}
         parameters.update(

@@ -64,17 +64,6 @@ def _our_writes(step, heads):
 class TestChangesMatchAlembic(test_graph.HistoryShapes, base.BaseTestCase):
     """The graph tests' history shapes, walked step by step."""
 
-    def setUp(self):
-        super().setUp()
-        self.root = self.useFixture(fixtures.TempDir()).path
-        self.versions = os.path.join(self.root, 'versions')
-        os.mkdir(self.versions)
-
-    def write(self, rev, down, labels=None, depends=None):
-        with open(os.path.join(self.versions, f'{rev}_step.py'), 'w') as out:
-            out.write(test_graph.TEMPLATE.format(
-                rev=rev, down=down, labels=labels, depends=depends))
-
     def assert_same_answers(self):
         directory = alembic_script.ScriptDirectory(self.root)
         compared = 0

@@ -11,10 +11,10 @@
   PostgreSQL commits each revision: a revision waiting for a table lock
   must not hold the locks of the revisions before it meanwhile.
 - StatementReplay (MySQL/MariaDB): every DDL statement commits by itself.
-  Each statement is counted in the journal as it starts, a replay skips
-  what an earlier run finished (statements.py), and a cancelled
-  statement is killed on the server, which would otherwise finish it
-  after the client has gone.
+  The journal counts each statement as started before it runs (the
+  first in the revision's row itself), a replay skips what an earlier
+  run finished (statements.py), and a cancelled statement is killed on
+  the server, which would otherwise finish it after the client has gone.
 
 for_engine() chooses once per command.
 """

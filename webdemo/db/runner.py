@@ -73,8 +73,9 @@ class RevisionRun:
 
     def journal_run(self):
         """What this run's journal row says of it from the start."""
-        return journal_module.Run(self.script.revision, self.direction,
-                                  self.script.checksum, self.carried)
+        return journal_module.Run(
+            self.script.revision, self.direction, self.script.checksum,
+            self.tracker.declared if self.tracker else self.carried)
 
     def start(self, journal):
         """Write this run's journal row (in the open transaction)."""

@@ -68,31 +68,43 @@ class TestTracker(base.BaseTestCase):
 
     def test_a_fresh_run_records_each_statement_before_it_runs(self):
         tracker = self.tracker(0, 0)
-        sent = self.run_ddl(tracker, FakeCursor(), 2)
-        self.assertEqual([ALTER, ALTER], sent)
+        # The row, written before the revision runs, counts the first.
+        self.assertEqual(Counts(1, 0), tracker.declared)
+        sent = self.run_ddl(tracker, FakeCursor(), 3)
+        self.assertEqual([ALTER, ALTER, ALTER], sent)
         # Recorded on the statement's own cursor, before it ran; that the
-        # first finished travels with the second.
-        self.assertEqual([([], Counts(1, 0)), ([], Counts(2, 1))],
+        # one before finished travels with it.
+        self.assertEqual([([], Counts(2, 1)), ([], Counts(3, 2))],
                          self.recorded)
-        self.assertEqual(Counts(2, 2), tracker.counts)
+        self.assertEqual(Counts(3, 3), tracker.counts)
+
+    def test_a_run_without_ddl_ends_with_nothing_counted(self):
+        tracker = self.tracker(0, 0)
+        tracker.before(None, FakeCursor(), 'UPDATE account SET x = 1', (),
+                       None, False)
+        self.assertEqual(Counts(0, 0), tracker.counts)
+        self.assertEqual([], self.recorded)
 
     def test_finished_statements_are_skipped_and_not_recorded(self):
         cursor = FakeCursor()
         tracker = self.tracker(2, 2)
-        sent = self.run_ddl(tracker, cursor, 3)
-        self.assertEqual(['SELECT 1', 'SELECT 1', ALTER], sent)
-        self.assertEqual([([], Counts(3, 2))], self.recorded)
-        self.assertEqual(Counts(3, 3), tracker.counts)
+        self.assertEqual(Counts(3, 2), tracker.declared)
+        sent = self.run_ddl(tracker, cursor, 4)
+        self.assertEqual(['SELECT 1', 'SELECT 1', ALTER, ALTER], sent)
+        self.assertEqual([([], Counts(4, 3))], self.recorded)
+        self.assertEqual(Counts(4, 4), tracker.counts)
         self.assertEqual([], cursor.executed)
 
     def test_the_unknown_statement_tolerates_already_applied(self):
         cursor = FakeCursor(pymysql.err.OperationalError(
             1060, "Duplicate column name 'nickname'"))
         tracker = self.tracker(1, 0)
+        # The row says so from the start: nothing to record before it.
+        self.assertEqual(Counts(1, 0), tracker.declared)
         sent = self.run_ddl(tracker, cursor, 1)
         self.assertEqual(['SELECT 1'], sent)
         self.assertEqual([ALTER], cursor.executed)
-        self.assertEqual([([], Counts(1, 0))], self.recorded)
+        self.assertEqual([], self.recorded)
         self.assertEqual(Counts(1, 1), tracker.counts)
 
     def test_the_unknown_statement_raises_any_other_error(self):

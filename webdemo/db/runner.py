@@ -392,7 +392,8 @@ def _run_on_one_connection(engine, scripts, plan_run, backend, timeout):
         # than the pre-flight checks did: check the one that migrates.
         preflight.check(reader.server_settings(connection,
                                                with_tables=False))
-        with lock_wait.limited(connection, timeout):
+        with lock_wait.limited(connection, timeout), \
+                backend.commits(connection):
             _run_steps(engine, connection, scripts, plan_run, backend)
 
 

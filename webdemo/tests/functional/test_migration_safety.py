@@ -376,3 +376,61 @@ class TestAutocommitBlockPostgreSQL(AutocommitBlock,
                                     db_fixtures.PostgreSQLMixin,
                                     db_fixtures.DatabaseTestCase):
     pass
+
+
+class TestCommitsPostgreSQL(db_fixtures.PostgreSQLMixin,
+                            db_fixtures.DatabaseTestCase):
+    """A revision's commit does not wait for the disk; the plan's end does.
+
+    What the server was asked, seen from the driver's own connection.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.sent = []
+        self.setting_at_journal_write = []
+        self.returned_with = []
+        sqlalchemy.event.listen(self.engine, 'after_cursor_execute',
+                                self._after)
+        sqlalchemy.event.listen(self.engine, 'checkin', self._checkin)
+        with self.engine.connect() as connection:
+            self.session_default = connection.exec_driver_sql(
+                'SHOW synchronous_commit').scalar()
+
+    def _setting(self, dbapi_connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute('SHOW synchronous_commit')
+        return cursor.fetchone()[0]
+
+    def _checkin(self, dbapi_connection, record):
+        if dbapi_connection is not None:
+            self.returned_with.append(self._setting(dbapi_connection))
+            # End the transaction the query began, as the pool left it.
+            dbapi_connection.rollback()
+
+    def _after(self, conn, cursor, statement, parameters, context, many):
+        self.sent.append(statement)
+        if statement.startswith(f'INSERT INTO {journal.JOURNAL.name}'):
+            self.setting_at_journal_write.append(
+                self._setting(cursor.connection))
+
+    def test_revisions_unsynced_then_one_synced_commit(self):
+        from webdemo.db import migration
+
+        migration.sync(self.engine, report=lambda line: None)
+        # Every revision's row was started unsynced: by the plan's first
+        # commit, or in the transaction of the revision before it.
+        self.assertEqual(len(REVISIONS), len(self.setting_at_journal_write))
+        self.assertEqual({'off'}, set(self.setting_at_journal_write))
+        # Then the session's own setting back, and a transaction that
+        # writes (it has an id), so that its commit waits for the log.
+        last = max(index for index, statement in enumerate(self.sent)
+                   if statement.startswith(
+                       f'INSERT INTO {journal.JOURNAL.name}'))
+        self.assertEqual(['RESET synchronous_commit',
+                          'SELECT txid_current()'],
+                         [statement for statement in self.sent[last + 1:]
+                          if 'synchronous_commit' in statement
+                          or 'txid' in statement])
+        # No pooled connection keeps the setting.
+        self.assertEqual({self.session_default}, set(self.returned_with))

@@ -292,26 +292,31 @@ def _run(conf, args, whole_process):
     from webdemo.cmd import db_commands
 
     if whole_process:
-        # Everything imported so far lives until the process exits, yet
-        # each full collection of the cycle collector walks it again (the
-        # reading of the revision graph alone sets off several). Frozen,
-        # it is walked no more: about 15% of db version's time at a
-        # thousand revisions (doc/source/performance.rst). What the
-        # command allocates is still collected. Not when called from
-        # another program (tests), whose garbage would be frozen too.
+        # What the imports made lives until the process exits: main()
+        # kept the cycle collector off while they ran, and, frozen, it is
+        # never walked again (each full collection would, and the reading
+        # of the revision graph alone sets off several). A fifth of db
+        # version's time at a thousand revisions, doc/source/
+        # performance.rst. What the command allocates is still collected.
         gc.freeze()
+        gc.enable()
     return getattr(db_commands, args.handler)(conf, args)
 
 
 def main(argv=None):
     """Run webdemo-manage with argv (default: sys.argv[1:])."""
+    # Only when the process is ours (the console script): a program that
+    # calls main() (the tests) keeps its collector, and its garbage.
+    whole_process = argv is None
+    if whole_process:
+        gc.disable()
     args = build_parser().parse_args(argv)
     conf = cfg.ConfigOpts()
     try:
         _register_logging(conf)
         webdemo_conf.load(conf, _oslo_config_args(args))
         _start_logging(conf, args.debug)
-        return _run(conf, args, whole_process=argv is None)
+        return _run(conf, args, whole_process)
     except KeyboardInterrupt:
         print(f'{PROG}: interrupted', file=sys.stderr)
         return exit_codes.CANCELLED

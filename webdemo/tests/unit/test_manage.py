@@ -1,6 +1,7 @@
 """webdemo-manage's parsing and exit codes; commands are stubbed, no
 database is touched here (tests/functional runs the real thing)."""
 
+import gc
 import io
 
 import fixtures
@@ -82,6 +83,40 @@ class TestExitCodes(base.BaseTestCase):
         ]
         for error, code in cases:
             self.assertEqual(code, self._run_with(error), repr(error))
+
+
+class TestCollector(base.BaseTestCase):
+    """The cycle collector: frozen after the imports, in our own process."""
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.MonkeyPatch(
+            'webdemo.cmd.db_commands.version', self._version))
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', io.StringIO()))
+        home = self.useFixture(fixtures.TempDir()).path
+        self.argv = ['--config-file', f'{home}/empty.conf', 'db', 'version']
+        open(self.argv[1], 'w').close()
+        self.addCleanup(gc.enable)
+        self.addCleanup(gc.unfreeze)
+        self.seen = None
+
+    def _version(self, conf, args):
+        self.seen = (gc.isenabled(), gc.get_freeze_count())
+        return exit_codes.OK
+
+    def test_the_console_script_runs_its_command_frozen_and_collecting(self):
+        gc.unfreeze()
+        self.useFixture(fixtures.MonkeyPatch(
+            'sys.argv', ['webdemo-manage'] + self.argv))
+        self.assertEqual(exit_codes.OK, manage.main())
+        enabled, frozen = self.seen
+        self.assertTrue(enabled)
+        self.assertGreater(frozen, 0)
+
+    def test_a_caller_keeps_its_collector_as_it_was(self):
+        gc.unfreeze()
+        self.assertEqual(exit_codes.OK, manage.main(self.argv))
+        self.assertEqual((True, 0), self.seen)
 
 
 class TestCheckCodes(base.BaseTestCase):

@@ -304,9 +304,12 @@ def _run(conf, args, whole_process):
 
 
 def main(argv=None):
-    """Run webdemo-manage with argv (default: sys.argv[1:])."""
-    # Only when the process is ours (the console script): a program that
-    # calls main() (the tests) keeps its collector, and its garbage.
+    """Run webdemo-manage with argv (default: sys.argv[1:]).
+
+    Without argv, main() takes the process for its own, as the console
+    script does: it freezes what the imports made (_run). A program that
+    calls it with argv (the tests) keeps its collector, and its garbage.
+    """
     whole_process = argv is None
     if whole_process:
         gc.disable()

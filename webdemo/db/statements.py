@@ -12,11 +12,16 @@ to finish) run it and accept only the errors that say its effect is
 already there; run the rest as usual. PostgreSQL and SQLite run a
 revision in one transaction and need none of this (backends.py).
 
-Counting the first statement as started before it is costs nothing in
-safety: a run that dies before it leaves a statement of "unknown" fate
-that had not run, and its replay simply runs it. It saves, for each
-revision, a write and the commit MySQL makes of it before the DDL: a
-tenth of a sync on MariaDB (doc/source/performance.rst).
+Counting a fresh run's first statement as started before it is saves,
+for each revision, a write and the commit MySQL makes of it before the
+DDL (doc/source/performance.rst). What it costs: a run killed after its
+row was written and before that statement leaves the statement "of
+unknown fate" though it never ran, and the replay runs it accepting the
+errors that say its effect is there. Had the object been there before
+the revision ever ran (a schema changed by hand), that replay takes it
+for the revision's own instead of failing. A replay of an earlier run
+counts nothing in advance: after a failed statement, the error it met
+may be exactly such a conflict.
 """
 
 import enum
@@ -82,8 +87,9 @@ class Tracker:
         always knows which statement may have been cut short, at no
         commit of its own. That a statement finished is recorded with
         the next one, or with the run's outcome.
-    :ivar declared: the Counts the run's journal row starts with: the
-        statement after those carried over may have started
+    :ivar declared: the Counts the run's journal row starts with: for
+        a fresh run, its first statement counted as started; for a
+        replay, what it carried over
     :ivar counts: the Counts as they are, for the run's outcome
     """
 
@@ -92,8 +98,7 @@ class Tracker:
         self._record = record
         self._count = 0
         self.counts = carried
-        self.declared = Counts(max(carried.started, carried.done + 1),
-                               carried.done)
+        self.declared = Counts(1, 0) if carried == Counts() else carried
         self._recorded = self.declared.started
 
     def before(self, conn, cursor, statement, parameters, context, many):

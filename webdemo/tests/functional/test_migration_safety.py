@@ -393,6 +393,8 @@ class TestCommitsPostgreSQL(db_fixtures.PostgreSQLMixin,
         sqlalchemy.event.listen(self.engine, 'after_cursor_execute',
                                 self._after)
         sqlalchemy.event.listen(self.engine, 'checkin', self._checkin)
+        sqlalchemy.event.listen(self.engine, 'commit',
+                                lambda conn: self.sent.append('COMMIT'))
         with self.engine.connect() as connection:
             self.session_default = connection.exec_driver_sql(
                 'SHOW synchronous_commit').scalar()
@@ -423,14 +425,14 @@ class TestCommitsPostgreSQL(db_fixtures.PostgreSQLMixin,
         self.assertEqual(len(REVISIONS), len(self.setting_at_journal_write))
         self.assertEqual({'off'}, set(self.setting_at_journal_write))
         # Then the session's own setting back, and a transaction that
-        # writes (it has an id), so that its commit waits for the log.
+        # writes (it has an id), committed, so that it waits for the log.
         last = max(index for index, statement in enumerate(self.sent)
                    if statement.startswith(
                        f'INSERT INTO {journal.JOURNAL.name}'))
+        after = self.sent[last + 1:]
+        flush = after.index('RESET synchronous_commit')
         self.assertEqual(['RESET synchronous_commit',
-                          'SELECT txid_current()'],
-                         [statement for statement in self.sent[last + 1:]
-                          if 'synchronous_commit' in statement
-                          or 'txid' in statement])
+                          'SELECT txid_current()', 'COMMIT'],
+                         after[flush:flush + 3])
         # No pooled connection keeps the setting.
         self.assertEqual({self.session_default}, set(self.returned_with))

@@ -377,6 +377,18 @@ class TestRevisionRun(base.BaseTestCase):
         self.assertIsNone(_run('a').tracker)
         self.assertIsNotNone(run.tracker)
 
+    def test_a_fresh_mysql_rows_first_statement_counts_as_started(self):
+        # The row is committed before the revision runs: from then on
+        # its first DDL statement may have run.
+        mysql = backends.StatementReplay()
+        self.assertEqual(Counts(1, 0),
+                         _run('a', backend=mysql).journal_run().counts)
+        # A replay's row says what it carried over, nothing in advance.
+        self.assertEqual(Counts(2, 2), _run(
+            'a', _previous(UP, Outcome.FAILED),
+            backend=mysql).journal_run().counts)
+        self.assertEqual(Counts(0, 0), _run('a').journal_run().counts)
+
     def test_reverting_is_reported_as_such(self):
         run = _run('a', direction=DOWN)
         run.begin()

@@ -88,10 +88,12 @@ class TestTracker(base.BaseTestCase):
     def test_finished_statements_are_skipped_and_not_recorded(self):
         cursor = FakeCursor()
         tracker = self.tracker(2, 2)
-        self.assertEqual(Counts(3, 2), tracker.declared)
+        # A replay counts nothing in advance.
+        self.assertEqual(Counts(2, 2), tracker.declared)
         sent = self.run_ddl(tracker, cursor, 4)
         self.assertEqual(['SELECT 1', 'SELECT 1', ALTER, ALTER], sent)
-        self.assertEqual([([], Counts(4, 3))], self.recorded)
+        self.assertEqual([([], Counts(3, 2)), ([], Counts(4, 3))],
+                         self.recorded)
         self.assertEqual(Counts(4, 4), tracker.counts)
         self.assertEqual([], cursor.executed)
 
@@ -118,8 +120,13 @@ class TestTracker(base.BaseTestCase):
 
     def test_after_a_failure_nothing_is_tolerated(self):
         """A failed run's statement is run as usual, by the driver."""
-        sent = self.run_ddl(self.tracker(1, 1), FakeCursor(), 2)
+        tracker = self.tracker(1, 1)
+        # Not counted as started before it runs: the replay of a run
+        # killed before it must not tolerate the error it met.
+        self.assertEqual(Counts(1, 1), tracker.declared)
+        sent = self.run_ddl(tracker, FakeCursor(), 2)
         self.assertEqual(['SELECT 1', ALTER], sent)
+        self.assertEqual([([], Counts(2, 1))], self.recorded)
 
     def test_a_statement_that_fails_is_not_counted_done(self):
         tracker = self.tracker(0, 0)

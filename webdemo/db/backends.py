@@ -10,10 +10,11 @@
   so a longer transaction takes no lock a shorter one would not.
   PostgreSQL commits each revision: a revision waiting for a table lock
   must not hold the locks of the revisions before it meanwhile. Its
-  commits do not wait for the disk (DeferredFlush); the plan's end does.
+  commits do not wait for the disk (DeferredFlush); one more commit,
+  after the plan, does.
 - StatementReplay (MySQL/MariaDB): every DDL statement commits by itself.
-  The journal counts each statement as started before it runs (the
-  first in the revision's row itself), a replay skips what an earlier
+  The journal counts each statement as started before it runs (a fresh
+  run's first in the revision's row itself), a replay skips what an earlier
   run finished (statements.py), and a cancelled statement is killed on
   the server, which would otherwise finish it after the client has gone.
 

@@ -4,14 +4,17 @@
   update and its journal rows are one transaction (oslo.db takes
   transaction control away from pysqlite, so SQLite DDL is transactional
   too). A run that dies is rolled back whole; the next run simply
-  applies the revision again. On SQLite, revisions that follow each other
-  within GROUP_SECONDS share one commit (runner.py): a commit costs more
-  than a small revision, and SQLite locks the whole file for any write,
-  so a longer transaction takes no lock a shorter one would not.
-  PostgreSQL commits each revision: a revision waiting for a table lock
-  must not hold the locks of the revisions before it meanwhile. Its
-  commits do not wait for the disk (DeferredFlush); one more commit,
-  after the plan, does.
+  applies the revision again. Revisions that follow each other within
+  GROUP_SECONDS share one commit, and their bookkeeping rows are written
+  once for them all (runner.py): a commit and the bookkeeping cost more
+  than a small revision. On SQLite, which locks the whole file for any
+  write, a longer transaction takes no lock a shorter one would not. On
+  PostgreSQL a group goes on only while its revisions touch nothing but
+  the tables it created (table_scope.py), which no other session can
+  see: a revision that touched any other table (or waited for its lock)
+  ends its group, so that the lock is held no longer than if it
+  committed alone. PostgreSQL's commits do not wait for the disk
+  (DeferredFlush); one more commit, after the plan, does.
 - StatementReplay (MySQL/MariaDB): every DDL statement commits by itself.
   The journal counts each statement as started before it runs (a fresh
   run's first in the revision's row itself), a replay skips what an earlier
@@ -29,13 +32,15 @@ import sqlalchemy
 from webdemo.db import bookkeeping
 from webdemo.db import errors
 from webdemo.db import statements
+from webdemo.db import table_scope
 from webdemo import exception
 
 LOG = logging.getLogger(__name__)
 
 
-# How long revisions may share one commit on SQLite: short enough that
-# a writer waiting on the file (SQLite's busy timeout) hardly notices.
+# How long revisions may share one commit: short enough that a writer
+# waiting on SQLite's file (its busy timeout) hardly notices, and that a
+# PostgreSQL transaction's new tables are everybody's soon after.
 GROUP_SECONDS = 0.1
 
 
@@ -66,6 +71,13 @@ class Transactional:
         """How the plan's commits reach the disk, for the plan's with."""
         return contextlib.nullcontext()
 
+    def scope_for(self, connection):
+        """A table_scope.Scope of connection's statements, or None.
+
+        None: a group ends only when its time is up.
+        """
+        return None
+
     def cancel(self, engine, session):
         """Stop the statement the server may still run for session."""
         # Closing the connection rolls the revision back.
@@ -83,7 +95,20 @@ class DeferredFlush(Transactional):
     the server writes its log in order; a plan that ended well and
     cannot make that commit fails. A revision's commit cost about
     0.35 ms waiting, 0.15 ms not (doc/source/performance.rst).
+
+    Revisions share commits while they touch only the tables their
+    group created (scope_for()).
     """
+
+    def __init__(self, group_seconds=GROUP_SECONDS):
+        super().__init__(group_seconds)
+
+    def scope_for(self, connection):
+        scope = table_scope.Scope()
+        sqlalchemy.event.listen(
+            connection, 'before_cursor_execute',
+            lambda conn, cursor, statement, *rest: scope.see(statement))
+        return scope
 
     @contextlib.contextmanager
     def commits(self, connection):
@@ -136,6 +161,9 @@ class StatementReplay:
     def commits(self, connection):
         # Each DDL statement commits as the server is set to.
         return contextlib.nullcontext()
+
+    def scope_for(self, connection):
+        return None
 
     # Run on the DBAPI cursor, just before a DDL statement that commits
     # it; %s is the placeholder of both MySQL drivers.

@@ -183,15 +183,26 @@ def driver_call(compiled, parameters):
     return compiled.string, parameters
 
 
-def _now():
+def now():
+    """The time as the journal keeps it: UTC, without a zone."""
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
-def _ended(outcome, duration, counts, error):
-    """The _FINISHED columns of a row whose run ended so."""
-    return dict(outcome=outcome.value, finished_at=_now(),
+def _ended(outcome, duration, counts, error, finished_at=None):
+    """The _FINISHED columns of a row whose run ended so (now, by default)."""
+    return dict(outcome=outcome.value, finished_at=finished_at or now(),
                 duration=duration, statements_started=counts.started,
                 statements_done=counts.done, error=error)
+
+
+@dataclasses.dataclass(frozen=True)
+class Succeeded:
+    """A run that succeeded, its row still to be written (a group's)."""
+    run: 'Run'
+    started_at: datetime.datetime
+    finished_at: datetime.datetime
+    duration: float
+    counts: Counts
 
 
 @dataclasses.dataclass(frozen=True)
@@ -203,10 +214,10 @@ class Run:
     # The Counts it starts from (carried_counts).
     counts: Counts
 
-    def row(self, outcome=Outcome.RUNNING):
+    def row(self, outcome=Outcome.RUNNING, started_at=None):
         return dict(
             revision=self.revision, direction=self.direction.value,
-            outcome=outcome.value, started_at=_now(),
+            outcome=outcome.value, started_at=started_at or now(),
             host=socket.gethostname(), pid=os.getpid(),
             webdemo_version=webdemo_version(), checksum=self.checksum,
             statements_started=self.counts.started,
@@ -239,12 +250,44 @@ class Journal:
         result = self._connection.execute(_START, run.row())
         return result.inserted_primary_key[0]
 
-    def finish(self, entry_id, outcome, duration, counts, error=None):
+    def finish(self, entry_id, outcome, duration, counts, error=None,
+               finished_at=None):
         self._connection.execute(_FINISH, dict(
-            _ended(outcome, duration, counts, error), entry_id=entry_id))
+            _ended(outcome, duration, counts, error, finished_at),
+            entry_id=entry_id))
+
+    def record_group(self, entry_id, runs, following=None):
+        """Write the rows of revisions that shared one commit, at its end.
+
+        In two statements, however many revisions: on PostgreSQL each
+        statement is a round trip, and a group of small revisions costs
+        less than one revision writing its own rows (performance.rst).
+
+        :param entry_id: the row of the group's first run, written when
+            it started
+        :param runs: a Succeeded for each revision of the group, in order
+        :param following: the Run about to start after the group, or None
+        :returns: following's new row id, or None
+        """
+        first, rest = runs[0], runs[1:]
+        if rest:
+            # One statement: SQLAlchemy makes one insert of many rows of
+            # an executemany (its insertmanyvalues).
+            self._connection.execute(_START, [
+                dict(done.run.row(Outcome.SUCCEEDED, done.started_at),
+                     **_ended(Outcome.SUCCEEDED, done.duration, done.counts,
+                              None, done.finished_at))
+                for done in rest])
+        if following is None:
+            self.finish(entry_id, Outcome.SUCCEEDED, first.duration,
+                        first.counts, finished_at=first.finished_at)
+            return None
+        return self.succeed_and_start(entry_id, first.run, first.duration,
+                                      first.counts, following,
+                                      first.finished_at)
 
     def succeed_and_start(self, entry_id, finished, duration, counts,
-                          following):
+                          following, finished_at=None):
         """Finish a row as succeeded and start the next.
 
         In one statement on MySQL and PostgreSQL, where each statement
@@ -257,7 +300,8 @@ class Journal:
         """
         dialect = self._connection.dialect
         if dialect.name not in _ONE_STATEMENT:
-            self.finish(entry_id, Outcome.SUCCEEDED, duration, counts)
+            self.finish(entry_id, Outcome.SUCCEEDED, duration, counts,
+                        finished_at=finished_at)
             return self.start(following)
         starting = following.row()
         # Only the finished columns of the first row are written; the
@@ -265,7 +309,8 @@ class Journal:
         done = dict(starting, revision=finished.revision,
                     direction=finished.direction.value,
                     checksum=finished.checksum, id=entry_id,
-                    **_ended(Outcome.SUCCEEDED, duration, counts, None))
+                    **_ended(Outcome.SUCCEEDED, duration, counts, None,
+                             finished_at))
         starting.update(finished_at=None, duration=None, error=None)
         parameters = {f'f_{name}': value for name, value in done.items()}
         parameters.update(

@@ -66,6 +66,8 @@ class RevisionRun:
         self.duration = None
         self.tracker = backend.tracker_for(self)
         self._began = None
+        self._started_at = None
+        self._finished_at = None
 
     @property
     def counts(self):
@@ -83,6 +85,18 @@ class RevisionRun:
 
     def begin(self):
         self._began = time.monotonic()
+        self._started_at = journal_module.now()
+
+    def end(self):
+        """The revision ran; its row is written later, with its group's."""
+        self.duration = self.elapsed()
+        self._finished_at = journal_module.now()
+
+    def succeeded(self):
+        """The journal.Succeeded of a run that end() ended."""
+        return journal_module.Succeeded(
+            self.journal_run(), self._started_at, self._finished_at,
+            self.duration, self.counts)
 
     def elapsed(self):
         return None if self._began is None else time.monotonic() - self._began
@@ -128,13 +142,16 @@ class _PlanRun:
     """The runs of a plan, in order, on one connection.
 
     With group_seconds, revisions that follow each other within that
-    time share one commit (backends.py says where): each runs inside a
-    savepoint, so that when one fails, the ones before it in the group
-    are committed, and the failure recorded, just as if each had
-    committed alone. A run that dies loses the group's uncommitted
-    revisions whole; the journal row of the group's first revision,
-    committed with the group before it, says 'running', so the next run
-    completes the upgrade from there.
+    time share one commit (backends.py says where), and their version
+    rows and journal rows are written once, when the group commits. With
+    a table_scope.Scope (PostgreSQL) a group also commits right after a
+    revision that touched a table the group did not create. When a
+    revision fails, the group is rolled back, the revisions before it
+    run again, one commit each, and the failure is recorded: the
+    database ends as if each had committed alone. A run that dies loses
+    the group's uncommitted revisions whole; the journal row of the
+    group's first revision, committed before it, says 'running', so the
+    next run completes the upgrade from there.
     """
 
     def __init__(self, runs, report, group_seconds=0, clock=time.monotonic):
@@ -143,13 +160,12 @@ class _PlanRun:
         self._report = report
         self._journal = None
         self._connection = None
+        self._scope = None
         self._group_seconds = group_seconds
         self._clock = clock
-        self._savepoint = None
+        self._versions = None
         self._pending = []
         self._group_began = None
-        # Whether the current run's end is recorded already.
-        self.recorded = False
 
     @property
     def current(self):
@@ -201,79 +217,105 @@ class _PlanRun:
         another module) fails, recorded failed, leaving the revisions
         before it applied.
         """
-        versions = version_rows.Writer(self._connection, heads)
+        self._versions = version_rows.Writer(self._connection, heads)
         for self._position in range(start, stop):
             run = self.current
             step = scripts.step(run.script, run.direction)
             with context.begin_transaction(_per_migration=True):
-                if grouped:
-                    self._savepoint = self._connection.begin_nested()
                 run.begin()
-                step.migration_fn()
-                versions.write(step)
-                self.finished()
                 if grouped:
-                    self._savepoint.commit()
-                    self._savepoint = None
+                    self._run_in_group(run, step)
+                else:
+                    step.migration_fn()
+                    self._versions.write(step)
+                    self.finished()
             self._done(run, grouped)
         return ()
+
+    def _run_in_group(self, run, step):
+        if not self._pending:
+            # From the group's first revision's start: how long the
+            # group's locks are held.
+            self._group_began = self._clock()
+        if self._scope is None:
+            step.migration_fn()
+        else:
+            with self._scope.watching():
+                step.migration_fn()
+        self._versions.note(step)
+        run.end()
 
     def _done(self, run, grouped):
         if not grouped:
             self._report(run.report_line())
             return
-        if not self._pending:
-            self._group_began = self._clock()
         self._pending.append(run)
-        if self._clock() - self._group_began >= self._group_seconds:
+        if (self._clock() - self._group_began >= self._group_seconds
+                or self._scope is not None and self._scope.touched):
             self.commit()
 
     def commit(self):
-        """Commit the group so far, and report its revisions (grouping)."""
-        if not self.grouping:
+        """Write the group's rows, commit, report its revisions."""
+        if not self._pending:
             return
+        self._versions.flush()
+        following = self._following()
+        entry = self._journal.record_group(
+            self._pending[0].entry, [run.succeeded() for run in self._pending],
+            following and following.journal_run())
+        if following is not None:
+            following.entry = entry
         self._connection.commit()
         for run in self._pending:
             self._report(run.report_line())
+        self._end_group()
+
+    def _end_group(self):
         self._pending = []
+        if self._scope is not None:
+            self._scope.new_group()
 
-    def keep_the_group(self, error):
-        """After error in the current run: commit the runs before it.
+    def roll_back_group(self, error):
+        """After error in a group's current run: undo the group.
 
-        Only a failure is kept so (the database refused a statement, or
-        the revision has a bug): after a lost connection or an interrupt
-        nothing more can be written, and the group is lost whole.
+        Only after a failure (the database refused a statement, or the
+        revision has a bug) of a revision with others before it in the
+        group: after a lost connection or an interrupt nothing more can
+        be written, and the group is lost whole.
+
+        :returns: (start, stop), the revisions before the failed one,
+            rolled back, to run again one commit each; or None
         """
-        if self._savepoint is None or not self._savepoint.is_active:
-            return
+        if not self._pending or self.current.duration is not None:
+            return None
         if (self.current.outcome_of(error) != Outcome.FAILED
                 or isinstance(errors.raised_inside(error) or error,
                               exception.MigrationLockLost)):
-            return
-        try:
-            self._savepoint.rollback()
-            self.current.fail(self._journal, error)
-            self.commit()
-        except errors.DATABASE_ERRORS:
-            # The error being raised says more: the group is lost, and
-            # the next run completes it.
-            LOG.warning('could not keep the revisions before the failed '
-                        'one', exc_info=True)
-            return
-        self.recorded = True
+            return None
+        start = self._runs.index(self._pending[0])
+        self._connection.rollback()
+        self._end_group()
+        return start, self._position
+
+    def _following(self):
+        following = self._position + 1
+        return self._runs[following] if following < len(self._runs) else None
 
     def finished(self):
         """The current revision is done, inside its transaction.
 
         Its journal row is finished, and the next revision's written.
         """
-        following = self._position + 1
-        self.current.succeed(self._journal, self._runs[following]
-                             if following < len(self._runs) else None)
+        self.current.succeed(self._journal, self._following())
 
-    def open(self, connection):
-        """Mark dead runs and start the first row; committed at once."""
+    def open(self, connection, scope=None):
+        """Mark dead runs and start the first row; committed at once.
+
+        :param scope: the table_scope.Scope the backend keeps of the
+            connection's statements, if its groups need one
+        """
         self._connection = connection
+        self._scope = scope
         self._journal = journal_module.Journal(connection)
         self._journal.mark_dead_runs()
         self.current.start(self._journal)
@@ -400,25 +442,45 @@ def _run_on_one_connection(engine, scripts, plan_run, backend, timeout):
 def _run_steps(engine, connection, scripts, plan_run, backend):
     session = backend.prepare(connection, lambda: plan_run.current.tracker)
     faults.attach_if_requested(connection)
-    plan_run.open(connection)
+    plan_run.open(connection, backend.scope_for(connection))
     try:
-        for grouped, start, stop in plan_run.spans():
-            plan_run.enter_span(start)
-            if grouped and not connection.in_transaction():
-                # Alembic leaves the commits to whoever opened one.
-                connection.begin()
-            scripts.run_env(
-                scripts_module.alembic_config(connection),
-                lambda heads, context, grouped=grouped, start=start,
-                stop=stop: plan_run.run_span(scripts, context, heads,
-                                             grouped, start, stop))
-            plan_run.commit()
+        _run_spans(plan_run, lambda grouped, start, stop: _run_span(
+            connection, scripts, plan_run, grouped, start, stop))
     except KeyboardInterrupt:
         backend.cancel(engine, session)
         raise
+
+
+def _run_spans(plan_run, run_span):
+    """Run each span of the plan with run_span(grouped, start, stop).
+
+    After a failure in a group, the revisions before the failed one run
+    again, one commit each.
+    """
+    try:
+        for grouped, start, stop in plan_run.spans():
+            run_span(grouped, start, stop)
     except Exception as error:
-        plan_run.keep_the_group(error)
+        again = plan_run.roll_back_group(error)
+        if again is not None:
+            # The failed revision stays current, for _record_end.
+            failed = plan_run.position
+            run_span(False, *again)
+            plan_run.enter_span(failed)
         raise
+
+
+def _run_span(connection, scripts, plan_run, grouped, start, stop):
+    """Run revisions start to stop through one run of env.py."""
+    plan_run.enter_span(start)
+    if grouped and not connection.in_transaction():
+        # Alembic leaves the commits to whoever opened one.
+        connection.begin()
+    scripts.run_env(
+        scripts_module.alembic_config(connection),
+        lambda heads, context: plan_run.run_span(scripts, context, heads,
+                                                 grouped, start, stop))
+    plan_run.commit()
 
 
 def _record_end(engine, plan_run, error):
@@ -431,7 +493,8 @@ def _record_end(engine, plan_run, error):
     # A run that succeeded was committed, or was rolled back with its
     # transaction, leaving its row as a dead run's: either way there is
     # nothing true to add (an interrupt while reporting, a failed commit).
-    if run.entry is None or plan_run.recorded or run.duration is not None:
+    # One in a group that was lost has no row of its own yet.
+    if run.entry is None or run.duration is not None:
         return
     with contextlib.suppress(*errors.DATABASE_ERRORS):
         with engine.begin() as connection:

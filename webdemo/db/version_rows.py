@@ -68,6 +68,11 @@ def change_for(step, heads):
 class Writer:
     """Writes the version rows of each step on one connection.
 
+    Either each step as it runs (write()), or, for revisions sharing a
+    commit, only where the steps since the last write() or flush() left
+    the rows (note(), then flush()): a group of revisions costs a
+    statement or two, not one per revision.
+
     :param connection: the migration's connection; nothing is committed
     :param heads: the rows as they are now
     """
@@ -75,6 +80,8 @@ class Writer:
     def __init__(self, connection, heads):
         self._connection = connection
         self.heads = set(heads)
+        # The rows as the open transaction has them.
+        self._written = set(heads)
 
     def write(self, step):
         """Make step's Change to the rows (in the open transaction)."""
@@ -87,7 +94,25 @@ class Writer:
             old, new = change.update
             self._one(_UPDATE, {'old': old, 'new': new},
                       f'update {old} to {new}')
-        self.heads = change.applied_to(self.heads)
+        self.heads = self._written = change.applied_to(self.heads)
+
+    def note(self, step):
+        """Take step's Change, to be written by flush()."""
+        self.heads = change_for(step, self.heads).applied_to(self.heads)
+
+    def flush(self):
+        """Make the rows what the steps noted since the last write left."""
+        gone = sorted(self._written - self.heads)
+        new = sorted(self.heads - self._written)
+        if len(gone) == 1 and len(new) == 1:
+            self._one(_UPDATE, {'old': gone[0], 'new': new[0]},
+                      f'update {gone[0]} to {new[0]}')
+        else:
+            for old in gone:
+                self._one(_DELETE, {'old': old}, f'delete {old}')
+            for head in new:
+                self._connection.execute(_INSERT, {'new': head})
+        self._written = set(self.heads)
 
     def _one(self, statement, parameters, what):
         result = self._connection.execute(statement, parameters)

@@ -378,6 +378,72 @@ class TestAutocommitBlockPostgreSQL(AutocommitBlock,
     pass
 
 
+_A_GROUP_THEN_A_FAILURE = {
+    'cccc00000001': ('828dea7d5e92', """
+def upgrade():
+    op.create_table('group_one', sa.Column('id', sa.Integer, primary_key=True))
+"""),
+    'cccc00000002': ('cccc00000001', """
+def upgrade():
+    table = op.create_table(
+        'group_two', sa.Column('id', sa.Integer, primary_key=True))
+    op.bulk_insert(table, [{'id': 1}])
+"""),
+    'cccc00000003': ('cccc00000002', """
+def upgrade():
+    op.create_table('group_one', sa.Column('id', sa.Integer, primary_key=True))
+"""),
+}
+
+
+class FailureInAGroup(runner.PackageCopyMixin):
+
+    def test_the_revisions_before_a_failure_in_a_group_stay_applied(self):
+        # On SQLite and PostgreSQL the three share a commit, and the
+        # third fails: the first two are run again, one commit each.
+        for revision, (down, body) in _A_GROUP_THEN_A_FAILURE.items():
+            path = os.path.join(self.versions, 'expand',
+                                f'{revision}_group_then_failure.py')
+            with open(path, 'w') as script:
+                script.write(
+                    f'"""group then failure"""\n\nfrom alembic import op\n'
+                    f'import sqlalchemy as sa\n\nrevision = {revision!r}\n'
+                    f'down_revision = {down!r}\n{body}')
+        self.assertOk(self.manage('db', 'sync', '828dea7d5e92'))
+        failed = self.manage('db', 'sync')
+        self.assertEqual(1, failed.returncode, failed.stderr)
+        self.assertIn('cccc00000003', failed.stderr)
+        self.assertNotIn('Traceback', failed.stderr)
+        self.assertIn('Current revision: cccc00000002',
+                      self.manage('db', 'version').stdout)
+        with self.engine.connect() as connection:
+            self.assertEqual([(1,)], [tuple(row) for row in (
+                connection.exec_driver_sql('SELECT id FROM group_two'))])
+            rows = [tuple(row) for row in connection.execute(
+                sqlalchemy.select(journal.JOURNAL.c.revision,
+                                  journal.JOURNAL.c.outcome).where(
+                    journal.JOURNAL.c.revision.like('cccc%')).order_by(
+                        journal.JOURNAL.c.id))]
+        self.assertEqual([('cccc00000001', 'succeeded'),
+                          ('cccc00000002', 'succeeded'),
+                          ('cccc00000003', 'failed')], rows)
+
+
+class TestFailureInAGroupSQLite(FailureInAGroup, base.BaseTestCase):
+    pass
+
+
+class TestFailureInAGroupMySQL(FailureInAGroup, db_fixtures.MySQLMixin,
+                               db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestFailureInAGroupPostgreSQL(FailureInAGroup,
+                                    db_fixtures.PostgreSQLMixin,
+                                    db_fixtures.DatabaseTestCase):
+    pass
+
+
 class TestCommitsPostgreSQL(db_fixtures.PostgreSQLMixin,
                             db_fixtures.DatabaseTestCase):
     """A revision's commit does not wait for the disk; the plan's end does.
@@ -420,9 +486,9 @@ class TestCommitsPostgreSQL(db_fixtures.PostgreSQLMixin,
         from webdemo.db import migration
 
         migration.sync(self.engine, report=lambda line: None)
-        # Every revision's row was started unsynced: by the plan's first
-        # commit, or in the transaction of the revision before it.
-        self.assertEqual(len(REVISIONS), len(self.setting_at_journal_write))
+        # Every row was written unsynced: by the plan's first commit, or
+        # in the transaction of the revisions before it.
+        self.assertGreater(len(self.setting_at_journal_write), 1)
         self.assertEqual({'off'}, set(self.setting_at_journal_write))
         # Then the session's own setting back, and a transaction that
         # writes (it has an id), committed, so that it waits for the log.

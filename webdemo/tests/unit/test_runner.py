@@ -18,6 +18,7 @@ from webdemo.db.journal import Entry
 from webdemo.db.journal import Outcome
 from webdemo.db import lock_wait
 from webdemo.db import runner
+from webdemo.db import table_scope
 from webdemo import exception
 
 UP, DOWN = Direction.UPGRADE, Direction.DOWNGRADE
@@ -37,9 +38,16 @@ class FakeJournal:
         self.writes.append(('finish', entry_id, outcome, counts))
 
     def succeed_and_start(self, entry_id, finished, duration, counts,
-                          following):
+                          following, finished_at=None):
         self.finish(entry_id, Outcome.SUCCEEDED, duration, counts)
         return self.start(following)
+
+    def record_group(self, entry_id, runs, following=None):
+        for done in runs[1:]:
+            self.writes.append(('insert', done.run.revision, done.counts))
+        self.finish(entry_id, Outcome.SUCCEEDED, runs[0].duration,
+                    runs[0].counts)
+        return None if following is None else self.start(following)
 
 
 class FakeScript:
@@ -106,24 +114,37 @@ def _run(revision, previous=None, direction=UP,
 
 
 class FakeConnection:
-    """Records commits, savepoints and version-row writes."""
+    """Records commits, rollbacks and version-row writes.
+
+    :ivar heads: the version rows committed (a linear history's)
+    """
 
     def __init__(self, log):
         self.log = log
         self.dialect = sqlalchemy.create_mock_engine(
             'sqlite://', None).dialect
+        self.heads = set()
+        self._written = None
 
     def commit(self):
         self.log.append('commit')
+        self.settle()
+
+    def settle(self):
+        if self._written is not None:
+            self.heads = {self._written}
+        self._written = None
+
+    def rollback(self):
+        self.log.append('rollback')
+        self._written = None
 
     def begin(self):
         self.log.append('begin')
 
-    def begin_nested(self):
-        return FakeSavepoint(self.log)
-
     def execute(self, statement, parameters):
         self.log.append(('version', parameters.get('new')))
+        self._written = parameters.get('new')
         return FakeResult()
 
 
@@ -138,30 +159,17 @@ class FakeContext:
     nothing; otherwise each revision's is committed as it ends.
     """
 
-    def __init__(self, log, external):
+    def __init__(self, log, external, connection=None):
         self.log, self.external = log, external
+        self.connection = connection
 
     @contextlib.contextmanager
     def begin_transaction(self, _per_migration):
         yield
         if not self.external:
             self.log.append('alembic commits')
-
-
-class FakeSavepoint:
-
-    def __init__(self, log):
-        self.log = log
-        self.is_active = True
-        log.append('savepoint')
-
-    def commit(self):
-        self.is_active = False
-        self.log.append('release')
-
-    def rollback(self):
-        self.is_active = False
-        self.log.append('rollback to savepoint')
+            if self.connection is not None:
+                self.connection.settle()
 
 
 class FakeClock:
@@ -213,7 +221,7 @@ class TestPlanRun(base.BaseTestCase):
 
 
 class TestGroupedPlanRun(base.BaseTestCase):
-    """Revisions sharing commits (SQLite), with a fake clock."""
+    """Revisions sharing commits (SQLite, PostgreSQL), with a fake clock."""
 
     def setUp(self):
         super().setUp()
@@ -222,26 +230,30 @@ class TestGroupedPlanRun(base.BaseTestCase):
         self.journal = FakeJournal()
         self.journal.writes = self.log
 
-    def plan(self, *runs):
+    def plan(self, *runs, scope=None):
         plan = runner._PlanRun(list(runs), self.log.append, 0.1, self.clock)
         plan._journal = self.journal
         plan._connection = FakeConnection(self.log)
+        plan._scope = scope
+        plan.current.start(self.journal)
         return plan
 
     def run_steps(self, plan, fail_at=None, error=None):
-        """Run the spans as _run_steps does.
+        """Run the spans as _run_steps does, through _run_spans.
 
         :returns: the error fail_at raised, which _run_steps would see
         """
         scripts = FakeScripts(self.log, self.clock, fail_at, error)
-        heads = set()
+        connection = plan._connection
+
+        def run_span(grouped, start, stop):
+            plan.enter_span(start)
+            plan.run_span(scripts, FakeContext(self.log, grouped, connection),
+                          set(connection.heads), grouped, start, stop)
+            plan.commit()
+
         try:
-            for grouped, start, stop in plan.spans():
-                plan.enter_span(start)
-                plan.run_span(scripts, FakeContext(self.log, grouped), heads,
-                              grouped, start, stop)
-                heads = {plan.current.script.revision}
-                plan.commit()
+            runner._run_spans(plan, run_span)
         except Exception as raised:
             return raised
 
@@ -252,24 +264,34 @@ class TestGroupedPlanRun(base.BaseTestCase):
         return [entry.rsplit(' in ', 1)[0] for entry in self.log
                 if isinstance(entry, str) and entry.startswith('Applied')]
 
+    def marks(self, *kinds):
+        return [e if isinstance(e, str) else e[:2] for e in self.log
+                if e in kinds or isinstance(e, tuple) and e[0] in kinds]
+
     def test_revisions_within_the_time_share_one_commit(self):
         self.run_steps(self.plan(_run('a'), _run('b'), _run('c')))
-        self.assertEqual(1, self.log.count('commit'))
-        self.assertEqual(self.applied('a', 'b', 'c'), self.reports())
-        # Each revision in a savepoint; reported only once committed.
-        self.assertEqual(['savepoint', 'release'] * 3 + ['commit'],
-                         [e for e in self.log if e in (
-                             'savepoint', 'release', 'commit')])
+        # Their rows written once, at the commit; reported after it.
+        self.assertEqual(
+            [('ran', 'a'), ('ran', 'b'), ('ran', 'c'), ('version', 'c'),
+             ('insert', 'b'), ('insert', 'c'), ('finish', 'row-a'),
+             'commit'],
+            self.marks('ran', 'version', 'insert', 'finish', 'commit'))
         reported_at = [i for i, e in enumerate(self.log)
                        if isinstance(e, str) and e.startswith('Applied')]
         self.assertLess(self.log.index('commit'), min(reported_at))
+        self.assertEqual(self.applied('a', 'b', 'c'), self.reports())
 
     def test_the_group_commits_once_its_time_is_up(self):
         runs = [_run(r) for r in 'abcdef']
         self.run_steps(self.plan(*runs))
         # 30 ms each: the fourth revision ends 120 ms after the group
-        # began, past 100 ms.
-        self.assertEqual(2, self.log.count('commit'))
+        # began, past 100 ms; the group's rows start e's.
+        self.assertEqual(
+            [('version', 'd'), ('insert', 'b'), ('insert', 'c'),
+             ('insert', 'd'), ('finish', 'row-a'), ('start', 'e'), 'commit',
+             ('version', 'f'), ('insert', 'f'), ('finish', 'row-e'),
+             'commit'],
+            self.marks('version', 'insert', 'finish', 'start', 'commit')[1:])
         first_commit = self.log.index('commit')
         self.assertEqual(self.applied('a', 'b', 'c', 'd'), [
             e.rsplit(' in ', 1)[0] for e in self.log[first_commit:]
@@ -277,20 +299,43 @@ class TestGroupedPlanRun(base.BaseTestCase):
         self.assertNotIn('Applied', ' '.join(
             e for e in self.log[:first_commit] if isinstance(e, str)))
 
+    def test_a_revision_that_touched_an_older_table_ends_its_group(self):
+        scope = table_scope.Scope()
+        plan = self.plan(_run('a'), _run('b'), _run('c'), scope=scope)
+        scripts = FakeScripts(self.log, self.clock)
+        touches = {'a': 'CREATE TABLE t (id INTEGER)',
+                   'b': 'ALTER TABLE t ADD COLUMN x INTEGER',
+                   'c': 'ALTER TABLE account ADD COLUMN x INTEGER'}
+
+        def step(script, direction):
+            made = FakeScripts.step(scripts, script, direction)
+            ran = made.migration_fn
+
+            def migration_fn():
+                scope.see(touches[script.revision])
+                ran()
+
+            made.migration_fn = migration_fn
+            return made
+
+        scripts.step = step
+        plan.run_span(scripts, FakeContext(self.log, True), set(), True, 0, 3)
+        # a and b touched only a's new table; c another: committed at once.
+        self.assertEqual([('version', 'c'), ('insert', 'b'), ('insert', 'c'),
+                          ('finish', 'row-a'), 'commit'],
+                         self.marks('version', 'insert', 'finish', 'commit'))
+
     def test_a_revision_outside_a_transaction_runs_alone(self):
         plan = self.plan(_run('a'), _run('b', outside_transaction=True),
                          _run('c'))
         self.run_steps(plan)
-        marks = [e for e in self.log if e in (
-            'savepoint', 'commit', 'alembic commits')]
         # a's group is committed before b, which Alembic runs and
         # commits as usual, then c's group.
-        self.assertEqual(['savepoint', 'commit', 'alembic commits',
-                          'commit', 'savepoint', 'commit'], marks)
+        self.assertEqual(['commit', 'alembic commits', 'commit'],
+                         self.marks('commit', 'alembic commits'))
         self.assertEqual(self.applied('a', 'b', 'c'), self.reports())
         self.assertEqual([('version', 'a'), ('version', 'b'),
-                          ('version', 'c')],
-                         [e for e in self.log if e[0] == 'version'])
+                          ('version', 'c')], self.marks('version'))
 
     def test_between_spans_the_next_revision_is_current(self):
         plan = self.plan(_run('a'), _run('b', outside_transaction=True))
@@ -304,7 +349,6 @@ class TestGroupedPlanRun(base.BaseTestCase):
 
     def test_a_revision_that_succeeded_is_not_recorded_again(self):
         plan = self.plan(_run('a'), _run('b'))
-        plan.current.start(self.journal)
         plan.run_span(FakeScripts(self.log, self.clock),
                       FakeContext(self.log, True), set(), True, 0, 1)
         plan.commit()
@@ -324,27 +368,46 @@ class TestGroupedPlanRun(base.BaseTestCase):
             [(False, 0, 1), (True, 1, 3), (False, 3, 4), (False, 4, 5)],
             runner._spans([True, False, False, True, True], True))
 
-    def test_a_failure_keeps_the_revisions_before_it(self):
+    def test_a_failure_runs_the_revisions_before_it_again_alone(self):
         plan = self.plan(_run('a'), _run('b'), _run('c'))
-        plan.current.start(self.journal)
         refused = db_exc.DBError(sa_exc.OperationalError(
             'ALTER TABLE x', {}, pymysql.err.OperationalError(1064, 'bad')))
-        plan.keep_the_group(self.run_steps(plan, 'c', refused))
-        tail = self.log[self.log.index('rollback to savepoint'):]
-        self.assertEqual('rollback to savepoint', tail[0])
-        self.assertEqual(('finish', 'row-c', Outcome.FAILED, Counts()),
-                         tail[1])
-        self.assertEqual('commit', tail[2])
+        self.assertIs(refused, self.run_steps(plan, 'c', refused))
+        tail = self.log[self.log.index('rollback'):]
+        # a and b again, each committed with its rows, c's row started.
+        self.assertEqual(
+            [('ran', 'a'), ('version', 'a'), ('finish', 'row-a'),
+             ('start', 'b'), 'alembic commits', ('ran', 'b'),
+             ('version', 'b'), ('finish', 'row-b'), ('start', 'c'),
+             'alembic commits'],
+            [e if isinstance(e, str) else e[:2] for e in tail[1:]
+             if not isinstance(e, str) or not e.startswith('Applied')])
         self.assertEqual(self.applied('a', 'b'), self.reports())
-        self.assertTrue(plan.recorded)
+        self.assertNotIn('commit', self.log)
+        # c is current, its row there and unfinished: _record_end's.
+        self.assertEqual('c', plan.current.script.revision)
+        self.assertEqual('row-c', plan.current.entry)
+        self.assertIsNone(plan.current.duration)
+
+    def test_a_failure_first_in_its_group_runs_nothing_again(self):
+        plan = self.plan(_run('a'), _run('b'))
+        refused = db_exc.DBError(sa_exc.OperationalError(
+            'ALTER TABLE x', {}, pymysql.err.OperationalError(1064, 'bad')))
+        self.run_steps(plan, 'a', refused)
+        self.assertEqual([('ran', 'a')], self.marks('ran'))
+        self.assertNotIn('rollback', self.log)
+        self.assertEqual('row-a', plan.current.entry)
 
     def test_a_lost_connection_keeps_nothing(self):
         plan = self.plan(_run('a'), _run('b'))
         lost = db_exc.DBConnectionError(Exception('gone'))
-        plan.keep_the_group(self.run_steps(plan, 'b', lost))
+        self.run_steps(plan, 'b', lost)
+        self.assertEqual([('ran', 'a'), ('ran', 'b')], self.marks('ran'))
         self.assertNotIn('commit', self.log)
+        self.assertNotIn('rollback', self.log)
         self.assertEqual([], self.reports())
-        self.assertFalse(plan.recorded)
+        # b has no row of its own: nothing for _record_end to write.
+        self.assertIsNone(plan.current.entry)
 
 
 class TestRevisionRun(base.BaseTestCase):

@@ -93,12 +93,16 @@ class TestChangesMatchAlembic(test_graph.HistoryShapes, base.BaseTestCase):
         except Exception:
             # Not a plan Alembic would run from here: nothing to compare.
             return heads, 0
+        # A group's writer, which only notes each step.
+        noted = version_rows.Writer(None, heads)
         for script in plan:
             step = make(directory.revision_map, script)
             expected = _alembic_writes(step, heads)
             self.assertEqual(expected, _our_writes(step, heads),
                              f'{step} from {sorted(heads)}')
             heads = expected[1]
+            noted.note(step)
+        self.assertEqual(set(heads), noted.heads)
         return heads, len(plan)
 
     def test_two_bases_and_a_merge_of_a_branch_point(self):
@@ -149,6 +153,27 @@ class TestWriter(base.BaseTestCase):
                                       writer.write, _FakeMerge())
         self.assertIn('0 rows matched, not 1', str(error))
         self.assertEqual({'left'}, self.rows())
+
+    def test_a_flush_writes_where_the_noted_steps_left_the_rows(self):
+        for after, statements in (
+                ({'merged'}, ['DELETE', 'DELETE', 'INSERT']),
+                ({'left', 'next'}, ['UPDATE']),
+                ({'left', 'right', 'branch'}, ['INSERT']),
+                ({'left'}, ['DELETE']),
+                ({'left', 'right'}, [])):
+            sent = []
+            with self.engine.connect() as connection:
+                sqlalchemy.event.listen(
+                    connection, 'before_cursor_execute',
+                    lambda *event: sent.append(event[2].split()[0]))
+                writer = version_rows.Writer(connection, {'left', 'right'})
+                writer.heads = set(after)
+                writer.flush()
+                self.assertEqual(after, {row[0] for row in (
+                    connection.exec_driver_sql(
+                        'SELECT version_num FROM alembic_version'))})
+                connection.rollback()
+            self.assertEqual(statements, sent[:len(statements)], after)
 
 
 class _FakeMerge:

@@ -11,9 +11,10 @@
   write, a longer transaction takes no lock a shorter one would not. On
   PostgreSQL a group goes on only while its revisions touch nothing but
   the tables it created (table_scope.py), which no other session can
-  see: a revision that touched any other table (or waited for its lock)
-  ends its group, so that the lock is held no longer than if it
-  committed alone. PostgreSQL's commits do not wait for the disk
+  see: a revision that touched any other table ends its group, so that
+  the lock is held no longer than if it committed alone (and while it
+  waits for that lock, the revisions before it hold locks only on their
+  new tables). PostgreSQL's commits do not wait for the disk
   (DeferredFlush); one more commit, after the plan, does.
 - StatementReplay (MySQL/MariaDB): every DDL statement commits by itself.
   The journal counts each statement as started before it runs (a fresh

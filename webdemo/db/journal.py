@@ -278,26 +278,26 @@ class Journal:
                      **_ended(Outcome.SUCCEEDED, done.duration, done.counts,
                               None, done.finished_at))
                 for done in rest])
-        if following is None:
-            self.finish(entry_id, Outcome.SUCCEEDED, first.duration,
-                        first.counts, finished_at=first.finished_at)
-            return None
         return self.succeed_and_start(entry_id, first.run, first.duration,
                                       first.counts, following,
                                       first.finished_at)
 
     def succeed_and_start(self, entry_id, finished, duration, counts,
                           following, finished_at=None):
-        """Finish a row as succeeded and start the next.
+        """Finish a row as succeeded and start the next, if any.
 
         In one statement on MySQL and PostgreSQL, where each statement
         is a round trip to the server.
 
         :param finished: the Run of the row entry_id, which is there
         :param duration: and counts: how it ended
-        :param following: the Run about to start
-        :returns: the new row's id
+        :param following: the Run about to start, or None
+        :returns: the new row's id, or None
         """
+        if following is None:
+            self.finish(entry_id, Outcome.SUCCEEDED, duration, counts,
+                        finished_at=finished_at)
+            return None
         dialect = self._connection.dialect
         if dialect.name not in _ONE_STATEMENT:
             self.finish(entry_id, Outcome.SUCCEEDED, duration, counts,

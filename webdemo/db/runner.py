@@ -108,13 +108,11 @@ class RevisionRun:
             written by the same statement
         """
         self.duration = self.elapsed()
-        if following is None:
-            journal.finish(self.entry, Outcome.SUCCEEDED, self.duration,
-                           self.counts)
-            return
-        following.entry = journal.succeed_and_start(
+        entry = journal.succeed_and_start(
             self.entry, self.journal_run(), self.duration, self.counts,
-            following.journal_run())
+            following and following.journal_run())
+        if following is not None:
+            following.entry = entry
 
     def fail(self, journal, error):
         """Finish the journal row as failed by error."""

@@ -86,14 +86,7 @@ class Writer:
     def write(self, step):
         """Make step's Change to the rows (in the open transaction)."""
         change = change_for(step, self.heads)
-        for old in change.deletes:
-            self._one(_DELETE, {'old': old}, f'delete {old}')
-        for new in change.inserts:
-            self._connection.execute(_INSERT, {'new': new})
-        if change.update is not None:
-            old, new = change.update
-            self._one(_UPDATE, {'old': old, 'new': new},
-                      f'update {old} to {new}')
+        self._make(change)
         self.heads = self._written = change.applied_to(self.heads)
 
     def note(self, step):
@@ -102,17 +95,23 @@ class Writer:
 
     def flush(self):
         """Make the rows what the steps noted since the last write left."""
-        gone = sorted(self._written - self.heads)
-        new = sorted(self.heads - self._written)
-        if len(gone) == 1 and len(new) == 1:
-            self._one(_UPDATE, {'old': gone[0], 'new': new[0]},
-                      f'update {gone[0]} to {new[0]}')
-        else:
-            for old in gone:
-                self._one(_DELETE, {'old': old}, f'delete {old}')
-            for head in new:
-                self._connection.execute(_INSERT, {'new': head})
+        gone = tuple(sorted(self._written - self.heads))
+        new = tuple(sorted(self.heads - self._written))
+        self._make(Change(update=gone + new)
+                   if len(gone) == 1 and len(new) == 1
+                   else Change(deletes=gone, inserts=new))
         self._written = set(self.heads)
+
+    def _make(self, change):
+        """Run change's statements, in Alembic's order."""
+        for old in change.deletes:
+            self._one(_DELETE, {'old': old}, f'delete {old}')
+        for new in change.inserts:
+            self._connection.execute(_INSERT, {'new': new})
+        if change.update is not None:
+            old, new = change.update
+            self._one(_UPDATE, {'old': old, 'new': new},
+                      f'update {old} to {new}')
 
     def _one(self, statement, parameters, what):
         result = self._connection.execute(statement, parameters)

@@ -323,6 +323,21 @@ class TestSeveralStatementsPostgreSQL(SeveralStatementsRecovery,
     pass
 
 
+def _write_revisions(versions, title, revisions):
+    """Write revision files on the expand branch of a package copy.
+
+    :param revisions: {revision: (down_revision, body)}
+    """
+    for revision, (down, body) in revisions.items():
+        path = os.path.join(versions, 'expand',
+                            f'{revision}_{title.replace(" ", "_")}.py')
+        with open(path, 'w') as script:
+            script.write(
+                f'"""{title}"""\n\nfrom alembic import op\n'
+                f'import sqlalchemy as sa\n\nrevision = {revision!r}\n'
+                f'down_revision = {down!r}\n{body}')
+
+
 _AROUND_AN_AUTOCOMMIT_BLOCK = {
     'bbbb00000001': ('828dea7d5e92', '''
 def upgrade():
@@ -346,14 +361,8 @@ class AutocommitBlock(runner.PackageCopyMixin):
 
     def test_a_revision_with_an_autocommit_block_between_others(self):
         # On SQLite the revisions around it share commits; it cannot.
-        for revision, (down, body) in _AROUND_AN_AUTOCOMMIT_BLOCK.items():
-            path = os.path.join(self.versions, 'expand',
-                                f'{revision}_around_autocommit.py')
-            with open(path, 'w') as script:
-                script.write(
-                    f'"""around autocommit"""\n\nfrom alembic import op\n'
-                    f'import sqlalchemy as sa\n\nrevision = {revision!r}\n'
-                    f'down_revision = {down!r}\n{body}')
+        _write_revisions(self.versions, 'around autocommit',
+                         _AROUND_AN_AUTOCOMMIT_BLOCK)
         self.assertOk(self.manage('db', 'sync'))
         inspector = sqlalchemy.inspect(self.engine)
         self.assertLessEqual({'nickname', 'locale', 'theme'}, {
@@ -401,14 +410,8 @@ class FailureInAGroup(runner.PackageCopyMixin):
     def test_the_revisions_before_a_failure_in_a_group_stay_applied(self):
         # On SQLite and PostgreSQL the three share a commit, and the
         # third fails: the first two are run again, one commit each.
-        for revision, (down, body) in _A_GROUP_THEN_A_FAILURE.items():
-            path = os.path.join(self.versions, 'expand',
-                                f'{revision}_group_then_failure.py')
-            with open(path, 'w') as script:
-                script.write(
-                    f'"""group then failure"""\n\nfrom alembic import op\n'
-                    f'import sqlalchemy as sa\n\nrevision = {revision!r}\n'
-                    f'down_revision = {down!r}\n{body}')
+        _write_revisions(self.versions, 'group then failure',
+                         _A_GROUP_THEN_A_FAILURE)
         self.assertOk(self.manage('db', 'sync', '828dea7d5e92'))
         failed = self.manage('db', 'sync')
         self.assertEqual(1, failed.returncode, failed.stderr)

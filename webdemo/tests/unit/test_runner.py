@@ -40,14 +40,14 @@ class FakeJournal:
     def succeed_and_start(self, entry_id, finished, duration, counts,
                           following, finished_at=None):
         self.finish(entry_id, Outcome.SUCCEEDED, duration, counts)
-        return self.start(following)
+        return None if following is None else self.start(following)
 
     def record_group(self, entry_id, runs, following=None):
         for done in runs[1:]:
             self.writes.append(('insert', done.run.revision, done.counts))
-        self.finish(entry_id, Outcome.SUCCEEDED, runs[0].duration,
-                    runs[0].counts)
-        return None if following is None else self.start(following)
+        return self.succeed_and_start(entry_id, runs[0].run,
+                                      runs[0].duration, runs[0].counts,
+                                      following)
 
 
 class FakeScript:

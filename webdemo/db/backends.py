@@ -21,12 +21,16 @@
   run's first in the revision's row itself), a replay skips what an earlier
   run finished (statements.py), and a cancelled statement is killed on
   the server, which would otherwise finish it after the client has gone.
+  A revision's version and journal rows are committed by the next DDL
+  statement, which commits whatever is open before it runs, rather than
+  by a commit of their own (CarriedCommit).
 
 for_engine() chooses once per command.
 """
 
 import contextlib
 import logging
+import re
 
 import sqlalchemy
 
@@ -49,10 +53,11 @@ class Transactional:
     """A revision is all or nothing: nothing to track, replay or cancel.
 
     :param group_seconds: how long revisions may share one commit (0:
-        each commits alone)
+        each commits alone, as a group of one; None: in the transaction
+        Alembic gives each revision, with no group)
     """
 
-    def __init__(self, group_seconds=0):
+    def __init__(self, group_seconds=None):
         self.group_seconds = group_seconds
 
     def tracker_for(self, run):
@@ -71,6 +76,13 @@ class Transactional:
     def commits(self, connection):
         """How the plan's commits reach the disk, for the plan's with."""
         return contextlib.nullcontext()
+
+    def commit_group(self, connection):
+        """Commit a group's revisions and their rows."""
+        connection.commit()
+
+    def end_span(self, connection):
+        """A span of the plan ended; commit anything left open."""
 
     def scope_for(self, connection):
         """A table_scope.Scope of connection's statements, or None.
@@ -154,14 +166,31 @@ def _flush(connection):
 
 
 class StatementReplay:
-    """MySQL/MariaDB: DDL commits statement by statement."""
+    """MySQL/MariaDB: DDL commits statement by statement.
 
-    # Each DDL statement commits: there is no group to make.
+    Each revision is a group of its own, whose commit the next DDL
+    statement makes (CarriedCommit).
+    """
+
     group_seconds = 0
 
+    def __init__(self):
+        self._carried = CarriedCommit()
+
+    @contextlib.contextmanager
     def commits(self, connection):
-        # Each DDL statement commits as the server is set to.
-        return contextlib.nullcontext()
+        try:
+            yield
+        except Exception as error:
+            self._carried.commit_after(connection, error)
+            raise
+
+    def commit_group(self, connection):
+        self._carried.pending = True
+
+    def end_span(self, connection):
+        # The next span may need Alembic's own transactions.
+        self._carried.commit(connection)
 
     def scope_for(self, connection):
         return None
@@ -181,12 +210,17 @@ class StatementReplay:
                                   run.carried, record)
 
     def prepare(self, connection, current_tracker):
-        sqlalchemy.event.listen(
-            connection, 'before_cursor_execute',
-            lambda *event: current_tracker().before(*event), retval=True)
-        sqlalchemy.event.listen(
-            connection, 'after_cursor_execute',
-            lambda *event: current_tracker().after(*event))
+        def before(*event):
+            self._carried.before(*event[:3])
+            return current_tracker().before(*event)
+
+        def after(*event):
+            self._carried.after(event[2])
+            current_tracker().after(*event)
+
+        sqlalchemy.event.listen(connection, 'before_cursor_execute', before,
+                                retval=True)
+        sqlalchemy.event.listen(connection, 'after_cursor_execute', after)
         # Taken now: after an interrupt the connection is invalidated and
         # would report a new session's id.
         session = connection.exec_driver_sql('SELECT CONNECTION_ID()').scalar()
@@ -205,6 +239,66 @@ class StatementReplay:
         except errors.DATABASE_ERRORS:
             LOG.warning('could not cancel the interrupted statement',
                         exc_info=True)
+
+
+# Statements MySQL commits the open transaction before (a temporary
+# table's are not among them). A statement missed here costs a commit.
+_COMMITS_BEFORE = re.compile(
+    r'\s*(CREATE|ALTER|DROP|RENAME|TRUNCATE)\b'
+    r'(?!\s+(OR\s+REPLACE\s+)?TEMPORARY\b)', re.IGNORECASE)
+
+
+def commits_before(statement):
+    """Whether MySQL commits the open transaction before statement."""
+    return bool(_COMMITS_BEFORE.match(statement))
+
+
+class CarriedCommit:
+    """Rows whose commit the next DDL statement carries (MySQL).
+
+    A revision's version and journal rows are written after its last
+    statement. MySQL commits them before the next revision's first DDL
+    statement, as part of it, so a commit of their own would cost a
+    round trip and a write to the server's log for nothing
+    (doc/source/performance.rst). Before any other statement they are
+    committed first, so that they are never committed with, or rolled
+    back with, a revision's changes to data. A run that dies before the
+    next DDL loses them: the revision's row, committed with its last
+    statement's counts, still says running, and the next run replays
+    that statement, accepting that its effect is there (statements.py).
+
+    :ivar pending: rows are written and not yet committed
+    """
+
+    def __init__(self):
+        self.pending = False
+
+    def before(self, conn, cursor, statement):
+        if self.pending and not commits_before(statement):
+            # What Connection.commit() does, which cannot run inside an
+            # execution: its listeners first (the migration lock's fence).
+            conn.dispatch.commit(conn)
+            cursor.connection.commit()
+            self.pending = False
+
+    def after(self, statement):
+        if commits_before(statement):
+            self.pending = False
+
+    def commit(self, connection):
+        if self.pending:
+            connection.commit()
+            self.pending = False
+
+    def commit_after(self, connection, error):
+        """After a failure: commit the rows written before it, if any.
+
+        Not after a lost connection or a lost lock, when nothing more
+        can or may be written.
+        """
+        if errors.leaves_connection_usable(error):
+            with contextlib.suppress(*errors.DATABASE_ERRORS):
+                self.commit(connection)
 
 
 def for_engine(engine):

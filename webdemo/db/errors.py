@@ -161,6 +161,21 @@ def raised_inside(error):
     return inner if isinstance(inner, exception.WebdemoError) else None
 
 
+def leaves_connection_usable(error):
+    """Whether a connection may still write after error stopped a run.
+
+    Yes when the database refused a statement or a revision has a bug;
+    not after a lost connection, a lost migration lock (nothing more may
+    be written) or an interrupt (the last statement's fate is unknown).
+    """
+    if not isinstance(error, Exception):
+        return False
+    if isinstance(raised_inside(error) or error, exception.MigrationLockLost):
+        return False
+    return not (isinstance(error, DATABASE_ERRORS)
+                and kind_of(error) == Kind.CONNECTION_LOST)
+
+
 def as_migration_error(what, error):
     """The one-line error for a database error while `what` ran.
 

@@ -8,10 +8,12 @@ for the version table, opening a connection) grows the cost of a sync
 beyond the revisions' own statements. env.py configures Alembic; the
 runner then runs the revisions itself (_PlanRun.run_span): each
 revision's function, its alembic_version rows (version_rows.py), its
-journal row finished and the next one's started, in one transaction:
-one commit per revision, and the journal never disagrees with
-alembic_version. Each revision runs in the transaction Alembic's own
-loop would give it, so that autocommit_block works as in Alembic.
+journal row finished and the next one's started, in one transaction,
+so that the journal never disagrees with alembic_version. Outside
+groups each revision runs in the transaction Alembic's own loop would
+give it, so that autocommit_block works as in Alembic; in a group
+(backends.py says which backend groups, and how) the revisions and
+their rows share the group's.
 
 A RevisionRun owns everything about one revision: its journal row, the
 statement counts it carries over from an unfinished earlier run, its
@@ -139,9 +141,11 @@ class RevisionRun:
 class _PlanRun:
     """The runs of a plan, in order, on one connection.
 
-    With group_seconds, revisions that follow each other within that
-    time share one commit (backends.py says where), and their version
-    rows and journal rows are written once, when the group commits. With
+    With the backend's group_seconds, revisions that follow each other
+    within that time share one commit (backends.py says where; 0 makes
+    each revision a group of its own, as on MySQL, whose commit the next
+    DDL statement makes), and their version rows and journal rows are
+    written once, when the group commits (backend.commit_group). With
     a table_scope.Scope (PostgreSQL) a group also commits right after a
     revision that touched a table the group did not create. When a
     revision fails, the group is rolled back, the revisions before it
@@ -152,14 +156,15 @@ class _PlanRun:
     next run completes the upgrade from there.
     """
 
-    def __init__(self, runs, report, group_seconds=0, clock=time.monotonic):
+    def __init__(self, runs, report, backend=None, clock=time.monotonic):
+        self._backend = backend or backends.Transactional()
         self._runs = runs
         self._position = 0
         self._report = report
         self._journal = None
         self._connection = None
         self._scope = None
-        self._group_seconds = group_seconds
+        self._group_seconds = self._backend.group_seconds
         self._clock = clock
         self._versions = None
         self._pending = []
@@ -176,7 +181,7 @@ class _PlanRun:
 
     @property
     def grouping(self):
-        return self._group_seconds > 0
+        return self._group_seconds is not None
 
     def spans(self):
         """The plan cut where the commits are made: (grouped, start, stop).
@@ -263,10 +268,15 @@ class _PlanRun:
             following and following.journal_run())
         if following is not None:
             following.entry = entry
-        self._connection.commit()
+        self._backend.commit_group(self._connection)
         for run in self._pending:
             self._report(run.report_line())
         self._end_group()
+
+    def end_span(self):
+        """The span's revisions have run: commit what is left of it."""
+        self.commit()
+        self._backend.end_span(self._connection)
 
     def _end_group(self):
         self._pending = []
@@ -284,11 +294,8 @@ class _PlanRun:
         :returns: (start, stop), the revisions before the failed one,
             rolled back, to run again one commit each; or None
         """
-        if not self._pending or self.current.duration is not None:
-            return None
-        if (self.current.outcome_of(error) != Outcome.FAILED
-                or isinstance(errors.raised_inside(error) or error,
-                              exception.MigrationLockLost)):
+        if (not self._pending or self.current.duration is not None
+                or not errors.leaves_connection_usable(error)):
             return None
         start = self._runs.index(self._pending[0])
         self._connection.rollback()
@@ -390,7 +397,7 @@ def _run_once(engine, scripts, plan, direction, entries, report, timeout):
     backend = backends.for_engine(engine)
     runs = [RevisionRun(script, direction, _unfinished(entries, script),
                         backend) for script in plan]
-    plan_run = _PlanRun(runs, report, backend.group_seconds)
+    plan_run = _PlanRun(runs, report, backend)
     try:
         _run_on_one_connection(engine, scripts, plan_run, backend, timeout)
     except exception.MigrationLockLost:
@@ -478,7 +485,7 @@ def _run_span(connection, scripts, plan_run, grouped, start, stop):
         scripts_module.alembic_config(connection),
         lambda heads, context: plan_run.run_span(scripts, context, heads,
                                                  grouped, start, stop))
-    plan_run.commit()
+    plan_run.end_span()
 
 
 def _record_end(engine, plan_run, error):

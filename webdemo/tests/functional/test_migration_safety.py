@@ -447,6 +447,75 @@ class TestFailureInAGroupPostgreSQL(FailureInAGroup,
     pass
 
 
+def _then(second_upgrade):
+    """A revision creating a table, then one whose upgrade fails."""
+    return {
+        'eeee00000001': ('828dea7d5e92', """
+def upgrade():
+    op.create_table('carried', sa.Column('id', sa.Integer, primary_key=True))
+"""),
+        'eeee00000002': ('eeee00000001', second_upgrade),
+    }
+
+
+class FailureAfterARevision(runner.PackageCopyMixin):
+    """On MySQL a revision's rows wait for the next DDL to commit them."""
+
+    def assertFailedAfterTheFirst(self):
+        failed = self.manage('db', 'sync')
+        self.assertEqual(1, failed.returncode, failed.stderr)
+        self.assertIn('eeee00000002', failed.stderr)
+        self.assertNotIn('Traceback', failed.stderr)
+        self.assertIn('Current revision: eeee00000001',
+                      self.manage('db', 'version').stdout)
+        with self.engine.connect() as connection:
+            rows = [tuple(row) for row in connection.execute(
+                sqlalchemy.select(journal.JOURNAL.c.revision,
+                                  journal.JOURNAL.c.outcome).where(
+                    journal.JOURNAL.c.revision.like('eeee%')).order_by(
+                        journal.JOURNAL.c.id))]
+            self.assertEqual([('eeee00000001', 'succeeded'),
+                              ('eeee00000002', 'failed')], rows)
+            return [tuple(row) for row in connection.exec_driver_sql(
+                'SELECT id FROM carried')]
+
+    def test_a_failure_after_a_data_change_keeps_the_revision_before(self):
+        # The first rows are committed before the data change, which is
+        # rolled back with the failure, not committed with them.
+        _write_revisions(self.versions, 'then data', _then("""
+def upgrade():
+    op.execute('INSERT INTO carried (id) VALUES (1)')
+    op.execute('INSERT INTO carried (id) VALUES (1)')
+"""))
+        self.assertEqual([], self.assertFailedAfterTheFirst())
+
+    def test_a_statement_refused_unparsed_keeps_the_revision_before(self):
+        # MySQL commits before a DDL statement only once it has parsed
+        # it: the failure path commits the first revision's rows.
+        _write_revisions(self.versions, 'then bad ddl', _then("""
+def upgrade():
+    op.execute('CREATE TABLEE carried_two (id INTEGER)')
+"""))
+        self.assertEqual([], self.assertFailedAfterTheFirst())
+
+
+class TestFailureAfterARevisionSQLite(FailureAfterARevision,
+                                      base.BaseTestCase):
+    pass
+
+
+class TestFailureAfterARevisionMySQL(FailureAfterARevision,
+                                     db_fixtures.MySQLMixin,
+                                     db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestFailureAfterARevisionPostgreSQL(FailureAfterARevision,
+                                          db_fixtures.PostgreSQLMixin,
+                                          db_fixtures.DatabaseTestCase):
+    pass
+
+
 class TestCommitsPostgreSQL(db_fixtures.PostgreSQLMixin,
                             db_fixtures.DatabaseTestCase):
     """A revision's commit does not wait for the disk; the plan's end does.

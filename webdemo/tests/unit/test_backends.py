@@ -1,6 +1,7 @@
 """The backend strategies' handling of the migration's connection,
 against a fake connection; no database."""
 
+from oslo_db import exception as db_exc
 from oslotest import base
 import sqlalchemy
 
@@ -81,6 +82,102 @@ class TestDeferredFlush(base.BaseTestCase):
                                     error=KeyboardInterrupt())
         self.assertRaises(KeyboardInterrupt, self.run_plan, connection)
         self.assertEqual('invalidate', connection.calls[-1])
+
+
+class FakeDispatch:
+
+    def __init__(self, calls):
+        self.calls = calls
+
+    def commit(self, conn):
+        self.calls.append('commit listeners')
+
+
+class FakeDBAPIConnection:
+
+    def __init__(self, calls):
+        self.calls = calls
+
+    def commit(self):
+        self.calls.append('driver commit')
+
+
+class FakeCursor:
+
+    def __init__(self, calls):
+        self.connection = FakeDBAPIConnection(calls)
+
+
+class TestCarriedCommit(base.BaseTestCase):
+    """MySQL: a revision's rows committed by the next DDL statement."""
+
+    def setUp(self):
+        super().setUp()
+        self.connection = FakeConnection()
+        self.connection.dispatch = FakeDispatch(self.connection.calls)
+        self.cursor = FakeCursor(self.connection.calls)
+        self.carried = backends.CarriedCommit()
+        self.carried.pending = True
+
+    def run_statement(self, statement):
+        self.carried.before(self.connection, self.cursor, statement)
+        self.connection.calls.append(statement)
+        self.carried.after(statement)
+
+    def test_a_ddl_statement_carries_the_commit(self):
+        self.run_statement('CREATE TABLE t (id INTEGER)')
+        self.run_statement('INSERT INTO t VALUES (1)')
+        self.assertEqual(
+            ['CREATE TABLE t (id INTEGER)', 'INSERT INTO t VALUES (1)'],
+            self.connection.calls)
+
+    def test_any_other_statement_is_preceded_by_a_commit(self):
+        for statement in ('INSERT INTO t VALUES (1)', 'SELECT 1',
+                          'CREATE TEMPORARY TABLE t (id INTEGER)',
+                          'create or replace temporary table t (i int)'):
+            self.carried.pending = True
+            self.connection.calls.clear()
+            self.run_statement(statement)
+            self.run_statement(statement)
+            # The lock's fence hears of it before the commit is made.
+            self.assertEqual(
+                ['commit listeners', 'driver commit', statement, statement],
+                self.connection.calls, statement)
+
+    def test_nothing_pending_nothing_committed(self):
+        self.carried.pending = False
+        self.run_statement('SELECT 1')
+        self.carried.commit(self.connection)
+        self.assertEqual(['SELECT 1'], self.connection.calls)
+
+    def test_after_a_failure_the_rows_before_it_are_committed(self):
+        refused = sqlalchemy.exc.ProgrammingError(
+            'CREATE TABLE', {}, Exception('syntax error'))
+        self.carried.commit_after(self.connection, refused)
+        self.assertEqual(['commit'], self.connection.calls)
+        self.assertFalse(self.carried.pending)
+
+    def test_nothing_is_written_after_a_lost_connection_or_lock(self):
+        lost_lock = exception.MigrationLockLost(60)
+        lost = db_exc.DBConnectionError(_lost('CREATE TABLE'))
+        for error in (lost, lost_lock, KeyboardInterrupt()):
+            self.carried.commit_after(self.connection, error)
+        self.assertEqual([], self.connection.calls)
+        self.assertTrue(self.carried.pending)
+
+    def test_the_plans_error_goes_out_after_the_commit(self):
+        refused = sqlalchemy.exc.ProgrammingError(
+            'CREATE TABLE', {}, Exception('syntax error'))
+        mysql = backends.StatementReplay()
+        mysql.commit_group(self.connection)
+
+        def fail():
+            with mysql.commits(self.connection):
+                raise refused
+
+        self.assertIs(refused, self.assertRaises(
+            sqlalchemy.exc.ProgrammingError, fail))
+        self.assertEqual(['commit'], self.connection.calls)
 
 
 class TestForEngine(base.BaseTestCase):

@@ -230,8 +230,10 @@ class TestGroupedPlanRun(base.BaseTestCase):
         self.journal = FakeJournal()
         self.journal.writes = self.log
 
-    def plan(self, *runs, scope=None):
-        plan = runner._PlanRun(list(runs), self.log.append, 0.1, self.clock)
+    def plan(self, *runs, scope=None, backend=None):
+        backend = backend or backends.Transactional(0.1)
+        plan = runner._PlanRun(list(runs), self.log.append, backend,
+                               self.clock)
         plan._journal = self.journal
         plan._connection = FakeConnection(self.log)
         plan._scope = scope
@@ -250,7 +252,7 @@ class TestGroupedPlanRun(base.BaseTestCase):
             plan.enter_span(start)
             plan.run_span(scripts, FakeContext(self.log, grouped, connection),
                           set(connection.heads), grouped, start, stop)
-            plan.commit()
+            plan.end_span()
 
         try:
             runner._run_spans(plan, run_span)
@@ -324,6 +326,22 @@ class TestGroupedPlanRun(base.BaseTestCase):
         self.assertEqual([('version', 'c'), ('insert', 'b'), ('insert', 'c'),
                           ('finish', 'row-a'), 'commit'],
                          self.marks('version', 'insert', 'finish', 'commit'))
+
+    def test_mysql_revisions_are_groups_of_one_committed_by_the_next(self):
+        mysql = backends.StatementReplay()
+        runs = [_run(r, backend=mysql) for r in 'abc']
+        self.run_steps(self.plan(*runs, backend=mysql))
+        # Each revision's rows written after it, and reported; the next
+        # revision's DDL commits them; the span's end commits the last.
+        self.assertEqual(
+            [('ran', 'a'), ('version', 'a'), ('finish', 'row-a'),
+             ('start', 'b'), 'Applied a',
+             ('ran', 'b'), ('version', 'b'), ('finish', 'row-b'),
+             ('start', 'c'), 'Applied b',
+             ('ran', 'c'), ('version', 'c'), ('finish', 'row-c'),
+             'Applied c', 'commit'],
+            [e[:2] if isinstance(e, tuple) else e.split(' (')[0]
+             for e in self.log[1:]])
 
     def test_a_revision_outside_a_transaction_runs_alone(self):
         plan = self.plan(_run('a'), _run('b', outside_transaction=True),

@@ -46,8 +46,9 @@ def _json(args):
 def _connect(conf, args, prefix='', reading=False):
     if not _json(args):
         render.say(f'{prefix}Database: {database_label(conf)}')
-    return (api.create_reading_engine if reading else api.create_engine)(
-        conf)
+    if reading:
+        return api.create_reading_engine(conf)
+    return api.create_engine(conf, immediate=True)
 
 
 def _migration():
@@ -72,7 +73,7 @@ def sync(conf, args):
         if status.nothing_to_sync(engine, lock_settings, render.say):
             return exit_codes.OK
         engine.dispose()
-        engine = api.create_engine(conf)
+        engine = api.create_engine(conf, immediate=True)
     _migration().sync(engine, args.revision, args.phase, report=render.say,
                       lock_settings=lock_settings,
                       ddl_guard=lock_wait.Settings.from_conf(conf))

@@ -4,7 +4,8 @@ Two kinds of engine, one URL and one set of error explanations:
 
 - create_engine(): oslo.db's, for everything that changes the database
   and for the API service (its pool, MySQL sql_mode, SQLite transaction
-  control, connection retries);
+  control, connection retries); for the db commands, on SQLite, each
+  transaction takes the write lock as it begins;
 - create_reading_engine(): SQLAlchemy's own, with oslo.db's error
   translation and the same connection retries, for db version and the
   question every db sync asks first (is there anything to do?). oslo.db's
@@ -42,7 +43,7 @@ _DRIVER_PACKAGES = {
 _OSLO_DB_OPTIONS = frozenset(opt.dest for opt in db_options.database_opts)
 
 
-def create_engine(conf):
+def create_engine(conf, immediate=False):
     """Return an engine for conf's [database] connection.
 
     oslo.db connects once before returning, retrying per
@@ -50,6 +51,9 @@ def create_engine(conf):
     reached the server.
 
     :param conf: a loaded ConfigOpts with webdemo's options registered
+    :param immediate: on SQLite, each transaction takes the file's write
+        lock as it begins (_begin_immediately): for the commands that
+        change the database while the service may be writing to it
     :raises webdemo.exception.ConfigurationError: the URL is empty or
         malformed, the dialect is unknown or its driver missing
     :raises webdemo.exception.DatabaseConnectionError: the server could
@@ -71,7 +75,35 @@ def create_engine(conf):
     galera.read_causally(engine, conf.database.mysql_wsrep_sync_wait)
     # oslo.db's engine takes transaction control away from pysqlite on
     # SQLite, so there too a revision's DDL is one transaction.
+    if immediate and engine.dialect.name == 'sqlite':
+        _begin_immediately(engine)
     return engine
+
+
+def _begin_immediately(engine):
+    """SQLite: each transaction takes the write lock as it begins.
+
+    A default (deferred) transaction reads under a shared lock and asks
+    for the write lock at its first write. When another connection (the
+    service's heartbeat, a request) holds the write lock and waits for
+    the shared locks to go so that it can commit, neither can wait for
+    the other, and SQLite fails the request for the write lock at once
+    with "database is locked", whatever the busy timeout. A transaction
+    that takes the write lock first only ever waits for it.
+    """
+    @sqlalchemy.event.listens_for(engine, 'engine_connect')
+    def connected(conn):
+        # On the connection, whose listeners run before the engine's:
+        # ahead of oslo.db's own (insert=True does not put one there).
+        sqlalchemy.event.listen(conn, 'begin', _begin_immediate)
+
+
+def _begin_immediate(conn):
+    # oslo.db's listener then emits no plain BEGIN: its mark says a
+    # transaction is open, and its commit and rollback listeners clear it.
+    if 'in_transaction' not in conn.info:
+        conn.exec_driver_sql('BEGIN IMMEDIATE')
+        conn.info['in_transaction'] = True
 
 
 def create_reading_engine(conf):

@@ -4,14 +4,19 @@ killed half-way through a revision."""
 
 import os
 import re
+import sqlite3
+import threading
 import time
 
 from oslotest import base
 import sqlalchemy
 
+from webdemo.db import bookkeeping
 from webdemo.db import faults
 from webdemo.db import journal
 from webdemo.db import lock
+from webdemo.db import services
+from webdemo import release
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner
 
@@ -207,7 +212,39 @@ class MigrationSafety(runner.ManageTestMixin):
 
 class TestMigrationSafetySQLite(MigrationSafety, db_fixtures.SQLiteFileMixin,
                                 base.BaseTestCase):
-    pass
+
+    def test_a_sync_and_the_services_writes_wait_for_each_other(self):
+        # The service's heartbeat and requests write to the file while a
+        # sync runs: neither may meet "database is locked".
+        services.Registration(self.engine, release.NAME, release.LEVEL,
+                              60).register()
+        stop, failures = threading.Event(), []
+        writer = threading.Thread(target=_write_until, args=(
+            self.url[len('sqlite:///'):], stop, failures))
+        writer.start()
+        try:
+            result = self.manage('db', 'sync')
+        finally:
+            stop.set()
+            writer.join()
+        self.assertOk(result)
+        self.assertEqual([], failures)
+
+
+def _write_until(path, stop, failures):
+    """Write the services' rows, holding the write lock a while each time."""
+    writer = sqlite3.connect(path, timeout=60, isolation_level=None)
+    try:
+        while not stop.is_set():
+            writer.execute('BEGIN IMMEDIATE')
+            writer.execute(f'UPDATE {bookkeeping.SERVICES.name} SET pid = pid')
+            time.sleep(0.02)
+            writer.execute('COMMIT')
+            time.sleep(0.005)
+    except sqlite3.Error as error:
+        failures.append(error)
+    finally:
+        writer.close()
 
 
 class ServerMigrationSafety(MigrationSafety):

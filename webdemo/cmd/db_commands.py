@@ -43,12 +43,17 @@ def _json(args):
     return getattr(args, 'format', 'text') == 'json'
 
 
-def _connect(conf, args, prefix='', reading=False):
+def _connect(conf, args, prefix='', reading=False, writes=False):
+    """The engine for one command.
+
+    :param writes: the command changes the database; on SQLite each
+        transaction takes the write lock as it begins (api.create_engine)
+    """
     if not _json(args):
         render.say(f'{prefix}Database: {database_label(conf)}')
     if reading:
         return api.create_reading_engine(conf)
-    return api.create_engine(conf, immediate=True)
+    return api.create_engine(conf, immediate=writes)
 
 
 def _migration():
@@ -66,7 +71,7 @@ def sync(conf, args):
         return exit_codes.OK
     lock_settings = lock.Settings.from_conf(conf)
     whole = args.revision is None and args.phase is None
-    engine = _connect(conf, args, reading=whole)
+    engine = _connect(conf, args, reading=whole, writes=True)
     if whole:
         # Most deployments find nothing to do: asked first, without
         # loading Alembic or oslo.db's engines.
@@ -96,7 +101,7 @@ _DATA_CODES = {'done': exit_codes.DATA_MIGRATED,
 def online_data_migrations(conf, args):
     json_out = _json(args)
     results = _migration().online_data_migrations(
-        _connect(conf, args), args.max_count,
+        _connect(conf, args, writes=True), args.max_count,
         report=render.quiet if json_out else render.data_batch)
     code = _DATA_CODES[online_migrations.exit_status(results)]
     if json_out:
@@ -155,14 +160,14 @@ def show(conf, args):
 
 
 def stamp(conf, args):
-    _migration().stamp(_connect(conf, args), args.revision,
+    _migration().stamp(_connect(conf, args, writes=True), args.revision,
                        purge=args.purge, report=render.say,
                        lock_settings=lock.Settings.from_conf(conf))
     return exit_codes.OK
 
 
 def downgrade(conf, args):
-    _migration().downgrade(_connect(conf, args), args.revision,
+    _migration().downgrade(_connect(conf, args, writes=True), args.revision,
                            confirmed=args.yes, report=render.say,
                            lock_settings=lock.Settings.from_conf(conf),
                            ddl_guard=lock_wait.Settings.from_conf(conf))

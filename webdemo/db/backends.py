@@ -241,11 +241,16 @@ class StatementReplay:
                         exc_info=True)
 
 
-# Statements MySQL commits the open transaction before (a temporary
-# table's are not among them). A statement missed here costs a commit.
+# The DDL a revision sends, in the forms MySQL commits the open
+# transaction before: named, not guessed, since a statement taken for
+# one that does not commit (CREATE TEMPORARY TABLE, DROP PREPARE) would
+# leave the rows uncommitted, while a statement missed here only costs
+# a commit of their own.
 _COMMITS_BEFORE = re.compile(
-    r'\s*(CREATE|ALTER|DROP|RENAME|TRUNCATE)\b'
-    r'(?!\s+(OR\s+REPLACE\s+)?TEMPORARY\b)', re.IGNORECASE)
+    r'\s*(?:(?:CREATE|DROP)\s+(?:OR\s+REPLACE\s+)?'
+    r'(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?(?:TABLE|INDEX|VIEW|SEQUENCE)'
+    r'|ALTER\s+(?:ONLINE\s+|IGNORE\s+)*(?:TABLE|VIEW|SEQUENCE)'
+    r'|RENAME\s+TABLE|TRUNCATE)\b', re.IGNORECASE)
 
 
 def commits_before(statement):

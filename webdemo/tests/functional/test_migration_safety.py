@@ -213,9 +213,10 @@ class MigrationSafety(runner.ManageTestMixin):
 class TestMigrationSafetySQLite(MigrationSafety, db_fixtures.SQLiteFileMixin,
                                 base.BaseTestCase):
 
-    def test_a_sync_and_the_services_writes_wait_for_each_other(self):
-        # The service's heartbeat and requests write to the file while a
-        # sync runs: neither may meet "database is locked".
+    def test_a_sync_waits_for_another_writer(self):
+        # Another connection (a service's request) keeps taking the
+        # file's write lock while a sync runs: the sync waits for it,
+        # and never meets "database is locked".
         services.Registration(self.engine, release.NAME, release.LEVEL,
                               60).register()
         stop, failures = threading.Event(), []

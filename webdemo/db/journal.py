@@ -294,15 +294,11 @@ class Journal:
         :param following: the Run about to start, or None
         :returns: the new row's id, or None
         """
-        if following is None:
-            self.finish(entry_id, Outcome.SUCCEEDED, duration, counts,
-                        finished_at=finished_at)
-            return None
         dialect = self._connection.dialect
-        if dialect.name not in _ONE_STATEMENT:
+        if following is None or dialect.name not in _ONE_STATEMENT:
             self.finish(entry_id, Outcome.SUCCEEDED, duration, counts,
                         finished_at=finished_at)
-            return self.start(following)
+            return None if following is None else self.start(following)
         starting = following.row()
         # Only the finished columns of the first row are written; the
         # rest must merely be valid, and are the new row's.

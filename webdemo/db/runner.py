@@ -90,7 +90,7 @@ class RevisionRun:
         self._started_at = journal_module.now()
 
     def end(self):
-        """The revision ran; its row is written later, with its group's."""
+        """The revision ran; its row is written with its commit's."""
         self.duration = self.elapsed()
         self._finished_at = journal_module.now()
 
@@ -102,19 +102,6 @@ class RevisionRun:
 
     def elapsed(self):
         return None if self._began is None else time.monotonic() - self._began
-
-    def succeed(self, journal, following=None):
-        """Finish the journal row (in the revision's transaction).
-
-        :param following: the RevisionRun to start next, whose row is
-            written by the same statement
-        """
-        self.duration = self.elapsed()
-        entry = journal.succeed_and_start(
-            self.entry, self.journal_run(), self.duration, self.counts,
-            following and following.journal_run())
-        if following is not None:
-            following.entry = entry
 
     def fail(self, journal, error):
         """Finish the journal row as failed by error."""
@@ -262,12 +249,7 @@ class _PlanRun:
         if not self._pending:
             return
         self._versions.flush()
-        following = self._following()
-        entry = self._journal.record_group(
-            self._pending[0].entry, [run.succeeded() for run in self._pending],
-            following and following.journal_run())
-        if following is not None:
-            following.entry = entry
+        self._record(self._pending)
         self._backend.commit_group(self._connection)
         for run in self._pending:
             self._report(run.report_line())
@@ -311,7 +293,21 @@ class _PlanRun:
 
         Its journal row is finished, and the next revision's written.
         """
-        self.current.succeed(self._journal, self._following())
+        self.current.end()
+        self._record([self.current])
+
+    def _record(self, runs):
+        """Write the rows of runs, which end() ended, and the next one's.
+
+        :param runs: the RevisionRuns of one commit, in order; the first
+            one's row is there already
+        """
+        following = self._following()
+        entry = self._journal.record_group(
+            runs[0].entry, [run.succeeded() for run in runs],
+            following and following.journal_run())
+        if following is not None:
+            following.entry = entry
 
     def open(self, connection, scope=None):
         """Mark dead runs and start the first row; committed at once.

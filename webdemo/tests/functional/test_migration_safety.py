@@ -425,6 +425,26 @@ class TestAutocommitBlockPostgreSQL(AutocommitBlock,
     pass
 
 
+def _sync_fails_at(test, revision, left_at):
+    """Run db sync, which must fail cleanly at revision, left at left_at.
+
+    :returns: the journal's (revision, outcome) rows of the revisions
+        sharing revision's first four characters, oldest first
+    """
+    failed = test.manage('db', 'sync')
+    test.assertEqual(1, failed.returncode, failed.stderr)
+    test.assertIn(revision, failed.stderr)
+    test.assertNotIn('Traceback', failed.stderr)
+    test.assertIn(f'Current revision: {left_at}',
+                  test.manage('db', 'version').stdout)
+    with test.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(
+            sqlalchemy.select(journal.JOURNAL.c.revision,
+                              journal.JOURNAL.c.outcome).where(
+                journal.JOURNAL.c.revision.like(f'{revision[:4]}%')).order_by(
+                    journal.JOURNAL.c.id))]
+
+
 _A_GROUP_THEN_A_FAILURE = {
     'cccc00000001': ('828dea7d5e92', """
 def upgrade():
@@ -451,23 +471,13 @@ class FailureInAGroup(runner.PackageCopyMixin):
         _write_revisions(self.versions, 'group then failure',
                          _A_GROUP_THEN_A_FAILURE)
         self.assertOk(self.manage('db', 'sync', '828dea7d5e92'))
-        failed = self.manage('db', 'sync')
-        self.assertEqual(1, failed.returncode, failed.stderr)
-        self.assertIn('cccc00000003', failed.stderr)
-        self.assertNotIn('Traceback', failed.stderr)
-        self.assertIn('Current revision: cccc00000002',
-                      self.manage('db', 'version').stdout)
+        self.assertEqual([('cccc00000001', 'succeeded'),
+                          ('cccc00000002', 'succeeded'),
+                          ('cccc00000003', 'failed')],
+                         _sync_fails_at(self, 'cccc00000003', 'cccc00000002'))
         with self.engine.connect() as connection:
             self.assertEqual([(1,)], [tuple(row) for row in (
                 connection.exec_driver_sql('SELECT id FROM group_two'))])
-            rows = [tuple(row) for row in connection.execute(
-                sqlalchemy.select(journal.JOURNAL.c.revision,
-                                  journal.JOURNAL.c.outcome).where(
-                    journal.JOURNAL.c.revision.like('cccc%')).order_by(
-                        journal.JOURNAL.c.id))]
-        self.assertEqual([('cccc00000001', 'succeeded'),
-                          ('cccc00000002', 'succeeded'),
-                          ('cccc00000003', 'failed')], rows)
 
 
 class TestFailureInAGroupSQLite(FailureInAGroup, base.BaseTestCase):
@@ -500,20 +510,10 @@ class FailureAfterARevision(runner.PackageCopyMixin):
     """On MySQL a revision's rows wait for the next DDL to commit them."""
 
     def assertFailedAfterTheFirst(self):
-        failed = self.manage('db', 'sync')
-        self.assertEqual(1, failed.returncode, failed.stderr)
-        self.assertIn('eeee00000002', failed.stderr)
-        self.assertNotIn('Traceback', failed.stderr)
-        self.assertIn('Current revision: eeee00000001',
-                      self.manage('db', 'version').stdout)
+        self.assertEqual([('eeee00000001', 'succeeded'),
+                          ('eeee00000002', 'failed')],
+                         _sync_fails_at(self, 'eeee00000002', 'eeee00000001'))
         with self.engine.connect() as connection:
-            rows = [tuple(row) for row in connection.execute(
-                sqlalchemy.select(journal.JOURNAL.c.revision,
-                                  journal.JOURNAL.c.outcome).where(
-                    journal.JOURNAL.c.revision.like('eeee%')).order_by(
-                        journal.JOURNAL.c.id))]
-            self.assertEqual([('eeee00000001', 'succeeded'),
-                              ('eeee00000002', 'failed')], rows)
             return [tuple(row) for row in connection.exec_driver_sql(
                 'SELECT id FROM carried')]
 

@@ -473,7 +473,7 @@ class TestRevisionRun(base.BaseTestCase):
     def test_reverting_is_reported_as_such(self):
         run = _run('a', direction=DOWN)
         run.begin()
-        run.succeed(FakeJournal())
+        run.end()
         self.assertTrue(run.report_line().startswith('Reverted a (make a)'))
 
 

@@ -13,6 +13,10 @@ that machine noise hits all alike:
   ddl_floor     the same DDL statements replayed over one connection by
                 one Python process, one commit per revision (what any
                 tool that keeps each revision durable must pay)
+  op_floor      each revision's upgrade() run through Alembic's op, in a
+                transaction of its own, with no version table: what
+                Alembic's loading and building of each revision costs
+                before any tool writes a word of bookkeeping
   proc_floor    Python start, oslo.config, SQLAlchemy import, connect,
                 read the version row
   walk          the migration tests' walk (history_fixtures.Walker):
@@ -37,6 +41,8 @@ import sys
 import tempfile
 import time
 
+from alembic import config as alembic_config
+from alembic import script as alembic_script
 import sqlalchemy
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -69,6 +75,24 @@ with engine.connect() as connection:
                     and statement not in ('BEGIN', 'COMMIT')):
                 connection.exec_driver_sql(statement)
         connection.commit()
+'''
+
+_FLOOR_OP = '''
+import os, sys, sqlalchemy
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
+from alembic.util import load_python_file
+paths = open(sys.argv[2]).read().split()
+engine = sqlalchemy.create_engine(sys.argv[1])
+with engine.connect() as connection:
+    # As Alembic's own loop with transaction_per_migration: autocommit_block
+    # works, and each revision commits.
+    context = MigrationContext.configure(
+        connection, opts={'transaction_per_migration': True})
+    with Operations.context(context):
+        for path in paths:
+            with context.begin_transaction(_per_migration=True):
+                load_python_file(*os.path.split(path)).upgrade()
 '''
 
 _FLOOR_PROCESS = '''
@@ -168,6 +192,20 @@ class History:
             count, os.path.join(workdir, f'history-{count}'))
         self.alembic_dir = os.path.join(self.root, 'webdemo', 'db',
                                         'sqlalchemy')
+        self.order_file = os.path.join(workdir, f'order-{count}.txt')
+        with open(self.order_file, 'w') as out:
+            out.write('\n'.join(self.upgrade_order()))
+
+    def upgrade_order(self):
+        """The copy's revision files, in the order an upgrade runs them."""
+        directory = alembic_script.ScriptDirectory.from_config(
+            alembic_config.Config(
+                os.path.join(self.alembic_dir, 'alembic.ini')))
+        paths = [script.path for script in directory.walk_revisions()]
+        expected = self.count + synthetic_history.shipped_count()
+        if len(paths) != expected:
+            raise SystemExit(f'found {len(paths)} revisions, not {expected}')
+        return reversed(paths)
 
     def env(self, database):
         # Bytecode as an installed package has it (pip compiles at install
@@ -216,6 +254,9 @@ def measure_round(history, database, ddl_file):
     found['alembic_cur'] = history.alembic(database, 'current')[:2]
     database.empty()
     found['ddl_floor'] = history.python(database, _FLOOR_DDL, ddl_file)[:2]
+    database.empty()
+    found['op_floor'] = history.python(database, _FLOOR_OP,
+                                       history.order_file)[:2]
     database.empty()
     seconds, peak, out = history.python(database, _WALK)
     found['walk_step'] = (float(out), peak)
@@ -298,6 +339,7 @@ def report(results, sizes):
         rows.append((
             backend, revisions, seconds['sync'],
             seconds['sync'] / seconds['ddl_floor'],
+            seconds['op_floor'] / seconds['ddl_floor'],
             seconds['alembic_up'] / seconds['ddl_floor'],
             found['sync'][1],
             seconds['version'], seconds['version'] / seconds['proc_floor'],
@@ -306,7 +348,8 @@ def report(results, sizes):
             seconds['noop_sync'] / smallest['noop_sync'][0],
             seconds['alembic_cur'] / seconds['proc_floor'],
             seconds['walk_step'] * 1000))
-    header = ('backend', 'revs', 'sync s', 'sync/floor', 'alembic/floor',
+    header = ('backend', 'revs', 'sync s', 'sync/floor', 'op/floor',
+              'alembic/floor',
               'sync MiB', 'version s', 'version/proc', 'version/smallest',
               'noop/proc', 'noop/smallest', 'alembic cur/proc',
               'walk ms/step')
@@ -315,7 +358,8 @@ def report(results, sizes):
         print(' | '.join(f'{value:.2f}' if isinstance(value, float)
                          else str(value) for value in row))
     print('\nmedians of each round; floor = the same DDL replayed, one commit '
-          'per revision; proc = process floor; smallest = the same command '
+          'per revision; op = the revisions run through Alembic\'s op, no '
+          'version table; proc = process floor; smallest = the same command '
           f'at {sizes[0] + synthetic_history.shipped_count()} revisions')
 
 

@@ -235,19 +235,28 @@ class LeaseLock:
 
         A commit too: a holder that stalled after its last statement
         must not commit a revision's version and journal rows.
+
+        The fence listens on each connection engine makes while guarded,
+        as the connection is made, not on the engine: SQLAlchemy calls a
+        connection's own listeners before the engine's, and the runner's
+        statement tracking, listening on the migration's connection, runs
+        some statements itself from inside its listener (a statement of
+        unknown fate replayed, backends.StatementReplay).
         """
         def fence(conn, *_):
             if not conn.get_execution_options().get(_OWN):
                 self.check()
 
-        events = ('before_cursor_execute', 'commit')
-        for event in events:
-            sqlalchemy.event.listen(engine, event, fence)
+        def fence_connection(conn):
+            for event in ('before_cursor_execute', 'commit'):
+                sqlalchemy.event.listen(conn, event, fence)
+
+        sqlalchemy.event.listen(engine, 'engine_connect', fence_connection)
         try:
             yield
         finally:
-            for event in events:
-                sqlalchemy.event.remove(engine, event, fence)
+            sqlalchemy.event.remove(engine, 'engine_connect',
+                                    fence_connection)
 
     def release(self, clear_card):
         """Free the row if it is still ours (the card is the row itself)."""

@@ -82,7 +82,7 @@ import os, sys, sqlalchemy
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from alembic.util import load_python_file
-paths = open(sys.argv[2]).read().split()
+paths = open(sys.argv[2]).read().splitlines()
 engine = sqlalchemy.create_engine(sys.argv[1])
 with engine.connect() as connection:
     # As Alembic's own loop with transaction_per_migration: autocommit_block

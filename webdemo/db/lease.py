@@ -14,11 +14,11 @@ replicates:
   by its own clock, takes the row over with the same compare-and-set,
   so a renewal that lands first wins. No clock is compared across
   machines.
-- Fencing: before each statement of the holder (any connection of its
-  engine), if the last renewal that reached the database is more than
-  half a lease old, the holder renews at once; if its token is gone or
-  the database cannot confirm it, MigrationLockLost is raised and no
-  further statement is sent.
+- Fencing: before each statement of the holder (any connection its
+  engine opens while the lock is held), if the last renewal that
+  reached the database is more than half a lease old, the holder renews
+  at once; if its token is gone or the database cannot confirm it,
+  MigrationLockLost is raised and no further statement is sent.
 """
 
 import contextlib
@@ -241,7 +241,8 @@ class LeaseLock:
         connection's own listeners before the engine's, and the runner's
         statement tracking, listening on the migration's connection, runs
         some statements itself from inside its listener (a statement of
-        unknown fate replayed, backends.StatementReplay).
+        unknown fate replayed, backends.StatementReplay). Listeners added
+        to the connection later run after the fence.
         """
         def fence(conn, *_):
             if not conn.get_execution_options().get(_OWN):
@@ -255,8 +256,12 @@ class LeaseLock:
         try:
             yield
         finally:
-            sqlalchemy.event.remove(engine, 'engine_connect',
-                                    fence_connection)
+            # Under the mutex: the beat reconnects holding it, and a
+            # connection being made while its engine's listeners change
+            # fails.
+            with self._mutex:
+                sqlalchemy.event.remove(engine, 'engine_connect',
+                                        fence_connection)
 
     def release(self, clear_card):
         """Free the row if it is still ours (the card is the row itself)."""

@@ -161,19 +161,27 @@ def raised_inside(error):
     return inner if isinstance(inner, exception.WebdemoError) else None
 
 
-def leaves_connection_usable(error):
-    """Whether a connection may still write after error stopped a run.
+def fate_known(error):
+    """Whether the run error stopped knows its last statement's fate.
 
-    Yes when the database refused a statement or a revision has a bug;
-    not after a lost connection, a lost migration lock (nothing more may
-    be written) or an interrupt (the last statement's fate is unknown).
+    Yes when the database refused a statement or a revision has a bug
+    (the run failed); not after a lost connection or an interrupt
+    (Ctrl-C, a signal: the run was abandoned).
     """
     if not isinstance(error, Exception):
         return False
-    if isinstance(raised_inside(error) or error, exception.MigrationLockLost):
-        return False
     return not (isinstance(error, DATABASE_ERRORS)
                 and kind_of(error) == Kind.CONNECTION_LOST)
+
+
+def leaves_connection_usable(error):
+    """Whether a connection may still write after error stopped a run.
+
+    When the run's last statement's fate is known (fate_known), unless
+    the migration lock was lost: then nothing more may be written.
+    """
+    return fate_known(error) and not isinstance(
+        raised_inside(error) or error, exception.MigrationLockLost)
 
 
 def as_migration_error(what, error):

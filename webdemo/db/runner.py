@@ -110,12 +110,7 @@ class RevisionRun:
 
     def outcome_of(self, error):
         """failed or abandoned, for the error that stopped this run."""
-        if isinstance(error, errors.DATABASE_ERRORS):
-            lost = errors.kind_of(error) == errors.Kind.CONNECTION_LOST
-            return Outcome.ABANDONED if lost else Outcome.FAILED
-        # A bug in the revision fails it; Ctrl-C or a signal leaves its
-        # last statement's fate unknown.
-        return (Outcome.FAILED if isinstance(error, Exception)
+        return (Outcome.FAILED if errors.fate_known(error)
                 else Outcome.ABANDONED)
 
     def report_line(self):

@@ -27,15 +27,22 @@ class MigrationError(WebdemoError):
         lock, the journal) failed
     :ivar reason: the database's own words, on one line
     :ivar permission_denied: the database refused for lack of rights
+    :ivar again: the revision's last run failed with the same error, so
+        running the command again alone will not get past it
     """
 
-    def __init__(self, what, reason, permission_denied=False):
+    def __init__(self, what, reason, permission_denied=False, again=False):
         self.what = what
         self.reason = reason
         self.permission_denied = permission_denied
+        self.again = again
         advice = ('grant the user in [database] connection the right to '
                   'create and alter tables' if permission_denied
                   else 'fix the cause')
+        if again:
+            advice = ('it failed the same way in its last run, so running '
+                      f'the command again will not help: {advice} (if the '
+                      'revision itself is at fault, report this line)')
         super().__init__(f'{what} failed: {reason}; {advice}, then run the '
                          'command again.')
 

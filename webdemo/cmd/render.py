@@ -70,14 +70,25 @@ def version(state, verbose=False, messages=None):
         say(f'Legacy sqlalchemy-migrate version: {state.legacy_version} '
             f'(maps to {state.legacy_revision or "no revision"})')
     for revision in state.interrupted:
-        say(f'Interrupted: {revision} (the next db sync completes it)')
+        say(_failed(state, revision, 'db sync') or
+            f'Interrupted: {revision} (the next db sync completes it)')
     for revision in state.interrupted_downgrades:
-        say(f'Interrupted downgrade: {revision} (run the same db downgrade '
+        say(_failed(state, revision, 'the same db downgrade') or
+            f'Interrupted downgrade: {revision} (run the same db downgrade '
             'again to complete it)')
     for revision in state.changed_scripts:
         say(f'Changed since applied: {revision}')
     _phases(state)
     say(f'Status: {state.status.words}')
+
+
+def _failed(state, revision, command):
+    """The line for a revision whose last run the database refused."""
+    error = state.failed.get(revision)
+    if error is None:
+        return None
+    return (f'Failed: {revision}: {error} (running {command} again repeats '
+            'this until the cause is fixed)')
 
 
 def _phases(state):

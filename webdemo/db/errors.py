@@ -184,7 +184,7 @@ def leaves_connection_usable(error):
         raised_inside(error) or error, exception.MigrationLockLost)
 
 
-def as_migration_error(what, error):
+def as_migration_error(what, error, again=False):
     """The one-line error for a database error while `what` ran.
 
     A MigrationError, unless webdemo itself stopped the statement: then
@@ -192,9 +192,11 @@ def as_migration_error(what, error):
 
     :param what: 'revision <id>', or the command whose bookkeeping (the
         lock, the journal) failed
+    :param again: the same error stopped the revision's last run
     """
     inner = raised_inside(error)
     if inner is not None:
         return inner
     return exception.MigrationError(
-        what, message(error), kind_of(error) == Kind.PERMISSION_DENIED)
+        what, message(error), kind_of(error) == Kind.PERMISSION_DENIED,
+        again)

@@ -96,6 +96,15 @@ class Graph:
         """The sha256 of a revision's script as it is now."""
         return self.entries[revision].checksum
 
+    def accepts(self, revision, checksum):
+        """Is checksum that of revision's script, now or as released?
+
+        A revision fixed after its release names the released file's
+        sha256 in replaces_checksums (doc/source/migration-safety.rst).
+        """
+        entry = self.entries[revision]
+        return checksum == entry.checksum or checksum in entry.facts.replaces
+
 
 def load(directories=None):
     """The Graph of the revision files in directories (alembic.ini's)."""

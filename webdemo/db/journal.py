@@ -62,11 +62,31 @@ class Entry:
     duration: float = None
     checksum: str = None
     counts: Counts = Counts()
+    # What stopped the run, as it was recorded (str of the error).
+    error: str = None
 
     @property
     def unfinished(self):
         """The run died or failed before its revision was done."""
         return self.outcome != Outcome.SUCCEEDED
+
+
+def failure(entry):
+    """The first line of the error the database refused entry's run with.
+
+    None unless the run failed (an abandoned run's fate is unknown).
+    """
+    if entry is None or entry.outcome != Outcome.FAILED:
+        return None
+    return error_line(entry.error or 'no error recorded')
+
+
+def error_line(error):
+    """The first line of an error as recorded: the database's own words.
+
+    (The lines after it name the statement and SQLAlchemy's help page.)
+    """
+    return str(error).strip().split('\n')[0]
 
 
 def carried_counts(previous):
@@ -90,7 +110,7 @@ _LATEST = sqlalchemy.select(
     JOURNAL.c.id, JOURNAL.c.revision, JOURNAL.c.direction,
     JOURNAL.c.outcome, JOURNAL.c.started_at, JOURNAL.c.duration,
     JOURNAL.c.checksum, JOURNAL.c.statements_started,
-    JOURNAL.c.statements_done).order_by(JOURNAL.c.id)
+    JOURNAL.c.statements_done, JOURNAL.c.error).order_by(JOURNAL.c.id)
 
 
 def latest_entries(connection):
@@ -104,7 +124,8 @@ def _entry(row):
     outcome = _STORED_OUTCOMES.get(row.outcome) or Outcome(row.outcome)
     return Entry(row.id, row.revision, Direction(row.direction), outcome,
                  row.started_at, row.duration, row.checksum,
-                 Counts(row.statements_started, row.statements_done))
+                 Counts(row.statements_started, row.statements_done),
+                 row.error)
 
 
 @functools.cache

@@ -128,9 +128,7 @@ def sync(engine, revision=None, phase=None, report=print,
         status.refuse_if_unsafe(engine)
         if legacy_database:
             _adopt_legacy(engine, locked.state, report)
-        if locked.state.interrupted:
-            report(f'Completing {", ".join(locked.state.interrupted)}, left '
-                   'unfinished by an earlier run.')
+        _report_unfinished(locked.state, report)
         _open_journal(engine, locked)
         _apply(engine, locked, expand, Direction.UPGRADE, report, ddl_guard)
         if contract:
@@ -139,6 +137,15 @@ def sync(engine, revision=None, phase=None, report=print,
             _apply(engine, locked, contract, Direction.UPGRADE, report,
                    ddl_guard)
         return _finish(engine, locked.scripts, report)
+
+
+def _report_unfinished(state, report):
+    """Say which revisions an earlier run left, and why, before retrying."""
+    for revision in state.interrupted:
+        error = state.failed.get(revision)
+        report(f'Retrying {revision}, whose last run failed: {error}'
+               if error else
+               f'Completing {revision}, left unfinished by an earlier run.')
 
 
 def _is_whole(phase, revision):

@@ -64,6 +64,7 @@ class RevisionRun:
         if previous is not None and previous.direction != direction:
             previous = None
         self.carried = journal_module.carried_counts(previous)
+        self._failed_before = journal_module.failure(previous)
         self.entry = None
         self.duration = None
         self.tracker = backend.tracker_for(self)
@@ -107,6 +108,11 @@ class RevisionRun:
         """Finish the journal row as failed by error."""
         journal.finish(self.entry, self.outcome_of(error), self.elapsed(),
                        self.counts, str(error))
+
+    def fails_as_before(self, error):
+        """Did the database refuse the last run with this same error?"""
+        return (self._failed_before is not None and errors.fate_known(error)
+                and journal_module.error_line(error) == self._failed_before)
 
     def outcome_of(self, error):
         """failed or abandoned, for the error that stopped this run."""
@@ -407,7 +413,8 @@ def _run_once(engine, scripts, plan, direction, entries, report, timeout):
             return plan_run.position, (plan_run.current.script.revision,
                                        blocker)
         raise errors.as_migration_error(
-            f'revision {plan_run.current.script.revision}', error) from error
+            f'revision {plan_run.current.script.revision}', error,
+            plan_run.current.fails_as_before(error)) from error
     except BaseException as error:
         _record_end(engine, plan_run, error)
         raise

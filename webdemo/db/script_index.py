@@ -43,7 +43,7 @@ import time
 LOG = logging.getLogger(__name__)
 
 CACHE_NAME = 'webdemo-script-index.json'
-_FORMAT = 4
+_FORMAT = 5
 # A file changed this close to the cache's writing may change again
 # without its times moving (coarse time stamps): hash it again.
 RACY_NS = 2 * 10 ** 9
@@ -62,6 +62,10 @@ class Facts:
     # Whether the file mentions Alembic's autocommit_block: such a
     # revision must start outside any transaction (runner.py).
     outside_transaction: bool = False
+    # The sha256 of earlier released versions of the file that the
+    # revision declares equivalent (replaces_checksums): a database
+    # where one of them ran has not had its script changed under it.
+    replaces: tuple = ()
 
 
 @dataclasses.dataclass
@@ -169,7 +173,8 @@ def _facts_of(module, path):
         depends_on=_as_tuple(getattr(module, 'depends_on', None)),
         # As Alembic's Script.doc: the docstring's first paragraph.
         doc=re.split('\n\n', doc)[0],
-        outside_transaction=outside_transaction)
+        outside_transaction=outside_transaction,
+        replaces=_as_tuple(getattr(module, 'replaces_checksums', None)))
 
 
 def _as_tuple(value):

@@ -151,7 +151,7 @@ class Scripts:
     """The revision graph of one ScriptDirectory, loaded once.
 
     :ivar graph: the graph.Graph the reading commands use; heads,
-        is_known, applied, sides and checksum are its answers
+        is_known, applied, sides, checksum and accepts are its answers
     """
 
     def __init__(self, directory, graph):
@@ -162,6 +162,7 @@ class Scripts:
         self.applied = graph.applied
         self.sides = graph.sides
         self.checksum = graph.checksum
+        self.accepts = graph.accepts
 
     @classmethod
     def load(cls, directory=None):

@@ -10,6 +10,7 @@ import dataclasses
 import enum
 
 from webdemo.db import bookkeeping
+from webdemo.db import journal
 from webdemo.db.journal import Direction
 from webdemo.db import legacy
 from webdemo.db import phases
@@ -75,6 +76,9 @@ class DatabaseState:
         the next db sync completes them
     :ivar interrupted_downgrades: revisions whose downgrade died or
         failed half-way; running that db downgrade again completes them
+    :ivar failed: of those, the revisions whose last run the database
+        refused, each with the first line of its error: running again
+        does not help until the cause is fixed
     :ivar changed_scripts: applied revisions whose script changed since
     :ivar expand_pending: expand revisions (the history before the split
         included) not applied
@@ -90,6 +94,7 @@ class DatabaseState:
     legacy_revision: str = None
     interrupted: tuple = ()
     interrupted_downgrades: tuple = ()
+    failed: dict = dataclasses.field(default_factory=dict)
     changed_scripts: tuple = ()
     expand_pending: tuple = ()
     contract_pending: tuple = ()
@@ -108,7 +113,8 @@ def classify(seen, graph):
     :param seen: an Observation
     :param graph: the revision graph: ``heads``, ``is_known(rev)``,
         ``applied(current)`` (every revision current implies),
-        ``checksum(rev)`` (of its script now) and ``sides`` (a
+        ``accepts(rev, checksum)`` (is it its script's, now or as
+        released) and ``sides`` (a
         phases.Sides)
     :returns: a DatabaseState
     """
@@ -131,9 +137,13 @@ def classify(seen, graph):
                         else phases.pending(graph.sides, applied))
     status = _status(seen.current, tables, unknown, upgrades + downgrades,
                      changed, expand, contract)
+    failed = {revision: journal.failure(entries[revision])
+              for revision in upgrades + downgrades}
     return DatabaseState(seen.current, heads, status, unknown,
                          interrupted=upgrades,
                          interrupted_downgrades=downgrades,
+                         failed={revision: error for revision, error
+                                 in failed.items() if error},
                          changed_scripts=changed, expand_pending=expand,
                          contract_pending=contract)
 
@@ -192,7 +202,7 @@ def changed_scripts(graph, applied, entries):
         revision for revision, entry in entries.items()
         if revision in applied and entry.direction == Direction.UPGRADE
         and not entry.unfinished and entry.checksum
-        and entry.checksum != graph.checksum(revision)))
+        and not graph.accepts(revision, entry.checksum)))
 
 
 def describe(state):
@@ -234,6 +244,10 @@ _NEXT_STEP = {
 
 def next_step(state):
     """What to run next on a database in state, in a few words."""
+    if state.status == Status.INTERRUPTED and state.failed:
+        return (f'fix what made {", ".join(sorted(state.failed))} fail '
+                '(webdemo-manage db version shows the error), then run the '
+                'same command again')
     return _NEXT_STEP[state.status]
 
 

@@ -12,21 +12,15 @@ from sqlalchemy.orm import declarative_base
 from sqlalchemy import String
 from sqlalchemy import Unicode
 
+from webdemo.db.sqlalchemy import naming
 from webdemo import password
-
-NAMING_CONVENTION = {
-    'pk': 'pk_%(table_name)s',
-    'uq': 'uq_%(table_name)s_%(column_0_N_name)s',
-    'ix': 'ix_%(table_name)s_%(column_0_N_name)s',
-    'fk': 'fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s',
-    'ck': 'ck_%(table_name)s_%(constraint_name)s',
-}
 
 # InnoDB for transactions and utf8mb4 for full Unicode on MySQL/MariaDB;
 # other backends ignore these.
 MYSQL_TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
 
-BASE = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+BASE = declarative_base(
+    metadata=MetaData(naming_convention=naming.NAMING_CONVENTION))
 
 
 class User(BASE):

@@ -162,6 +162,22 @@ class MigrationSafety(runner.ManageTestMixin):
         self.assertEqual(['x'], runner.schema_snapshot(self.engine)[0][
             'account'])
 
+    def test_failing_the_same_way_twice_says_so(self):
+        """No promise that the next sync completes what it cannot."""
+        self.assertOk(self.manage('db', 'sync', '7dc0a5261bc4'))
+        self.sql('CREATE TABLE account (x INTEGER)')
+        first = self.manage('db', 'sync')
+        self.assertFailsCleanly(first, 1, 'fac0847f78ff', 'fix the cause')
+        self.assertNotIn('same way', first.stderr)
+        version = self.manage('db', 'version')
+        self.assertIn('Failed: fac0847f78ff: ', version.stdout)
+        self.assertNotIn('completes it', version.stdout)
+        second = self.manage('db', 'sync')
+        self.assertIn('Retrying fac0847f78ff, whose last run failed: ',
+                      second.stdout)
+        self.assertFailsCleanly(second, 1, 'fac0847f78ff',
+                                'failed the same way in its last run')
+
     def test_the_revisions_before_a_failed_one_stay_applied(self):
         # On SQLite the revision before it shares its commit.
         self.assertOk(self.manage('db', 'sync', 'fac0847f78ff'))

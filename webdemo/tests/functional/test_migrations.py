@@ -13,6 +13,9 @@ To add a revision, add to MigrationWalkChecks:
   must keep).
 """
 
+import ast
+import re
+
 from alembic import command as alembic_command
 from alembic import migration as alembic_migration
 from alembic import util as alembic_util
@@ -61,6 +64,49 @@ def _current(engine):
     with engine.connect() as connection:
         context = alembic_migration.MigrationContext.configure(connection)
         return set(context.get_current_heads())
+
+
+# Operations that create a named constraint or index, and that drop one.
+_CREATES = {'create_index', 'create_unique_constraint', 'create_foreign_key',
+            'create_check_constraint', 'create_primary_key', 'Index'}
+_DROPS = {'drop_constraint', 'drop_index'}
+_RAW_DROP = re.compile(r'\bDROP\s+(?:INDEX|CONSTRAINT)\s+(?:CONCURRENTLY\s+)?'
+                       r'(?:IF\s+EXISTS\s+)?["`]?(\w+)', re.I)
+
+
+def _literal_drops(source):
+    """Names a revision drops by a literal, but its upgrade did not create.
+
+    A name the revision's own upgrade() created is the history's to
+    know, for its downgrade or a retry; any other may be the backend's
+    choice on a database born elsewhere (live_names.py).
+    """
+    tree = ast.parse(source)
+    upgrade = next(node for node in tree.body
+                   if isinstance(node, ast.FunctionDef)
+                   and node.name == 'upgrade')
+    return _names(tree, _DROPS) - _names(upgrade, _CREATES)
+
+
+def _names(tree, operations):
+    """Literal names given to calls of operations (and in raw drops)."""
+    found = set()
+    for node in ast.walk(tree):
+        if (operations is _DROPS and isinstance(node, ast.Constant)
+                and isinstance(node.value, str)):
+            found.update(_RAW_DROP.findall(node.value))
+        if not isinstance(node, ast.Call):
+            continue
+        called = getattr(node.func, 'attr', getattr(node.func, 'id', ''))
+        if operations is _CREATES:
+            found.update(keyword.value.value for keyword in node.keywords
+                         if keyword.arg == 'name'
+                         and isinstance(keyword.value, ast.Constant))
+        if (called in operations and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)):
+            found.add(node.args[0].value)
+    return found
 
 
 def _insert(connection, table, rows):
@@ -386,6 +432,21 @@ class TestRevisionHistory(base.BaseTestCase):
                 'contract revision: expand runs first, with the previous '
                 'release still up, so it can need nothing contract does. '
                 'Move the change to the contract branch.'))
+
+    def test_no_revision_drops_a_name_it_did_not_choose(self):
+        guessed = {}
+        for revision in history_fixtures.walk_order():
+            with open(revision.path, encoding='utf-8') as source:
+                names = _literal_drops(source.read())
+            if names:
+                guessed[revision.revision] = sorted(names)
+        self.assertEqual({}, guessed, (
+            'these revisions drop a constraint or index by a name they did '
+            'not create, which a database born elsewhere (adopted from '
+            'sqlalchemy-migrate, restored from a dump) names otherwise: '
+            'find it by what it covers, with '
+            'webdemo.db.sqlalchemy.live_names (drop_unique, inside '
+            'live_names.batch_alter_table).'))
 
     def test_every_revision_is_checked(self):
         missing = [

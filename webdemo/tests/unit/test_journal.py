@@ -15,7 +15,7 @@ from webdemo.db.journal import Outcome
 
 _Row = collections.namedtuple('_Row', (
     'id revision direction outcome started_at duration checksum '
-    'statements_started statements_done'))
+    'statements_started statements_done error'))
 
 
 def _entry(outcome, started=0, done=0):
@@ -42,7 +42,8 @@ class TestStoredRows(base.BaseTestCase):
 
     def row(self, outcome):
         return _Row(7, 'r', 'downgrade', outcome,
-                    datetime.datetime(2026, 1, 1), 1.5, 'sum', 4, 3)
+                    datetime.datetime(2026, 1, 1), 1.5, 'sum', 4, 3,
+                    '(1091, "Can\'t DROP INDEX")\n[SQL: DROP INDEX x]')
 
     def test_a_row_becomes_an_entry(self):
         entry = journal._entry(self.row('failed'))
@@ -50,6 +51,17 @@ class TestStoredRows(base.BaseTestCase):
                           Counts(4, 3), True),
                          (entry.direction, entry.outcome, entry.counts,
                           entry.unfinished))
+
+    def test_a_failed_run_keeps_the_first_line_of_its_error(self):
+        self.assertEqual('(1091, "Can\'t DROP INDEX")',
+                         journal.failure(journal._entry(self.row('failed'))))
+
+    def test_only_a_refused_run_has_a_failure(self):
+        self.assertEqual(
+            [None, None, None, None],
+            [journal.failure(journal._entry(self.row(outcome))) for outcome
+             in ('succeeded', 'running', 'abandoned')] +
+            [journal.failure(None)])
 
     def test_the_first_release_word_for_abandoned_is_read(self):
         self.assertEqual(Outcome.ABANDONED,

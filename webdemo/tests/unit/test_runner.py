@@ -2,6 +2,7 @@
 fake journal and fake scripts; no database."""
 
 import contextlib
+import dataclasses
 import datetime
 
 import fixtures
@@ -441,6 +442,22 @@ class TestRevisionRun(base.BaseTestCase):
                 (KeyboardInterrupt(), Outcome.ABANDONED),
                 (ZeroDivisionError('bug in upgrade()'), Outcome.FAILED)):
             self.assertEqual(outcome, _run('a').outcome_of(error), error)
+
+    def test_failing_as_the_last_run_did(self):
+        refused = sa_exc.OperationalError(
+            'DROP INDEX x', {}, pymysql.err.OperationalError(1091, 'no x'))
+        other = sa_exc.OperationalError(
+            'DROP INDEX x', {}, pymysql.err.OperationalError(1091, 'no y'))
+        before = dataclasses.replace(_previous(UP, Outcome.FAILED),
+                                     error=str(refused))
+        self.assertEqual(
+            [True, False, False, False, False],
+            [_run('a', before).fails_as_before(refused),
+             _run('a', before).fails_as_before(other),
+             _run('a', before).fails_as_before(KeyboardInterrupt()),
+             _run('a', dataclasses.replace(
+                 before, outcome=Outcome.ABANDONED)).fails_as_before(refused),
+             _run('a').fails_as_before(refused)])
 
     def test_counts_carry_over_from_the_same_direction_only(self):
         self.assertEqual(

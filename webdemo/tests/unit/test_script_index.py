@@ -130,6 +130,16 @@ class TestScriptIndex(base.BaseTestCase):
         indexed = {s.revision: s for s in _indexed(self.versions)}
         self.assertEqual('7dc0a5261bc4', indexed[EMAIL].down_revision)
 
+    def test_released_checksums_are_read_and_cached(self):
+        with open(self.path(EMAIL), 'a') as source:
+            source.write("replaces_checksums = ('0' * 64, '1' * 64)\n")
+        for _ in range(2):
+            entries = {entry.facts.revision: entry
+                       for entry in script_index.read(self.versions)}
+            self.assertEqual(('0' * 64, '1' * 64),
+                             entries[EMAIL].facts.replaces)
+            self.assertEqual((), entries['fac0847f78ff'].facts.replaces)
+
     def test_added_and_removed_files_are_seen(self):
         script_index.read(self.versions)
         os.unlink(self.path('948ccd040506'))

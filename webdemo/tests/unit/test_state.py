@@ -19,11 +19,15 @@ UP, DOWN = Direction.UPGRADE, Direction.DOWNGRADE
 
 
 class Graph:
-    """A revision graph a -> b -> c, with c the head; 'c' was edited."""
+    """A revision graph a -> b -> c, with c the head; 'c' was edited.
+
+    'b' was fixed after its release, and says so (replaces_checksums).
+    """
 
     heads = ('c',)
     _parents = {'a': None, 'b': 'a', 'c': 'b'}
     _checksums = {'a': 'sum-a', 'b': 'sum-b', 'c': 'sum-c-edited'}
+    _replaces = {'b': ('sum-b-released',)}
 
     def is_known(self, revision):
         return revision in self._parents
@@ -36,8 +40,9 @@ class Graph:
                 revision = self._parents[revision]
         return frozenset(found)
 
-    def checksum(self, revision):
-        return self._checksums[revision]
+    def accepts(self, revision, checksum):
+        return (checksum == self._checksums[revision]
+                or checksum in self._replaces.get(revision, ()))
 
     @property
     def sides(self):
@@ -46,10 +51,10 @@ class Graph:
 
 
 def entry(revision, direction=UP, outcome=Outcome.SUCCEEDED,
-          checksum=None):
+          checksum=None, error=None):
     return Entry(1, revision, direction, outcome,
                  datetime.datetime(2026, 1, 1), 0.1,
-                 checksum or f'sum-{revision}', Counts())
+                 checksum or f'sum-{revision}', Counts(), error)
 
 
 def seen(current=(), tables=('user',), legacy=None, entries=(),
@@ -98,6 +103,12 @@ _CASES = [
     ('changed_script', dict(
         seen=seen(['c'], entries=[entry('c')]),
         status=Status.CHANGED_SCRIPT, changed_scripts=('c',))),
+    ('released_version_of_a_fixed_script_is_no_change', dict(
+        seen=seen(['c'], entries=[entry('b', checksum='sum-b-released')]),
+        status=Status.AT_HEAD)),
+    ('unreleased_version_of_a_fixed_script_is_a_change', dict(
+        seen=seen(['c'], entries=[entry('b', checksum='sum-b-draft')]),
+        status=Status.CHANGED_SCRIPT, changed_scripts=('b',))),
     ('changed_script_of_a_failed_run_is_no_change', dict(
         seen=seen(['b'], entries=[entry('c', outcome=Outcome.FAILED)]),
         status=Status.INTERRUPTED, interrupted=('c',))),
@@ -143,6 +154,33 @@ class TestClassify(testscenarios.WithScenarios, base.BaseTestCase):
             self.assertEqual(self.legacy_revision, judged.legacy_revision)
 
 
+class TestFailed(base.BaseTestCase):
+    """A run the database refused is told apart from one cut short."""
+
+    REFUSED = '(1091, "Can\'t DROP INDEX uq_user_name")\n[SQL: DROP INDEX]'
+
+    def test_a_refused_run_keeps_its_error_and_advice(self):
+        judged = state.classify(seen(['a'], entries=[entry(
+            'b', outcome=Outcome.FAILED, error=self.REFUSED)]), Graph())
+        self.assertEqual((Status.INTERRUPTED, ('b',)),
+                         (judged.status, judged.interrupted))
+        self.assertEqual({'b': '(1091, "Can\'t DROP INDEX uq_user_name")'},
+                         judged.failed)
+        self.assertIn('fix what made b fail', state.next_step(judged))
+
+    def test_a_run_cut_short_is_completed_by_the_next(self):
+        judged = state.classify(seen(['a'], entries=[entry(
+            'b', outcome=Outcome.ABANDONED, error='lost')]), Graph())
+        self.assertEqual({}, judged.failed)
+        self.assertIn('to complete it', state.next_step(judged))
+
+    def test_a_refused_downgrade(self):
+        judged = state.classify(seen(['b'], entries=[entry(
+            'b', DOWN, Outcome.FAILED, error='no')]), Graph())
+        self.assertEqual((('b',), {'b': 'no'}),
+                         (judged.interrupted_downgrades, judged.failed))
+
+
 class TestPublishedForm(base.BaseTestCase):
 
     def test_json_keeps_the_first_release_names(self):
@@ -150,7 +188,7 @@ class TestPublishedForm(base.BaseTestCase):
         self.assertEqual(
             {'current': ('c',), 'heads': ('c',), 'status': 'tampered',
              'unknown': (), 'legacy_version': None, 'legacy_revision': None,
-             'interrupted': (), 'interrupted_downgrades': (),
+             'interrupted': (), 'interrupted_downgrades': (), 'failed': {},
              'tampered': ('c',), 'expand_pending': (),
              'contract_pending': (), 'data_migrations': {}},
             judged.as_json())

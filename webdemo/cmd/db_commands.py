@@ -14,6 +14,7 @@ import sys
 from webdemo.cmd import exit_codes
 from webdemo.cmd import render
 from webdemo.db import api
+from webdemo.db import held
 from webdemo.db import lock
 from webdemo.db import lock_wait
 from webdemo.db import online_migrations
@@ -75,7 +76,7 @@ def sync(conf, args):
     if whole:
         # Most deployments find nothing to do: asked first, without
         # loading Alembic or oslo.db's engines.
-        if status.nothing_to_sync(engine, lock_settings, render.say):
+        if held.nothing_to_sync(engine, lock_settings, render.say):
             return exit_codes.OK
         engine.dispose()
         engine = api.create_engine(conf, immediate=True)

@@ -6,20 +6,20 @@ to exit codes. The work is done by the modules each function calls
 (doc/source/architecture.rst draws them):
 
 - scripts.py: the revision graph and the plans over it;
-- reader.py reads the database, state.py judges what was read;
-- lock.py serialises the commands that change the database;
+- held.py: how every changing command starts (the migration lock taken,
+  the state read and judged under it);
+- contract_gate.py: whether contract revisions may run now;
 - runner.py runs a plan, one journalled revision at a time.
 
-Every command that changes the database takes the migration lock, reads
-the state under it, and plans against the revision scripts before any
-statement runs, so that bad input is refused having changed nothing
-(MySQL commits each DDL statement at once).
+Every command that changes the database plans against the revision
+scripts on the state held.py read under the lock, before any statement
+runs, so that bad input is refused having changed nothing (MySQL
+commits each DDL statement at once).
 """
 
-import contextlib
-import dataclasses
-
 from webdemo.db import bookkeeping
+from webdemo.db import contract_gate
+from webdemo.db import held as held_module
 from webdemo.db.journal import Direction
 from webdemo.db import legacy
 from webdemo.db import lock
@@ -33,7 +33,6 @@ from webdemo.db import revisions
 from webdemo.db import runner
 from webdemo.db import schema_check
 from webdemo.db import scripts as scripts_module
-from webdemo.db import services
 from webdemo.db import state as state_module
 from webdemo.db.state import Status
 from webdemo.db import status
@@ -43,37 +42,25 @@ DEFAULT_LOCK = lock.Settings()
 DEFAULT_DDL_GUARD = lock_wait.Settings()
 
 
-@dataclasses.dataclass(frozen=True)
-class _Locked:
-    """What a changing command knows once it holds the lock."""
-    hold: lock.Hold
-    scripts: scripts_module.Scripts
-    state: state_module.DatabaseState
-    entries: dict
+def _holding(engine, command, lock_settings, report):
+    """held.holding, with the scripts loaded once for the command."""
+    return held_module.holding(engine, command, lock_settings, report,
+                               scripts_module.Scripts.load())
 
 
-@contextlib.contextmanager
-def _locked(engine, command, lock_settings, report):
-    """status.locked, with the scripts loaded once for the command."""
-    scripts = scripts_module.Scripts.load()
-    with status.locked(engine, command, lock_settings, report,
-                       scripts) as held:
-        yield _Locked(held.hold, scripts, held.state, held.entries)
-
-
-def _open_journal(engine, locked):
+def _open_journal(engine, held):
     """Make the bookkeeping tables, then show who holds the lock."""
     with engine.begin() as connection:
         bookkeeping.ensure_tables(connection)
     # The holder's card has a table now, also on the very first sync.
-    locked.hold.announce()
+    held.hold.announce()
 
 
-def _apply(engine, locked, plan, direction, report, ddl_guard):
+def _apply(engine, held, plan, direction, report, ddl_guard):
     """Run plan under the lock; the shared end of sync and downgrade."""
     if plan:
-        runner.run_plan(engine, locked.scripts, plan, direction,
-                        locked.entries, report, ddl_guard)
+        runner.run_plan(engine, held.graph, plan, direction, held.entries,
+                        report, ddl_guard)
 
 
 def _finish(engine, scripts, report):
@@ -116,27 +103,27 @@ def sync(engine, revision=None, phase=None, report=print,
     """
     whole = _is_whole(phase, revision)
     target = phases.target(phase) if phase else revision or 'heads'
-    with _locked(engine, 'db sync', lock_settings, report) as locked:
-        plan = _check_sync(locked.state, locked.scripts, target)
-        legacy_database = locked.state.status == Status.LEGACY
+    with _holding(engine, 'db sync', lock_settings, report) as held:
+        plan = _check_sync(held.state, held.graph, target)
+        legacy_database = held.state.status == Status.LEGACY
         if not plan and not legacy_database:
-            return status.nothing_to_do(locked.state, report)
-        expand, contract = phases.split(plan, locked.scripts.sides)
+            return held_module.nothing_to_do(held.state, report)
+        expand, contract = phases.split(plan, held.graph.sides)
         if contract:
-            _check_contract_may_follow(engine, locked.state, locked.scripts,
+            _check_contract_may_follow(engine, held.state, held.graph,
                                        (expand, contract), whole)
-        status.refuse_if_unsafe(engine)
+        held_module.refuse_if_unsafe(engine)
         if legacy_database:
-            _adopt_legacy(engine, locked.state, report)
-        _report_unfinished(locked.state, report)
-        _open_journal(engine, locked)
-        _apply(engine, locked, expand, Direction.UPGRADE, report, ddl_guard)
+            _adopt_legacy(engine, held.state, report)
+        _report_unfinished(held.state, report)
+        _open_journal(engine, held)
+        _apply(engine, held, expand, Direction.UPGRADE, report, ddl_guard)
         if contract:
-            _before_contract(engine, locked.scripts, contract, whole,
+            _before_contract(engine, held.graph, contract, whole,
                              bool(expand), report)
-            _apply(engine, locked, contract, Direction.UPGRADE, report,
+            _apply(engine, held, contract, Direction.UPGRADE, report,
                    ddl_guard)
-        return _finish(engine, locked.scripts, report)
+        return _finish(engine, held.graph, report)
 
 
 def _report_unfinished(state, report):
@@ -154,43 +141,26 @@ def _is_whole(phase, revision):
 
 
 def _check_contract_may_follow(engine, state, scripts, parts, whole):
-    """Refuse contract revisions up front while expand is pending.
+    """Refuse contract revisions up front, having changed nothing.
 
     Only the whole upgrade (plain db sync) runs expand revisions before
-    contract ones; any other sync reaching a contract revision (db sync
-    --contract, db sync contract@head or a contract revision's id)
-    refuses while an expand revision is pending, and, with nothing to
-    run first, while data is left, so that it has changed nothing. The
-    whole upgrade moves the data itself before it counts
-    (_before_contract). A live service whose release cannot run after
-    these contract revisions refuses any of them.
+    contract ones, and moves the data itself before it counts
+    (_before_contract); any other sync reaching a contract revision (db
+    sync --contract, contract@head or a contract revision's id) refuses
+    while an expand revision is pending or data is left.
     """
     expand, contract = parts
-    phases.check_contract_ready((), {}, services=_blocking(engine, contract))
-    applied = scripts.applied(state_module.starting_point(state))
-    pending = phases.pending(scripts.sides, applied)[0]
-    planned = {script.revision for script in expand} if whole else set()
-    phases.check_contract_ready(
-        tuple(revision for revision in pending if revision not in planned),
-        {})
-    if not whole:
-        phases.check_contract_ready(
-            (), status.data_left(engine, state, scripts))
-
-
-def _blocking(engine, contract):
-    """Live services too old to run after the contract revisions."""
-    with engine.connect() as connection:
-        return services.blocking(services.read(connection),
-                                 services.level_needed(contract))
+    contract_gate.check(contract_gate.read(
+        engine, state, scripts, contract, planned=expand if whole else (),
+        count_data=not whole))
 
 
 def _before_contract(engine, scripts, contract, migrate_data, expanded,
                      report):
-    """Move the data (the whole upgrade only), then count what is left.
+    """Move the data (the whole upgrade only), then ask the gate again.
 
-    The services are read again last, just before the contract runs:
-    one may have started while the data moved.
+    The services are read again too, just before the contract runs: one
+    may have started while the data moved.
     """
     state = status.classify(engine, scripts)
     if migrate_data:
@@ -200,8 +170,8 @@ def _before_contract(engine, scripts, contract, migrate_data, expanded,
                        f'{result.completed} rows'
                        + (f'; failed: {result.error}' if result.error
                           else '.'))
-    phases.check_contract_ready((), status.data_left(engine, state, scripts),
-                                expanded, _blocking(engine, contract))
+    contract_gate.check(contract_gate.read(engine, state, scripts, contract),
+                        expanded)
 
 
 def _run_data_migrations(engine, scripts, state, max_count=None,
@@ -286,10 +256,10 @@ def downgrade(engine, revision, confirmed=False, report=print,
     :raises webdemo.exception.ConfirmationRequired: data would be lost
         and confirmed is false
     """
-    with _locked(engine, 'db downgrade', lock_settings, report) as locked:
-        plan = _check_downgrade(locked.state, locked.scripts, revision)
+    with _holding(engine, 'db downgrade', lock_settings, report) as held:
+        plan = _check_downgrade(held.state, held.graph, revision)
         if not plan:
-            return status.nothing_to_do(locked.state, report)
+            return held_module.nothing_to_do(held.state, report)
         for script in plan:
             report(f'Will undo {script.revision} '
                    f'({revisions.title(script)})')
@@ -297,10 +267,10 @@ def downgrade(engine, revision, confirmed=False, report=print,
                  for drop in revisions.downgrade_drops(script.path)]
         if drops and not confirmed:
             raise exception.ConfirmationRequired(drops)
-        status.refuse_if_unsafe(engine)
-        _open_journal(engine, locked)
-        _apply(engine, locked, plan, Direction.DOWNGRADE, report, ddl_guard)
-        return _finish(engine, locked.scripts, report)
+        held_module.refuse_if_unsafe(engine)
+        _open_journal(engine, held)
+        _apply(engine, held, plan, Direction.DOWNGRADE, report, ddl_guard)
+        return _finish(engine, held.graph, report)
 
 
 def _check_downgrade(state, scripts, revision):
@@ -330,15 +300,15 @@ def stamp(engine, revision, purge=False, report=print,
     :raises webdemo.exception.UnknownDatabaseRevision: the database's
         revision is unknown and purge is false
     """
-    with _locked(engine, 'db stamp', lock_settings, report) as locked:
-        before = locked.state
+    with _holding(engine, 'db stamp', lock_settings, report) as held:
+        before = held.state
         state_module.check_not_interrupted(before, Direction.DOWNGRADE)
-        locked.scripts.resolve(revision, 'stamp')
+        held.graph.resolve(revision, 'stamp')
         if before.status == Status.UNKNOWN_REVISION and not purge:
             unknown = exception.UnknownDatabaseRevision
             raise unknown(before.unknown, fix=unknown.ADD_PURGE)
         _alembic_command(engine, 'stamp', revision, purge=purge)
-        final = state_module.classify(reader.observe(engine), locked.scripts)
+        final = state_module.classify(reader.observe(engine), held.graph)
     report(f'Stamped: the database is at {state_module.describe(final)}, '
            f'was {state_module.describe(before)}.')
     return final
@@ -353,8 +323,9 @@ def services_blocking_contract(engine, state):
     :param state: the database's DatabaseState, read already
     """
     scripts = scripts_module.Scripts.load()
-    return _blocking(engine, [scripts.get(revision)
-                              for revision in state.contract_pending])
+    return contract_gate.blocking(engine, [scripts.get(revision)
+                                           for revision in
+                                           state.contract_pending])
 
 
 def titles():

@@ -16,9 +16,9 @@ import fixtures
 from oslotest import base
 
 from webdemo.db import graph as graph_module
+from webdemo.db import held
 from webdemo.db import phases
 from webdemo.db import scripts
-from webdemo.db import status
 from webdemo import exception
 from webdemo.tests.unit import counting
 
@@ -148,8 +148,8 @@ class TestGraphMatchesAlembic(HistoryShapes, base.BaseTestCase):
         for rev, down in (('a0', None), ('a1', 'a0'), ('a2', 'a1')):
             self.write(rev, down)
         graph = graph_module.load([self.versions])
-        self.assertTrue(status._overlapping(('a1', 'a2'), graph))
-        self.assertFalse(status._overlapping(('a2',), graph))
+        self.assertTrue(held.overlapping(('a1', 'a2'), graph))
+        self.assertFalse(held.overlapping(('a2',), graph))
 
 
 class TestGraphCache(base.BaseTestCase):
@@ -220,7 +220,7 @@ class TestReadingImportsNoAlembic(base.BaseTestCase):
         code = (
             'import sys\n'
             'from webdemo.cmd import db_commands\n'
-            'from webdemo.db import graph, status\n'
+            'from webdemo.db import graph, held, status\n'
             'graph.load()\n'
             'print(sorted(name for name in sys.modules if name == "alembic"'
             ' or name.startswith(("alembic.", "sqlalchemy.orm", '

@@ -26,6 +26,7 @@ from sqlalchemy import exc as sa_exc
 
 from webdemo.db import errors
 from webdemo.db import galera
+from webdemo.db import library_internals
 from webdemo.db import preflight
 from webdemo.db import url as db_url
 from webdemo import exception
@@ -101,9 +102,9 @@ def _begin_immediately(engine):
 def _begin_immediate(conn):
     # oslo.db's listener then emits no plain BEGIN: its mark says a
     # transaction is open, and its commit and rollback listeners clear it.
-    if 'in_transaction' not in conn.info:
+    if not library_internals.sqlite_transaction_marked(conn):
         conn.exec_driver_sql('BEGIN IMMEDIATE')
-        conn.info['in_transaction'] = True
+        library_internals.mark_sqlite_transaction(conn)
 
 
 def create_reading_engine(conf):

@@ -30,12 +30,13 @@ for_engine() chooses once per command.
 
 import contextlib
 import logging
-import re
 
 import sqlalchemy
 
 from webdemo.db import bookkeeping
 from webdemo.db import errors
+from webdemo.db import library_internals
+from webdemo.db import sql_text
 from webdemo.db import statements
 from webdemo.db import table_scope
 from webdemo import exception
@@ -241,23 +242,6 @@ class StatementReplay:
                         exc_info=True)
 
 
-# The DDL a revision sends, in the forms MySQL commits the open
-# transaction before: named, not guessed, since a statement taken for
-# one that does not commit (CREATE TEMPORARY TABLE, DROP PREPARE) would
-# leave the rows uncommitted, while a statement missed here only costs
-# a commit of their own.
-_COMMITS_BEFORE = re.compile(
-    r'\s*(?:(?:CREATE|DROP)\s+(?:OR\s+REPLACE\s+)?'
-    r'(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?(?:TABLE|INDEX|VIEW|SEQUENCE)'
-    r'|ALTER\s+(?:ONLINE\s+|IGNORE\s+)*(?:TABLE|VIEW|SEQUENCE)'
-    r'|RENAME\s+TABLE|TRUNCATE)\b', re.IGNORECASE)
-
-
-def commits_before(statement):
-    """Whether MySQL commits the open transaction before statement."""
-    return bool(_COMMITS_BEFORE.match(statement))
-
-
 class CarriedCommit:
     """Rows whose commit the next DDL statement carries (MySQL).
 
@@ -279,15 +263,14 @@ class CarriedCommit:
         self.pending = False
 
     def before(self, conn, cursor, statement):
-        if self.pending and not commits_before(statement):
+        if self.pending and not sql_text.commits_before(statement):
             # What Connection.commit() does, which cannot run inside an
             # execution: its listeners first (the migration lock's fence).
-            conn.dispatch.commit(conn)
-            cursor.connection.commit()
+            library_internals.commit_inside_execution(conn, cursor)
             self.pending = False
 
     def after(self, statement):
-        if commits_before(statement):
+        if sql_text.commits_before(statement):
             self.pending = False
 
     def commit(self, connection):

@@ -13,7 +13,7 @@ import signal
 
 import sqlalchemy
 
-from webdemo.db import statements
+from webdemo.db import sql_text
 
 KILL_AFTER_ENV = 'WEBDEMO_TEST_KILL_AFTER_DDL'
 STOP_AFTER_ENV = 'WEBDEMO_TEST_STOP_AFTER_DDL'
@@ -29,7 +29,7 @@ class _SignalAfter:
         self._executed = 0
 
     def after(self, conn, cursor, statement, parameters, context, many):
-        if statements.is_revision_ddl(statement):
+        if sql_text.is_revision_ddl(statement):
             self._executed += 1
             if self._executed == self._after:
                 os.kill(os.getpid(), self._signal)

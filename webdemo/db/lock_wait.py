@@ -14,23 +14,14 @@ SQLite has one writer and its own busy timeout; nothing to do there.
 
 import contextlib
 import dataclasses
-import re
 
 import sqlalchemy
 
 from webdemo.conf import database as database_conf
 from webdemo.db import errors
+from webdemo.db import sql_text
 
 _MAX_BACKOFF = 30
-
-# The table a DDL statement locks, as written by Alembic and by hand.
-_NAME = r'[`"]?(?P<table>[A-Za-z0-9_$]+)[`"]?'
-_TARGET = re.compile(
-    r'^\s*(?:ALTER\s+TABLE\s+(?:ONLY\s+)?(?:IF\s+EXISTS\s+)?|'
-    r'DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?|'
-    r'CREATE\s+(?:UNIQUE\s+)?INDEX\s+.*?\s+ON\s+(?:ONLY\s+)?|'
-    r'RENAME\s+TABLE\s+|TRUNCATE\s+(?:TABLE\s+)?)' + _NAME,
-    re.IGNORECASE | re.DOTALL)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,12 +62,6 @@ class Blocker:
         return (f'session {self.session} ({guess}user {self.user} from '
                 f'{self.host or "local socket"}, {self.state or "idle"} '
                 f'for {self.open_seconds}s)')
-
-
-def target_table(statement):
-    """The table a DDL statement works on, or None."""
-    match = _TARGET.match(statement or '')
-    return match['table'] if match else None
 
 
 @contextlib.contextmanager
@@ -127,7 +112,7 @@ def blocker(engine, error):
     Read at once, on a connection of its own: the holder still holds it.
     Best effort: a server that hides its sessions yields None.
     """
-    table = target_table(errors.statement_of(error))
+    table = sql_text.target_table(errors.statement_of(error))
     readers = _READERS.get(engine.dialect.name, ())
     try:
         with engine.connect() as connection:

@@ -38,6 +38,7 @@ from webdemo.db import faults
 from webdemo.db import journal as journal_module
 from webdemo.db.journal import Direction
 from webdemo.db.journal import Outcome
+from webdemo.db import library_internals
 from webdemo.db import lock_wait
 from webdemo.db import preflight
 from webdemo.db import reader
@@ -212,12 +213,12 @@ class _PlanRun:
         for self._position in range(start, stop):
             run = self.current
             step = scripts.step(run.script, run.direction)
-            with context.begin_transaction(_per_migration=True):
+            with library_internals.begin_step_transaction(context):
                 run.begin()
                 if grouped:
                     self._run_in_group(run, step)
                 else:
-                    step.migration_fn()
+                    library_internals.run_step(step)
                     self._versions.write(step)
                     self.finished()
             self._done(run, grouped)
@@ -229,10 +230,10 @@ class _PlanRun:
             # group's locks are held.
             self._group_began = self._clock()
         if self._scope is None:
-            step.migration_fn()
+            library_internals.run_step(step)
         else:
             with self._scope.watching():
-                step.migration_fn()
+                library_internals.run_step(step)
         self._versions.note(step)
         run.end()
 

@@ -9,10 +9,9 @@ the revision files it has not seen), and a revision's code is loaded
 only when it runs. Heads, applied revisions and phases are graph.py's
 answers, the same ones the reading commands give without Alembic.
 Planning goes through ScriptDirectory.iterate_revisions, the public
-walk Alembic's own upgrade and downgrade are built on. The one piece of
-Alembic below its public API, MigrationStep, is made in step() only; the
-runner calls the revision's function through it and version_rows.py
-asks it which version rows it changes.
+walk Alembic's own upgrade and downgrade are built on. What it uses of
+Alembic below its public API (the revision map it plans over, the
+MigrationStep that runs a revision) goes through library_internals.py.
 """
 
 import contextlib
@@ -20,13 +19,13 @@ import os
 
 from alembic import config as alembic_config_module
 from alembic.runtime import environment as alembic_environment
-from alembic.runtime import migration as alembic_migration
 from alembic import script as alembic_script
 from alembic.script import revision as alembic_revision
 from alembic import util as alembic_util
 
 from webdemo.db import graph as graph_module
 from webdemo.db import journal
+from webdemo.db import library_internals
 from webdemo.db import state as state_module
 from webdemo import exception
 
@@ -174,8 +173,7 @@ class Scripts:
             alembic_config())
         graph = graph_module.load(version_directories(directory))
         indexed = [IndexedScript(entry) for entry in graph.entries.values()]
-        directory.revision_map = alembic_revision.RevisionMap(
-            lambda: indexed)
+        library_internals.use_revision_map(directory, lambda: indexed)
         return cls(directory, graph)
 
     def get(self, revision):
@@ -221,10 +219,9 @@ class Scripts:
 
     def step(self, script, direction):
         """The Alembic migration step that runs one revision."""
-        make = (alembic_migration.MigrationStep.upgrade_from_script
-                if direction == journal.Direction.UPGRADE
-                else alembic_migration.MigrationStep.downgrade_from_script)
-        return make(self.directory.revision_map, script)
+        return library_internals.migration_step(
+            self.directory.revision_map, script,
+            upgrade=direction == journal.Direction.UPGRADE)
 
     def run_env(self, config, steps):
         """Run env.py once, with config, so that it runs steps.

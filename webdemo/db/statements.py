@@ -26,24 +26,15 @@ may be exactly such a conflict.
 
 import enum
 import logging
-import re
 
 from webdemo.db import errors
 from webdemo.db.journal import Counts
+from webdemo.db import sql_text
 
 LOG = logging.getLogger(__name__)
 
-_DDL = re.compile(r'\s*(CREATE|ALTER|DROP|RENAME|TRUNCATE)\b', re.IGNORECASE)
-
 # What runs instead of a statement that must not run again.
 _SKIP = 'SELECT 1'
-
-
-def is_revision_ddl(statement):
-    """Whether statement is DDL of a revision (not Alembic's own)."""
-    # Alembic's version table is not part of any revision: on a replay it
-    # already exists, and counting it would shift the count.
-    return bool(_DDL.match(statement)) and 'alembic_version' not in statement
 
 
 class Action(enum.Enum):
@@ -102,7 +93,7 @@ class Tracker:
         self._recorded = self.declared.started
 
     def before(self, conn, cursor, statement, parameters, context, many):
-        if not is_revision_ddl(statement):
+        if not sql_text.is_revision_ddl(statement):
             return statement, parameters
         self._count += 1
         action = self._replay.action(self._count)
@@ -121,7 +112,7 @@ class Tracker:
         return statement, parameters
 
     def after(self, conn, cursor, statement, parameters, context, many):
-        if is_revision_ddl(statement):
+        if sql_text.is_revision_ddl(statement):
             self.counts = Counts(self._count, self._count)
 
 

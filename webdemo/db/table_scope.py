@@ -15,57 +15,8 @@ guess can only end a group early, never hold a lock longer.
 """
 
 import contextlib
-import re
 
-_NAME = r'(?P<name>(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)' \
-        r'(?:\.(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*))?)'
-
-# A statement that makes a new object, touching no table's rows or locks
-# beyond its REFERENCES.
-_CREATE_TABLE = re.compile(
-    r'^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?' + _NAME,
-    re.IGNORECASE)
-_NEW_OBJECT = re.compile(
-    r'^\s*CREATE\s+(?:TYPE|SEQUENCE)\s', re.IGNORECASE)
-# Statements on one table, harmless when that table is the group's own.
-_ON_TABLE = re.compile(
-    r'^\s*(?:ALTER\s+TABLE\s+(?:ONLY\s+)?|'
-    r'CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?'
-    r'(?:IF\s+NOT\s+EXISTS\s+)?\S+\s+ON\s+(?:ONLY\s+)?|'
-    r'INSERT\s+INTO\s+|'
-    r'COMMENT\s+ON\s+TABLE\s+)' + _NAME,
-    re.IGNORECASE)
-_COMMENT_ON_COLUMN = re.compile(
-    r'^\s*COMMENT\s+ON\s+COLUMN\s+' + _NAME + r'\.[^.\s]+\s+IS\s',
-    re.IGNORECASE)
-_REFERENCES = re.compile(r'\bREFERENCES\s+' + _NAME, re.IGNORECASE)
-
-
-def _normal(name):
-    """A table name as PostgreSQL keeps it: unquoted parts folded."""
-    return '.'.join(part[1:-1] if part.startswith('"') else part.lower()
-                    for part in re.findall(r'"[^"]+"|[^.]+', name))
-
-
-def tables_of(statement):
-    """(created, used) for one statement.
-
-    :returns: the table it creates (or None) and the set of tables it
-        works on or refers to; used is None when the statement is not
-        one recognised here (it may touch anything)
-    """
-    references = {_normal(match['name'])
-                  for match in _REFERENCES.finditer(statement)}
-    created = _CREATE_TABLE.match(statement)
-    if created:
-        return _normal(created['name']), references
-    if _NEW_OBJECT.match(statement):
-        return None, references
-    on_table = (_ON_TABLE.match(statement)
-                or _COMMENT_ON_COLUMN.match(statement))
-    if on_table:
-        return None, references | {_normal(on_table['name'])}
-    return None, None
+from webdemo.db import sql_text
 
 
 class Scope:
@@ -97,7 +48,7 @@ class Scope:
         """Take in one statement on the connection, before it runs."""
         if not self._watching:
             return
-        created, used = tables_of(statement)
+        created, used = sql_text.tables_of(statement)
         if used is None or not used <= self._created | {created}:
             self.touched = True
         if created is not None:

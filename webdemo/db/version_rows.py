@@ -16,6 +16,7 @@ import dataclasses
 import sqlalchemy
 
 from webdemo.db import bookkeeping
+from webdemo.db import library_internals
 from webdemo import exception
 
 _VERSION = sqlalchemy.table(bookkeeping.VERSION_TABLE,
@@ -51,18 +52,7 @@ def change_for(step, heads):
     The same decisions, in the same order, as Alembic's own writer of the
     version table (its HeadMaintainer), asked of the step.
     """
-    heads = set(heads)
-    if step.should_delete_branch(heads):
-        return Change(deletes=(step.delete_version_num,))
-    if step.should_create_branch(heads):
-        return Change(inserts=(step.insert_version_num,))
-    if step.should_merge_branches(heads):
-        deletes, old, new = step.merge_branch_idents(heads)
-        return Change(deletes=tuple(deletes), update=(old, new))
-    if step.should_unmerge_branches(heads):
-        old, new, inserts = step.unmerge_branch_idents(heads)
-        return Change(inserts=tuple(inserts), update=(old, new))
-    return Change(update=step.update_version_num(heads))
+    return Change(*library_internals.version_row_change(step, set(heads)))
 
 
 class Writer:

@@ -131,22 +131,6 @@ class TestCarriedCommit(base.BaseTestCase):
             ['CREATE TABLE t (id INTEGER)', 'INSERT INTO t VALUES (1)'],
             self.connection.calls)
 
-    def test_which_statements_mysql_commits_before(self):
-        for statement in ('CREATE TABLE t (id INTEGER)', 'DROP TABLE t',
-                          '\nALTER TABLE t ADD COLUMN c INTEGER',
-                          'alter online table t add column c int',
-                          'CREATE UNIQUE INDEX ix ON t (c)',
-                          'DROP INDEX ix ON t', 'RENAME TABLE t TO u',
-                          'CREATE OR REPLACE VIEW v AS SELECT 1',
-                          'TRUNCATE TABLE t'):
-            self.assertTrue(backends.commits_before(statement), statement)
-        for statement in ('CREATE TEMPORARY TABLE t (id INTEGER)',
-                          'create or replace temporary table t (i int)',
-                          'DROP TEMPORARY TABLE t', 'DROP PREPARE s',
-                          'CREATE /* x */ TEMPORARY TABLE t (i int)',
-                          'INSERT INTO t VALUES (1)', 'SELECT 1'):
-            self.assertFalse(backends.commits_before(statement), statement)
-
     def test_any_other_statement_is_preceded_by_a_commit(self):
         for statement in ('INSERT INTO t VALUES (1)', 'SELECT 1',
                           'CREATE TEMPORARY TABLE t (id INTEGER)',

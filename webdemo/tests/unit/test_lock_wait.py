@@ -7,29 +7,6 @@ from webdemo.db import errors
 from webdemo.db import lock_wait
 
 
-class TestTargetTable(base.BaseTestCase):
-
-    def test_statements_alembic_writes(self):
-        for statement, table in (
-                ('ALTER TABLE account ADD COLUMN email VARCHAR(255)',
-                 'account'),
-                ('ALTER TABLE `account` ADD COLUMN x INT', 'account'),
-                ('ALTER TABLE ONLY "user" ADD CONSTRAINT c', 'user'),
-                ('DROP TABLE IF EXISTS scratch', 'scratch'),
-                ('CREATE UNIQUE INDEX ix_a ON account (email)', 'account'),
-                ('CREATE INDEX CONCURRENTLY ix_b ON ONLY "account" (x)',
-                 'account'),
-                ('\n  RENAME TABLE a TO b', 'a'),
-                ('TRUNCATE TABLE account', 'account')):
-            self.assertEqual(table, lock_wait.target_table(statement),
-                             statement)
-
-    def test_statements_without_one(self):
-        for statement in (None, '', 'SELECT 1', 'CREATE TABLE t (x INT)',
-                          'UPDATE alembic_version SET version_num = 1'):
-            self.assertIsNone(lock_wait.target_table(statement))
-
-
 class TestSettings(base.BaseTestCase):
 
     def test_backoff_doubles_up_to_a_ceiling(self):

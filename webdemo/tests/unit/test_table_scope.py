@@ -5,36 +5,6 @@ from oslotest import base
 from webdemo.db import table_scope
 
 
-class TestTablesOf(base.BaseTestCase):
-
-    def test_statements_as_alembic_writes_them(self):
-        for statement, expected in (
-                ('\nCREATE TABLE widget (\n\tid SERIAL NOT NULL, \n\t'
-                 'owner_id INTEGER, \n\tPRIMARY KEY (id), \n\tFOREIGN '
-                 'KEY(owner_id) REFERENCES account (id)\n)\n\n',
-                 ('widget', {'account'})),
-                ('CREATE TABLE IF NOT EXISTS "Odd" (id INTEGER)',
-                 ('Odd', set())),
-                ('CREATE UNIQUE INDEX ix_w_name ON widget (name)',
-                 (None, {'widget'})),
-                ('CREATE INDEX CONCURRENTLY ix ON ONLY public.widget (x)',
-                 (None, {'public.widget'})),
-                ('ALTER TABLE Widget ADD COLUMN x INTEGER',
-                 (None, {'widget'})),
-                ('ALTER TABLE widget ADD CONSTRAINT fk FOREIGN KEY(a) '
-                 'REFERENCES "account" (id)', (None, {'widget', 'account'})),
-                ('INSERT INTO widget (id) VALUES (%(id)s)',
-                 (None, {'widget'})),
-                ("COMMENT ON TABLE widget IS 'w'", (None, {'widget'})),
-                ("COMMENT ON COLUMN widget.name IS 'n'", (None, {'widget'})),
-                ("CREATE TYPE colour AS ENUM ('red')", (None, set())),
-                ('UPDATE widget SET x = 1', (None, None)),
-                ('DROP TABLE widget', (None, None)),
-                ('SELECT 1', (None, None))):
-            self.assertEqual(expected, table_scope.tables_of(statement),
-                             statement)
-
-
 class TestScope(base.BaseTestCase):
 
     def see(self, scope, *statements):

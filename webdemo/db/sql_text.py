@@ -1,0 +1,115 @@
+"""What webdemo reads from the text of a SQL statement: all of it, here.
+
+The runner watches every statement a revision sends on the migration's
+connection, as Alembic and SQLAlchemy wrote it or as a revision wrote it
+by hand (op.execute), and a few decisions depend on what kind of
+statement it is. Each is a guess from text, so each says which way it
+errs when it meets a statement it does not recognise:
+
+- is_revision_ddl: whether the statement counts among a revision's DDL
+  statements (MySQL's replay, statements.py; fault injection, faults.py);
+- commits_before: whether MySQL commits the open transaction before it
+  (backends.CarriedCommit); a miss costs a commit, never a lost row;
+- target_table: the table a DDL statement that waited for a lock works
+  on, to name its blocker (lock_wait.py); a miss names the oldest
+  transaction instead;
+- tables_of: the tables a statement creates and uses, so that a group of
+  PostgreSQL revisions commits as soon as one reaches beyond its own new
+  tables (table_scope.py); a miss ends the group early, never late.
+"""
+
+import re
+
+_DDL = re.compile(r'\s*(CREATE|ALTER|DROP|RENAME|TRUNCATE)\b', re.IGNORECASE)
+
+
+def is_revision_ddl(statement):
+    """Whether statement is DDL of a revision (not Alembic's own)."""
+    # Alembic's version table is not part of any revision: on a replay it
+    # already exists, and counting it would shift the count.
+    return bool(_DDL.match(statement)) and 'alembic_version' not in statement
+
+
+# The DDL a revision sends, in the forms MySQL commits the open
+# transaction before: named, not guessed, since a statement taken for
+# one that does not commit (CREATE TEMPORARY TABLE, DROP PREPARE) would
+# leave the rows uncommitted, while a statement missed here only costs
+# a commit of their own.
+_COMMITS_BEFORE = re.compile(
+    r'\s*(?:(?:CREATE|DROP)\s+(?:OR\s+REPLACE\s+)?'
+    r'(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?(?:TABLE|INDEX|VIEW|SEQUENCE)'
+    r'|ALTER\s+(?:ONLINE\s+|IGNORE\s+)*(?:TABLE|VIEW|SEQUENCE)'
+    r'|RENAME\s+TABLE|TRUNCATE)\b', re.IGNORECASE)
+
+
+def commits_before(statement):
+    """Whether MySQL commits the open transaction before statement."""
+    return bool(_COMMITS_BEFORE.match(statement))
+
+
+# The table a DDL statement locks, as written by Alembic and by hand.
+_LOCKED_NAME = r'[`"]?(?P<table>[A-Za-z0-9_$]+)[`"]?'
+_TARGET = re.compile(
+    r'^\s*(?:ALTER\s+TABLE\s+(?:ONLY\s+)?(?:IF\s+EXISTS\s+)?|'
+    r'DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?|'
+    r'CREATE\s+(?:UNIQUE\s+)?INDEX\s+.*?\s+ON\s+(?:ONLY\s+)?|'
+    r'RENAME\s+TABLE\s+|TRUNCATE\s+(?:TABLE\s+)?)' + _LOCKED_NAME,
+    re.IGNORECASE | re.DOTALL)
+
+
+def target_table(statement):
+    """The table a DDL statement works on, or None."""
+    match = _TARGET.match(statement or '')
+    return match['table'] if match else None
+
+
+# A PostgreSQL name, schema-qualified or not, quoted or not.
+_NAME = r'(?P<name>(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)' \
+        r'(?:\.(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*))?)'
+
+# A statement that makes a new object, touching no table's rows or locks
+# beyond its REFERENCES.
+_CREATE_TABLE = re.compile(
+    r'^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?' + _NAME,
+    re.IGNORECASE)
+_NEW_OBJECT = re.compile(
+    r'^\s*CREATE\s+(?:TYPE|SEQUENCE)\s', re.IGNORECASE)
+# Statements on one table, harmless when that table is the group's own.
+_ON_TABLE = re.compile(
+    r'^\s*(?:ALTER\s+TABLE\s+(?:ONLY\s+)?|'
+    r'CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?'
+    r'(?:IF\s+NOT\s+EXISTS\s+)?\S+\s+ON\s+(?:ONLY\s+)?|'
+    r'INSERT\s+INTO\s+|'
+    r'COMMENT\s+ON\s+TABLE\s+)' + _NAME,
+    re.IGNORECASE)
+_COMMENT_ON_COLUMN = re.compile(
+    r'^\s*COMMENT\s+ON\s+COLUMN\s+' + _NAME + r'\.[^.\s]+\s+IS\s',
+    re.IGNORECASE)
+_REFERENCES = re.compile(r'\bREFERENCES\s+' + _NAME, re.IGNORECASE)
+
+
+def _normal(name):
+    """A table name as PostgreSQL keeps it: unquoted parts folded."""
+    return '.'.join(part[1:-1] if part.startswith('"') else part.lower()
+                    for part in re.findall(r'"[^"]+"|[^.]+', name))
+
+
+def tables_of(statement):
+    """(created, used) for one statement.
+
+    :returns: the table it creates (or None) and the set of tables it
+        works on or refers to; used is None when the statement is not
+        one recognised here (it may touch anything)
+    """
+    references = {_normal(match['name'])
+                  for match in _REFERENCES.finditer(statement)}
+    created = _CREATE_TABLE.match(statement)
+    if created:
+        return _normal(created['name']), references
+    if _NEW_OBJECT.match(statement):
+        return None, references
+    on_table = (_ON_TABLE.match(statement)
+                or _COMMENT_ON_COLUMN.match(statement))
+    if on_table:
+        return None, references | {_normal(on_table['name'])}
+    return None, None

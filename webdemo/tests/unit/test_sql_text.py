@@ -1,0 +1,77 @@
+"""sql_text.py: what each decision reads from a statement's text."""
+
+from oslotest import base
+
+from webdemo.db import sql_text
+
+
+class TestCommitsBefore(base.BaseTestCase):
+
+    def test_which_statements_mysql_commits_before(self):
+        for statement in ('CREATE TABLE t (id INTEGER)', 'DROP TABLE t',
+                          '\nALTER TABLE t ADD COLUMN c INTEGER',
+                          'alter online table t add column c int',
+                          'CREATE UNIQUE INDEX ix ON t (c)',
+                          'DROP INDEX ix ON t', 'RENAME TABLE t TO u',
+                          'CREATE OR REPLACE VIEW v AS SELECT 1',
+                          'TRUNCATE TABLE t'):
+            self.assertTrue(sql_text.commits_before(statement), statement)
+        for statement in ('CREATE TEMPORARY TABLE t (id INTEGER)',
+                          'create or replace temporary table t (i int)',
+                          'DROP TEMPORARY TABLE t', 'DROP PREPARE s',
+                          'CREATE /* x */ TEMPORARY TABLE t (i int)',
+                          'INSERT INTO t VALUES (1)', 'SELECT 1'):
+            self.assertFalse(sql_text.commits_before(statement), statement)
+
+
+class TestTargetTable(base.BaseTestCase):
+
+    def test_statements_alembic_writes(self):
+        for statement, table in (
+                ('ALTER TABLE account ADD COLUMN email VARCHAR(255)',
+                 'account'),
+                ('ALTER TABLE `account` ADD COLUMN x INT', 'account'),
+                ('ALTER TABLE ONLY "user" ADD CONSTRAINT c', 'user'),
+                ('DROP TABLE IF EXISTS scratch', 'scratch'),
+                ('CREATE UNIQUE INDEX ix_a ON account (email)', 'account'),
+                ('CREATE INDEX CONCURRENTLY ix_b ON ONLY "account" (x)',
+                 'account'),
+                ('\n  RENAME TABLE a TO b', 'a'),
+                ('TRUNCATE TABLE account', 'account')):
+            self.assertEqual(table, sql_text.target_table(statement),
+                             statement)
+
+    def test_statements_without_one(self):
+        for statement in (None, '', 'SELECT 1', 'CREATE TABLE t (x INT)',
+                          'UPDATE alembic_version SET version_num = 1'):
+            self.assertIsNone(sql_text.target_table(statement))
+
+
+class TestTablesOf(base.BaseTestCase):
+
+    def test_statements_as_alembic_writes_them(self):
+        for statement, expected in (
+                ('\nCREATE TABLE widget (\n\tid SERIAL NOT NULL, \n\t'
+                 'owner_id INTEGER, \n\tPRIMARY KEY (id), \n\tFOREIGN '
+                 'KEY(owner_id) REFERENCES account (id)\n)\n\n',
+                 ('widget', {'account'})),
+                ('CREATE TABLE IF NOT EXISTS "Odd" (id INTEGER)',
+                 ('Odd', set())),
+                ('CREATE UNIQUE INDEX ix_w_name ON widget (name)',
+                 (None, {'widget'})),
+                ('CREATE INDEX CONCURRENTLY ix ON ONLY public.widget (x)',
+                 (None, {'public.widget'})),
+                ('ALTER TABLE Widget ADD COLUMN x INTEGER',
+                 (None, {'widget'})),
+                ('ALTER TABLE widget ADD CONSTRAINT fk FOREIGN KEY(a) '
+                 'REFERENCES "account" (id)', (None, {'widget', 'account'})),
+                ('INSERT INTO widget (id) VALUES (%(id)s)',
+                 (None, {'widget'})),
+                ("COMMENT ON TABLE widget IS 'w'", (None, {'widget'})),
+                ("COMMENT ON COLUMN widget.name IS 'n'", (None, {'widget'})),
+                ("CREATE TYPE colour AS ENUM ('red')", (None, set())),
+                ('UPDATE widget SET x = 1', (None, None)),
+                ('DROP TABLE widget', (None, None)),
+                ('SELECT 1', (None, None))):
+            self.assertEqual(expected, sql_text.tables_of(statement),
+                             statement)

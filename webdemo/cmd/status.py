@@ -73,10 +73,11 @@ class Checks(upgradecheck.UpgradeCommands):
                       '; '.join(service.describe() for service in found))
 
     def _server_settings(self):
-        if self.engine.dialect.name != 'mysql':
-            return Result(Code.SUCCESS, 'nothing to check on this backend')
         with self.engine.connect() as connection:
-            problems = preflight.problems(reader.server_settings(connection))
+            settings = reader.server_settings(connection)
+        if settings is None:
+            return Result(Code.SUCCESS, 'nothing to check on this backend')
+        problems = preflight.problems(settings)
         if not problems:
             return Result(Code.SUCCESS)
         return Result(Code.FAILURE, '; '.join(map(str, problems)))

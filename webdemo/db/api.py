@@ -24,9 +24,8 @@ import sqlalchemy
 from sqlalchemy.engine import make_url
 from sqlalchemy import exc as sa_exc
 
+from webdemo.db import backends
 from webdemo.db import errors
-from webdemo.db import galera
-from webdemo.db import library_internals
 from webdemo.db import preflight
 from webdemo.db import url as db_url
 from webdemo import exception
@@ -67,44 +66,17 @@ def create_engine(conf, immediate=False):
     options = {name: value for name, value in conf.database.items()
                if name in _OSLO_DB_OPTIONS}
     try:
-        options['connection'] = _with_full_unicode(connection)
+        options['connection'] = _with_defaults(connection)
         context = enginefacade.transaction_context()
         context.configure(**options)
         engine = context.writer.get_engine()
     except Exception as error:
         raise explain_failure(connection, error) from error
-    galera.read_causally(engine, conf.database.mysql_wsrep_sync_wait)
     # oslo.db's engine takes transaction control away from pysqlite on
     # SQLite, so there too a revision's DDL is one transaction.
-    if immediate and engine.dialect.name == 'sqlite':
-        _begin_immediately(engine)
+    backends.kind_of(engine.dialect.name).prepare_engine(
+        engine, conf, immediate=immediate)
     return engine
-
-
-def _begin_immediately(engine):
-    """SQLite: each transaction takes the write lock as it begins.
-
-    A default (deferred) transaction reads under a shared lock and asks
-    for the write lock at its first write. When another connection (the
-    service's heartbeat, a request) holds the write lock and waits for
-    the shared locks to go so that it can commit, neither can wait for
-    the other, and SQLite fails the request for the write lock at once
-    with "database is locked", whatever the busy timeout. A transaction
-    that takes the write lock first only ever waits for it.
-    """
-    @sqlalchemy.event.listens_for(engine, 'engine_connect')
-    def connected(conn):
-        # On the connection, whose listeners run before the engine's:
-        # ahead of oslo.db's own (insert=True does not put one there).
-        sqlalchemy.event.listen(conn, 'begin', _begin_immediate)
-
-
-def _begin_immediate(conn):
-    # oslo.db's listener then emits no plain BEGIN: its mark says a
-    # transaction is open, and its commit and rollback listeners clear it.
-    if not library_internals.sqlite_transaction_marked(conn):
-        conn.exec_driver_sql('BEGIN IMMEDIATE')
-        library_internals.mark_sqlite_transaction(conn)
 
 
 def create_reading_engine(conf):
@@ -120,29 +92,33 @@ def create_reading_engine(conf):
     """
     connection = _connection(conf)
     try:
-        url = make_url(_with_full_unicode(connection))
+        url = make_url(_with_defaults(connection))
         if conf.database.connection_parameters:
             # As oslo.db does: TLS options, sockets, timeouts live here.
             url = url.update_query_string(
                 conf.database.connection_parameters, append=True)
-        engine = sqlalchemy.create_engine(url, **_reading_options(url))
+        kind = _kind(url)
+        engine = sqlalchemy.create_engine(
+            url, **(kind.engine_options(url) if kind else {}))
         exc_filters.register_engine(engine)
         _first_connect(engine, conf.database.max_retries,
                        conf.database.retry_interval)
     except Exception as error:
         raise explain_failure(connection, error) from error
-    galera.read_causally(engine, conf.database.mysql_wsrep_sync_wait,
-                         set_by_oslo_db=False)
+    kind.prepare_engine(engine, conf, set_by_oslo_db=False)
     return engine
 
 
-def _reading_options(url):
-    if url.get_backend_name() == 'sqlite':
-        # A file is opened afresh each time, as oslo.db does.
-        return {'poolclass': sqlalchemy.pool.NullPool}
-    if url.get_backend_name() == 'postgresql':
-        return {'client_encoding': 'utf8'}
-    return {}
+def _kind(url):
+    """The backend class of url, or None for a dialect webdemo lacks.
+
+    A missing or unknown dialect is explained once the engine is made
+    (explain_failure), as SQLAlchemy's own error.
+    """
+    try:
+        return backends.kind_of(url.get_backend_name())
+    except exception.ConfigurationError:
+        return None
 
 
 def _first_connect(engine, max_retries, retry_interval, sleep=time.sleep):
@@ -174,28 +150,22 @@ def _connection(conf):
     except sa_exc.ArgumentError:
         # Explained once the engine is made (explain_failure).
         return connection
-    if backend == 'mariadb':
-        # SQLAlchemy's mariadb dialect names itself so: webdemo's MySQL
-        # strategies (statement tracking, locks, Galera) and oslo.db's
-        # would all miss it.
+    instead = backends.written_as(backend)
+    if instead:
         raise exception.ConfigurationError(
             f'[database] connection {db_url.display(connection)} uses the '
-            'mariadb dialect: write it as mysql+pymysql://, the dialect '
-            'webdemo and oslo.db drive MariaDB with.')
+            f'{backend} dialect: write it as {instead}, the dialect '
+            'webdemo and oslo.db drive that database with.')
     return connection
 
 
-def _with_full_unicode(connection):
-    """Ask MySQL/MariaDB for utf8mb4 unless the URL names a charset.
-
-    Without it PyMySQL talks utf8mb3, and 4-byte characters are refused
-    even by utf8mb4 tables.
-    """
+def _with_defaults(connection):
+    """The URL with the options its backend needs (utf8mb4 on MySQL)."""
     url = make_url(connection)
-    if url.get_backend_name() != 'mysql' or 'charset' in url.query:
+    kind = _kind(url)
+    if kind is None:
         return connection
-    url = url.update_query_dict({'charset': 'utf8mb4'})
-    return url.render_as_string(hide_password=False)
+    return kind.with_defaults(url).render_as_string(hide_password=False)
 
 
 def explain_failure(connection, error):

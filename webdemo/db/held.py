@@ -70,10 +70,10 @@ def refuse_if_unsafe(engine, with_tables=True):
     :raises webdemo.exception.UnsafeServerSettings: preflight.py's
         judgement of the server's settings
     """
-    if engine.dialect.name != 'mysql':
-        return
     with engine.connect() as connection:
-        preflight.check(reader.server_settings(connection, with_tables))
+        settings = reader.server_settings(connection, with_tables)
+    if settings is not None:
+        preflight.check(settings)
 
 
 def nothing_to_do(state, report):

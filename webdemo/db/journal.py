@@ -148,50 +148,6 @@ _FINISHED = ('outcome', 'finished_at', 'duration', 'statements_started',
              'statements_done', 'error')
 
 
-# The backends whose upsert finishes one row and starts the next in one
-# statement; any other writes the two as usual (SQLite: in the process,
-# there is no round trip to save).
-_ONE_STATEMENT = ('mysql', 'postgresql')
-
-
-@functools.cache
-def _finish_and_start(dialect):
-    """The statement that finishes a row and writes the next, compiled.
-
-    An insert of both rows whose first, already there by its id, only
-    updates the finished columns (the backend's own upsert): one round
-    trip instead of two for each revision. SQLAlchemy builds it, for
-    this server's version; it is compiled here once, because SQLAlchemy
-    caches no statement that inserts several rows, and compiling it for
-    every revision would cost more than the round trip it saves.
-
-    :returns: the compiled statement, to be run through driver_call()
-    """
-    # Imported here: db version, which reads the journal, needs no
-    # dialect's own insert, nor the time to import them.
-    from sqlalchemy.dialects import mysql
-    from sqlalchemy.dialects import postgresql
-
-    names = [column.name for column in JOURNAL.c]
-    finished = {name: sqlalchemy.bindparam(f'f_{name}') for name in names}
-    following = {name: sqlalchemy.bindparam(f's_{name}') for name in names}
-    if dialect.name == 'mysql':
-        # MySQL numbers a NULL id; lastrowid is then the new row's.
-        following['id'] = sqlalchemy.null()
-        insert = mysql.insert(JOURNAL).values([finished, following])
-        statement = insert.on_duplicate_key_update(
-            {name: insert.inserted[name] for name in _FINISHED})
-    else:
-        # PostgreSQL takes its sequence's next value only for DEFAULT.
-        following['id'] = sqlalchemy.literal_column('DEFAULT')
-        insert = postgresql.insert(JOURNAL).values([finished, following])
-        statement = insert.on_conflict_do_update(
-            index_elements=[JOURNAL.c.id],
-            set_={name: insert.excluded[name] for name in _FINISHED}
-        ).returning(JOURNAL.c.id)
-    return statement.compile(dialect=dialect)
-
-
 def driver_call(compiled, parameters):
     """(SQL, parameters) for the driver, in its own paramstyle.
 
@@ -254,8 +210,12 @@ class Journal:
     never disagree, and a revision costs one commit.
     """
 
-    def __init__(self, connection):
+    def __init__(self, connection, backend=None):
         self._connection = connection
+        # Its upsert finishes a row and starts the next in one statement
+        # (MySQL, PostgreSQL: a round trip saved per revision); None or
+        # SQLite (no round trip to save): two statements.
+        self._backend = backend
 
     def mark_dead_runs(self):
         """Mark rows still 'running' abandoned: their runs are dead.
@@ -315,8 +275,9 @@ class Journal:
         :param following: the Run about to start, or None
         :returns: the new row's id, or None
         """
-        dialect = self._connection.dialect
-        if following is None or dialect.name not in _ONE_STATEMENT:
+        compiled = (self._backend.finish_and_start(JOURNAL, _FINISHED)
+                    if self._backend and following else None)
+        if compiled is None:
             self.finish(entry_id, Outcome.SUCCEEDED, duration, counts,
                         finished_at=finished_at)
             return None if following is None else self.start(following)
@@ -333,11 +294,5 @@ class Journal:
         parameters.update(
             (f's_{name}', value) for name, value in starting.items())
         result = self._connection.exec_driver_sql(*driver_call(
-            _finish_and_start(dialect), parameters))
-        if dialect.name == 'mysql':
-            return result.lastrowid
-        new = [row.id for row in result.all() if row.id != entry_id]
-        if len(new) != 1:
-            raise RuntimeError(f'the journal wrote {len(new)} new rows '
-                               'for one revision, not 1')
-        return new[0]
+            compiled, parameters))
+        return self._backend.started_id(result, entry_id)

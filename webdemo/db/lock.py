@@ -4,17 +4,15 @@
 - MySQL/MariaDB: a named lock (GET_LOCK), named after the database.
 - SQLite: an flock() on a file beside the database file.
 
+Each backend class makes its own (backends/, migration_lock()); the
+kinds they share are in backends/locks.py.
+
 Each belongs to a connection or a file descriptor of the holding process,
 so the server or the kernel releases it when that process dies: a crashed
 holder never leaves a stale lock. Who holds it (host, pid, command,
 since when) is written beside it for waiters to show: in the
 webdemo_migration_lock table once it exists (bookkeeping.py), or in the
 lock file for SQLite.
-
-oslo.concurrency's external lock is not used for SQLite: it takes POSIX
-record locks, which a process loses as soon as it closes any descriptor
-of the file (reading the holder card would do that); flock() belongs to
-the one descriptor.
 
 - A Galera cluster: a lease row that every node replicates (lease.py);
   GET_LOCK is local to one node.
@@ -26,28 +24,14 @@ lease): its guard stops the holder before its next statement then.
 
 import contextlib
 import dataclasses
-import fcntl
-import hashlib
-import json
-import logging
-import os
 import time
 
-import sqlalchemy
-
 from webdemo.conf import database as database_conf
-from webdemo.db import bookkeeping
-from webdemo.db import errors
-from webdemo.db import galera
+from webdemo.db import backends
+from webdemo.db.backends import locks
 from webdemo.db.holder import Holder
-from webdemo.db import lease as lease_module
 from webdemo import exception
 
-LOG = logging.getLogger(__name__)
-
-NAME = 'webdemo_migration'
-# pg_advisory_lock takes a number: a fixed one, "webdemo" in ASCII.
-_POSTGRES_KEY = 0x776562646d6f
 POLL_SECONDS = 0.25
 
 
@@ -106,7 +90,7 @@ def migration_lock(engine, command, settings, report):
             with lock.guard(engine):
                 yield hold
         finally:
-            _release(lock, clear_card=True)
+            locks.release_quietly(lock, clear_card=True)
 
 
 def wait_for(lock, timeout, report, clock=time.monotonic, sleep=time.sleep):
@@ -172,187 +156,6 @@ def is_held(engine):
         return not found.free
 
 
-def _release(lock, clear_card):
-    # A failure here must not hide the error being raised. A server lock
-    # dies with its session anyway, when the with closes it; a lease
-    # lapses after a lease.
-    try:
-        lock.release(clear_card)
-    except (*errors.DATABASE_ERRORS, OSError) as error:
-        LOG.warning('could not release the migration lock cleanly: %s',
-                    error)
-
-
 def lock_for(engine, lease=database_conf.DEFAULT_MIGRATION_LOCK_LEASE):
-    """The lock of engine's database, chosen by its backend."""
-    if engine.dialect.name == 'postgresql':
-        return _PostgresLock(engine)
-    if engine.dialect.name == 'mysql':
-        with engine.connect() as connection:
-            if galera.is_galera(connection):
-                return lease_module.LeaseLock(engine, NAME, lease)
-        return _MySQLLock(engine)
-    return _FileLock(engine.url.database)
-
-
-class _PeekAndGuard:
-    """What a lock that dies with its holder does to peek and guard."""
-
-    took_over_from = None
-
-    def still_free(self):
-        # Called only while peek() holds the lock: no one else can.
-        return True
-
-    def awaiting_lapse(self):
-        # A dead holder's lock is freed by the server or the kernel.
-        return False
-
-    @contextlib.contextmanager
-    def peek(self):
-        """Take the lock if free, for the body of the with; yield if so."""
-        free = self.try_acquire()
-        try:
-            yield free
-        finally:
-            if free:
-                _release(self, clear_card=False)
-
-    def guard(self, engine):
-        # Held until this process dies: nothing to watch.
-        return contextlib.nullcontext()
-
-
-class _ServerLock(_PeekAndGuard):
-    """A lock held by a session of the database server."""
-
-    _CARD = bookkeeping.LOCK_HOLDER
-
-    def __init__(self, engine):
-        self._engine = engine
-
-    def __enter__(self):
-        self._connection = self._engine.connect().execution_options(
-            isolation_level='AUTOCOMMIT')
-        return self
-
-    def __exit__(self, *exc_info):
-        self._connection.close()
-
-    def _scalar(self, sql):
-        return self._connection.exec_driver_sql(sql).scalar()
-
-    def _has_card_table(self):
-        # Taking the lock never changes the schema: until the first run
-        # that migrates creates the table, there is no card to keep.
-        return bookkeeping.has_table(self._connection, self._CARD)
-
-    def holder(self):
-        if not self._has_card_table():
-            return None
-        card = self._CARD
-        row = self._connection.execute(sqlalchemy.select(
-            card.c.host, card.c.pid, card.c.command, card.c.since).where(
-                card.c.name == NAME)).first()
-        return Holder(*row) if row else None
-
-    def record(self, holder):
-        if self._has_card_table():
-            self._clear_card()
-            self._connection.execute(self._CARD.insert().values(
-                name=NAME, **dataclasses.asdict(holder)))
-
-    def _clear_card(self):
-        self._connection.execute(self._CARD.delete().where(
-            self._CARD.c.name == NAME))
-
-    def release(self, clear_card):
-        if clear_card and self._has_card_table():
-            self._clear_card()
-        self._unlock()
-
-
-class _PostgresLock(_ServerLock):
-    """Advisory locks are scoped to the current database already."""
-
-    def try_acquire(self):
-        return self._scalar(f'SELECT pg_try_advisory_lock({_POSTGRES_KEY})')
-
-    def _unlock(self):
-        self._scalar(f'SELECT pg_advisory_unlock({_POSTGRES_KEY})')
-
-
-class _MySQLLock(_ServerLock):
-    """A named lock whose name carries the database's.
-
-    GET_LOCK names are server-wide; two databases on one server must not
-    share a lock.
-    """
-
-    def __enter__(self):
-        super().__enter__()
-        database = self._scalar('SELECT DATABASE()')
-        # At most 64 characters, and no quoting trouble: a digest.
-        digest = hashlib.sha256(database.encode()).hexdigest()[:40]
-        self._name = f'{NAME}_{digest}'
-        return self
-
-    def try_acquire(self):
-        return self._scalar(f"SELECT GET_LOCK('{self._name}', 0)") == 1
-
-    def _unlock(self):
-        self._scalar(f"SELECT RELEASE_LOCK('{self._name}')")
-
-
-class _FileLock(_PeekAndGuard):
-    """flock() on '<database file>.migration-lock'; the card inside."""
-
-    def __init__(self, database_path):
-        # An in-memory database lives in one process: nothing to share.
-        self._path = (f'{database_path}.migration-lock'
-                      if database_path and database_path != ':memory:'
-                      else None)
-
-    def __enter__(self):
-        self._fd = None
-        if self._path:
-            try:
-                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-            except PermissionError:
-                # A reader without write access beside the database: it
-                # cannot lock, and cannot migrate either.
-                LOG.debug('cannot open %s', self._path, exc_info=True)
-        return self
-
-    def __exit__(self, *exc_info):
-        if self._fd is not None:
-            os.close(self._fd)
-
-    def try_acquire(self):
-        if self._fd is None:
-            return True
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            return False
-
-    def holder(self):
-        try:
-            with open(self._path) as card:
-                return Holder(**json.load(card))
-        except (OSError, ValueError, TypeError):
-            return None
-
-    def record(self, holder):
-        if self._fd is None:
-            return
-        os.ftruncate(self._fd, 0)
-        os.pwrite(self._fd, json.dumps(dataclasses.asdict(holder)).encode(),
-                  0)
-
-    def release(self, clear_card):
-        if self._fd is not None:
-            if clear_card:
-                os.ftruncate(self._fd, 0)
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+    """The lock of engine's database, as its backend has it."""
+    return backends.for_engine(engine).migration_lock(lease)

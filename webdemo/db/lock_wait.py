@@ -15,9 +15,8 @@ SQLite has one writer and its own busy timeout; nothing to do there.
 import contextlib
 import dataclasses
 
-import sqlalchemy
-
 from webdemo.conf import database as database_conf
+from webdemo.db import backends
 from webdemo.db import errors
 from webdemo.db import sql_text
 
@@ -74,7 +73,7 @@ def limited(connection, timeout):
     does not roll the SET back with a first transaction; reset after, so
     that the pooled connection does not carry the bound to other users.
     """
-    statements = _LIMITS.get(connection.dialect.name)
+    statements = backends.for_connection(connection).lock_wait_limits
     if statements is None:
         yield
         return
@@ -92,15 +91,6 @@ def limited(connection, timeout):
             connection.invalidate()
 
 
-_LIMITS = {
-    'postgresql': ("SET lock_timeout = '{seconds}s'", 'RESET lock_timeout'),
-    'mysql': ('SET SESSION lock_wait_timeout = {seconds}, '
-              'innodb_lock_wait_timeout = {seconds}',
-              'SET SESSION lock_wait_timeout = DEFAULT, '
-              'innodb_lock_wait_timeout = DEFAULT'),
-}
-
-
 def timed_out(error):
     """Whether a database error is a lock wait that hit the limit."""
     return errors.kind_of(error) == errors.Kind.LOCK_WAIT
@@ -113,7 +103,8 @@ def blocker(engine, error):
     Best effort: a server that hides its sessions yields None.
     """
     table = sql_text.target_table(errors.statement_of(error))
-    readers = _READERS.get(engine.dialect.name, ())
+    readers = [_reader(*query) for query in
+               backends.for_engine(engine).blocker_queries]
     try:
         with engine.connect() as connection:
             for read in readers:
@@ -123,40 +114,6 @@ def blocker(engine, error):
     except errors.DATABASE_ERRORS:
         return None
     return None
-
-
-_PG_COLUMNS = """
-    SELECT a.pid, a.usename, host(a.client_addr), a.state,
-           EXTRACT(EPOCH FROM now() - COALESCE(a.xact_start,
-                                               a.backend_start))::int
-"""
-_PG_HOLDING = sqlalchemy.text(_PG_COLUMNS + """
-    FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-    WHERE l.locktype = 'relation' AND l.granted
-      AND l.relation = to_regclass(:table)
-      AND a.pid <> pg_backend_pid()
-    ORDER BY a.xact_start LIMIT 1""")
-_PG_OLDEST = sqlalchemy.text(_PG_COLUMNS + """
-    FROM pg_stat_activity a
-    WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
-      AND a.xact_start IS NOT NULL
-    ORDER BY a.xact_start LIMIT 1""")
-_MYSQL_HOLDING = sqlalchemy.text("""
-    SELECT t.PROCESSLIST_ID, t.PROCESSLIST_USER, t.PROCESSLIST_HOST,
-           t.PROCESSLIST_STATE, t.PROCESSLIST_TIME
-    FROM performance_schema.metadata_locks m
-    JOIN performance_schema.threads t ON t.THREAD_ID = m.OWNER_THREAD_ID
-    WHERE m.OBJECT_SCHEMA = DATABASE() AND m.OBJECT_NAME = :table
-      AND m.LOCK_STATUS = 'GRANTED'
-      AND t.PROCESSLIST_ID <> CONNECTION_ID()
-    LIMIT 1""")
-_MYSQL_OLDEST = sqlalchemy.text("""
-    SELECT p.ID, p.USER, p.HOST, p.COMMAND,
-           TIMESTAMPDIFF(SECOND, x.trx_started, NOW())
-    FROM information_schema.INNODB_TRX x
-    JOIN information_schema.PROCESSLIST p ON p.ID = x.trx_mysql_thread_id
-    WHERE p.ID <> CONNECTION_ID()
-    ORDER BY x.trx_started LIMIT 1""")
 
 
 def _reader(query, certain, needs_table):
@@ -171,11 +128,3 @@ def _reader(query, certain, needs_table):
             return None
         return Blocker(*row, certain=certain) if row else None
     return read
-
-
-_READERS = {
-    'postgresql': (_reader(_PG_HOLDING, True, True),
-                   _reader(_PG_OLDEST, False, False)),
-    'mysql': (_reader(_MYSQL_HOLDING, True, True),
-              _reader(_MYSQL_OLDEST, False, False)),
-}

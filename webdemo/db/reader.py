@@ -11,9 +11,9 @@ import dataclasses
 
 import sqlalchemy
 
+from webdemo.db import backends
 from webdemo.db import bookkeeping
 from webdemo.db import errors
-from webdemo.db import galera
 from webdemo.db import journal
 from webdemo.db import legacy
 from webdemo.db import lock
@@ -100,12 +100,13 @@ def server_settings(connection, with_tables=True):
     :param with_tables: read every table's engine and primary key too;
         without, only what SHOW answers
     """
-    if connection.dialect.name != 'mysql':
+    backend = backends.for_connection(connection)
+    if not backend.checks_server_settings:
         return None
     tables = (tuple(tuple(row) for row in connection.execute(_TABLES))
               if with_tables else ())
     settings = preflight.ServerSettings(
-        galera=galera.is_galera(connection),
+        galera=backend.cluster,
         variables=_named(connection, 'VARIABLES', _VARIABLES),
         status=_named(connection, 'GLOBAL STATUS', _STATUS),
         tables=tables)

@@ -12,12 +12,12 @@ journal row finished and the next one's started, in one transaction,
 so that the journal never disagrees with alembic_version. Outside
 groups each revision runs in the transaction Alembic's own loop would
 give it, so that autocommit_block works as in Alembic; in a group
-(backends.py says which backend groups, and how) the revisions and
-their rows share the group's.
+(backends/run_strategies.py says which backend groups, and how) the
+revisions and their rows share the group's.
 
 A RevisionRun owns everything about one revision: its journal row, the
 statement counts it carries over from an unfinished earlier run, its
-statement tracking (MySQL, backends.py) and how it ended:
+statement tracking (MySQL, backends/run_strategies.py) and how it ended:
 
 - succeeded: the row says so, with its duration;
 - failed: the database refused a statement, which did not take effect;
@@ -33,6 +33,7 @@ import logging
 import time
 
 from webdemo.db import backends
+from webdemo.db.backends import run_strategies
 from webdemo.db import errors
 from webdemo.db import faults
 from webdemo.db import journal as journal_module
@@ -56,10 +57,10 @@ class RevisionRun:
     :param script: the revision's script (script_index.IndexedScript)
     :param direction: a journal.Direction
     :param previous: the revision's unfinished journal.Entry, or None
-    :param backend: the backends strategy
+    :param strategy: the backend's run strategy (run_strategies.py)
     """
 
-    def __init__(self, script, direction, previous, backend):
+    def __init__(self, script, direction, previous, strategy):
         self.script = script
         self.direction = direction
         if previous is not None and previous.direction != direction:
@@ -68,7 +69,7 @@ class RevisionRun:
         self._failed_before = journal_module.failure(previous)
         self.entry = None
         self.duration = None
-        self.tracker = backend.tracker_for(self)
+        self.tracker = strategy.tracker_for(self)
         self._began = None
         self._started_at = None
         self._finished_at = None
@@ -130,11 +131,11 @@ class RevisionRun:
 class _PlanRun:
     """The runs of a plan, in order, on one connection.
 
-    With the backend's group_seconds, revisions that follow each other
-    within that time share one commit (backends.py says where; 0 makes
-    each revision a group of its own, as on MySQL, whose commit the next
-    DDL statement makes), and their version rows and journal rows are
-    written once, when the group commits (backend.commit_group). With
+    With the strategy's group_seconds, revisions that follow each other
+    within that time share one commit (run_strategies.py says where; 0
+    makes each revision a group of its own, as on MySQL, whose commit the
+    next DDL statement makes), and their version rows and journal rows are
+    written once, when the group commits (strategy.commit_group). With
     a table_scope.Scope (PostgreSQL) a group also commits right after a
     revision that touched a table the group did not create. When a
     revision fails, the group is rolled back, the revisions before it
@@ -145,15 +146,18 @@ class _PlanRun:
     next run completes the upgrade from there.
     """
 
-    def __init__(self, runs, report, backend=None, clock=time.monotonic):
-        self._backend = backend or backends.Transactional()
+    def __init__(self, runs, report, strategy=None, clock=time.monotonic,
+                 database=None):
+        self._strategy = strategy or run_strategies.Transactional()
+        # The backend, whose upsert the journal may use (journal.py).
+        self._database = database
         self._runs = runs
         self._position = 0
         self._report = report
         self._journal = None
         self._connection = None
         self._scope = None
-        self._group_seconds = self._backend.group_seconds
+        self._group_seconds = self._strategy.group_seconds
         self._clock = clock
         self._versions = None
         self._pending = []
@@ -252,7 +256,7 @@ class _PlanRun:
             return
         self._versions.flush()
         self._record(self._pending)
-        self._backend.commit_group(self._connection)
+        self._strategy.commit_group(self._connection)
         for run in self._pending:
             self._report(run.report_line())
         self._end_group()
@@ -260,7 +264,7 @@ class _PlanRun:
     def end_span(self):
         """The span's revisions have run: commit what is left of it."""
         self.commit()
-        self._backend.end_span(self._connection)
+        self._strategy.end_span(self._connection)
 
     def _end_group(self):
         self._pending = []
@@ -314,12 +318,12 @@ class _PlanRun:
     def open(self, connection, scope=None):
         """Mark dead runs and start the first row; committed at once.
 
-        :param scope: the table_scope.Scope the backend keeps of the
+        :param scope: the table_scope.Scope the strategy keeps of the
             connection's statements, if its groups need one
         """
         self._connection = connection
         self._scope = scope
-        self._journal = journal_module.Journal(connection)
+        self._journal = journal_module.Journal(connection, self._database)
         self._journal.mark_dead_runs()
         self.current.start(self._journal)
         connection.commit()
@@ -392,12 +396,13 @@ def _run_once(engine, scripts, plan, direction, entries, report, timeout):
     :returns: (how many revisions it finished, None), or, when a statement
         gave up waiting for a table lock, (..., (revision, blocker))
     """
-    backend = backends.for_engine(engine)
+    database = backends.for_engine(engine)
+    strategy = database.run_strategy()
     runs = [RevisionRun(script, direction, _unfinished(entries, script),
-                        backend) for script in plan]
-    plan_run = _PlanRun(runs, report, backend)
+                        strategy) for script in plan]
+    plan_run = _PlanRun(runs, report, strategy, database=database)
     try:
-        _run_on_one_connection(engine, scripts, plan_run, backend, timeout)
+        _run_on_one_connection(engine, scripts, plan_run, strategy, timeout)
     except exception.MigrationLockLost:
         # The fence stopped a commit: write nothing more (as below).
         raise
@@ -432,26 +437,26 @@ def _unfinished(entries, script):
     return entry if entry is not None and entry.unfinished else None
 
 
-def _run_on_one_connection(engine, scripts, plan_run, backend, timeout):
+def _run_on_one_connection(engine, scripts, plan_run, strategy, timeout):
     with engine.connect() as connection:
         # Behind a load balancer this connection may reach another node
         # than the pre-flight checks did: check the one that migrates.
         preflight.check(reader.server_settings(connection,
                                                with_tables=False))
         with lock_wait.limited(connection, timeout), \
-                backend.commits(connection):
-            _run_steps(engine, connection, scripts, plan_run, backend)
+                strategy.commits(connection):
+            _run_steps(engine, connection, scripts, plan_run, strategy)
 
 
-def _run_steps(engine, connection, scripts, plan_run, backend):
-    session = backend.prepare(connection, lambda: plan_run.current.tracker)
+def _run_steps(engine, connection, scripts, plan_run, strategy):
+    session = strategy.prepare(connection, lambda: plan_run.current.tracker)
     faults.attach_if_requested(connection)
-    plan_run.open(connection, backend.scope_for(connection))
+    plan_run.open(connection, strategy.scope_for(connection))
     try:
         _run_spans(plan_run, lambda grouped, start, stop: _run_span(
             connection, scripts, plan_run, grouped, start, stop))
     except KeyboardInterrupt:
-        backend.cancel(engine, session)
+        strategy.cancel(engine, session)
         raise
 
 

@@ -26,6 +26,7 @@ import uuid
 
 import sqlalchemy as sa
 
+from webdemo.db import backends
 from webdemo.db import bookkeeping
 from webdemo.db import errors
 
@@ -73,20 +74,15 @@ def level_needed(contract_scripts):
     return max(needs) if needs else None
 
 
-def utc_now(dialect):
+def utc_now(connection):
     """The database's clock in UTC, as a zone-less timestamp."""
-    if dialect.name == 'mysql':
-        return sa.func.utc_timestamp()
-    if dialect.name == 'postgresql':
-        return sa.func.timezone('UTC', sa.func.now())
-    # SQLite's CURRENT_TIMESTAMP is UTC already.
-    return sa.func.current_timestamp()
+    return backends.for_connection(connection).utc_now()
 
 
 def read(connection):
     """Every registered service; none if the table does not exist yet."""
     now = connection.execute(sa.select(sa.type_coerce(
-        utc_now(connection.dialect), sa.DateTime))).scalar()
+        utc_now(connection), sa.DateTime))).scalar()
     rows = errors.read_unless_no_table(
         connection, lambda c: c.execute(sa.select(_SERVICES)).all())
     return [Service(row.id, row.host, row.pid, row.release, row.level,
@@ -119,7 +115,7 @@ class Registration:
             # Another process created them meanwhile.
             pass
         with self._engine.begin() as connection:
-            now = utc_now(connection.dialect)
+            now = utc_now(connection)
             connection.execute(_SERVICES.insert().values(
                 started_at=now, heartbeat_at=now, **self._values))
 
@@ -128,7 +124,7 @@ class Registration:
         with self._engine.begin() as connection:
             found = connection.execute(_SERVICES.update().where(
                 _SERVICES.c.id == self.id).values(
-                    heartbeat_at=utc_now(connection.dialect))).rowcount
+                    heartbeat_at=utc_now(connection))).rowcount
         if not found:
             self.register()
 

@@ -10,7 +10,8 @@ Replay decides, statement by statement: skip those the dead run
 finished; for the one statement whose fate is unknown (started, not seen
 to finish) run it and accept only the errors that say its effect is
 already there; run the rest as usual. PostgreSQL and SQLite run a
-revision in one transaction and need none of this (backends.py).
+revision in one transaction and need none of this
+(backends/run_strategies.py).
 
 Counting a fresh run's first statement as started before it is saves,
 for each revision, a write and the commit MySQL makes of it before the

@@ -1,6 +1,7 @@
 """Whether a revision's statements reached beyond the tables its group made.
 
-On PostgreSQL revisions may share one commit (runner.py, backends.py).
+On PostgreSQL revisions may share one commit (runner.py,
+backends/run_strategies.py).
 A table created in that still-open transaction is invisible to every
 other session, so its locks stop nobody; a lock on a table that was
 there before stops the service's queries until the commit. So a group

@@ -3,6 +3,7 @@
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -38,11 +39,24 @@ def clean_environment(home, **extra):
     return env
 
 
+def _as_from_a_terminal():
+    # A child inherits an ignored SIGINT, and Python then installs no
+    # KeyboardInterrupt handler: a test runner started in the background
+    # by a shell without job control (`tox ... &` in a script) ignores
+    # SIGINT, and Ctrl-C would do nothing to the command it starts. An
+    # operator's Ctrl-C reaches a foreground command, never an ignoring one.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def launch(args, env, cwd):
-    """Start webdemo-manage with args in a child process; text pipes."""
+    """Start webdemo-manage with args in a child process; text pipes.
+
+    It starts as a command typed at a terminal does, whatever this
+    process ignores: SIGINT at its default (Ctrl-C interrupts it).
+    """
     return subprocess.Popen([manage_command(), *args], env=env, cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=_as_from_a_terminal)
 
 
 def run(args, env, cwd):

@@ -1,7 +1,9 @@
 """The DDL lock-wait guard on PostgreSQL and MariaDB/MySQL: a revision
 whose ALTER TABLE waits behind another session's open transaction gives
-up within the guard, retries, then names the blocking session; the
-application's reads of that table are never stalled much longer."""
+up, retries, then names the blocking session, having changed nothing;
+the application's reads of that table meanwhile all get their answer.
+How long they wait, against the guard, is tools/lock_wait_benchmark.py's
+to measure: a functional test asserts behaviour, not time."""
 
 import threading
 import time
@@ -23,13 +25,19 @@ class _Readers(threading.Thread):
         self._query = f'SELECT count(*) FROM {table}'
         self._done = threading.Event()
         self.latencies = []
+        self.errors = []
 
     def run(self):
         while not self._done.is_set():
             started = time.monotonic()
-            with self._engine.connect() as connection:
-                connection.exec_driver_sql(self._query)
+            try:
+                with self._engine.connect() as connection:
+                    connection.exec_driver_sql(self._query)
+            except Exception as error:
+                self.errors.append(error)
+                return
             self.latencies.append(time.monotonic() - started)
+            # Not a wait for a state: the pace of a service's reads.
             time.sleep(0.05)
 
     def stop(self):
@@ -50,24 +58,19 @@ class LockWaitGuard(runner.ManageTestMixin):
         blocker.exec_driver_sql('SELECT count(*) FROM account').all()
         readers = _Readers(self.engine, 'account')
         readers.start()
-        started = time.monotonic()
         result = self.manage('db', 'sync', **{
             'OS_DATABASE__DDL_LOCK_TIMEOUT': str(GUARD),
             'OS_DATABASE__DDL_LOCK_RETRIES': str(RETRIES)})
-        took = time.monotonic() - started
         readers.stop()
         self.assertFailsCleanly(
             result, 10, f'waited {GUARD}s for a table lock {RETRIES + 1} '
             'times', f'held by session {session} (',
             's)', 'end that transaction')
         self.assertIn('trying again in 1s', result.stdout)
-        worst = max(readers.latencies)
-        print(f'{self.engine.dialect.name}: db sync gave up after '
-              f'{took:.1f}s; {len(readers.latencies)} reads meanwhile, the '
-              f'slowest {worst:.2f}s (guard {GUARD}s)')
-        # Two waits of GUARD, a backoff of 1s, and the process's start.
-        self.assertLess(took, (RETRIES + 1) * GUARD + 1 + 5)
-        self.assertLess(worst, GUARD + 1)
+        # Every read got its answer; how long the slowest waited is
+        # timing, measured by tools/lock_wait_benchmark.py.
+        self.assertEqual([], readers.errors)
+        self.assertTrue(readers.latencies)
         self.assertEqual(before, runner.schema_snapshot(self.engine))
         blocker.rollback()
         self.assertOk(self.manage('db', 'sync'))

@@ -69,15 +69,15 @@ class TestExplainFailure(base.BaseTestCase):
 class TestFullUnicode(base.BaseTestCase):
 
     def test_mysql_gets_utf8mb4(self):
-        self.assertIn('charset=utf8mb4', api._with_full_unicode(URL))
+        self.assertIn('charset=utf8mb4', api._with_defaults(URL))
 
     def test_operator_charset_is_kept(self):
         chosen = URL + '?charset=latin1'
-        self.assertEqual(chosen, api._with_full_unicode(chosen))
+        self.assertEqual(chosen, api._with_defaults(chosen))
 
     def test_other_backends_are_untouched(self):
         sqlite = 'sqlite:////tmp/w.db'
-        self.assertEqual(sqlite, api._with_full_unicode(sqlite))
+        self.assertEqual(sqlite, api._with_defaults(sqlite))
 
 
 class TestConnectionSetting(base.BaseTestCase):

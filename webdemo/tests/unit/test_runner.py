@@ -12,7 +12,7 @@ import pymysql
 import sqlalchemy
 from sqlalchemy import exc as sa_exc
 
-from webdemo.db import backends
+from webdemo.db.backends import run_strategies
 from webdemo.db.journal import Counts
 from webdemo.db.journal import Direction
 from webdemo.db.journal import Entry
@@ -109,7 +109,7 @@ class FakeScripts:
 
 
 def _run(revision, previous=None, direction=UP,
-         backend=backends.Transactional(), outside_transaction=False):
+         backend=run_strategies.Transactional(), outside_transaction=False):
     return runner.RevisionRun(FakeScript(revision, outside_transaction),
                               direction, previous, backend)
 
@@ -232,7 +232,7 @@ class TestGroupedPlanRun(base.BaseTestCase):
         self.journal.writes = self.log
 
     def plan(self, *runs, scope=None, backend=None):
-        backend = backend or backends.Transactional(0.1)
+        backend = backend or run_strategies.Transactional(0.1)
         plan = runner._PlanRun(list(runs), self.log.append, backend,
                                self.clock)
         plan._journal = self.journal
@@ -329,7 +329,7 @@ class TestGroupedPlanRun(base.BaseTestCase):
                          self.marks('version', 'insert', 'finish', 'commit'))
 
     def test_mysql_revisions_are_groups_of_one_committed_by_the_next(self):
-        mysql = backends.StatementReplay()
+        mysql = run_strategies.StatementReplay()
         runs = [_run(r, backend=mysql) for r in 'abc']
         self.run_steps(self.plan(*runs, backend=mysql))
         # Each revision's rows written after it, and reported; the next
@@ -470,7 +470,7 @@ class TestRevisionRun(base.BaseTestCase):
 
     def test_mysql_runs_count_their_statements(self):
         run = _run('a', _previous(UP, Outcome.ABANDONED),
-                   backend=backends.StatementReplay())
+                   backend=run_strategies.StatementReplay())
         self.assertEqual(Counts(3, 2), run.counts)
         self.assertIsNone(_run('a').tracker)
         self.assertIsNotNone(run.tracker)
@@ -478,7 +478,7 @@ class TestRevisionRun(base.BaseTestCase):
     def test_a_fresh_mysql_rows_first_statement_counts_as_started(self):
         # The row is committed before the revision runs: from then on
         # its first DDL statement may have run.
-        mysql = backends.StatementReplay()
+        mysql = run_strategies.StatementReplay()
         self.assertEqual(Counts(1, 0),
                          _run('a', backend=mysql).journal_run().counts)
         # A replay's row says what it carried over, nothing in advance.

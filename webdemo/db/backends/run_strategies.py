@@ -1,4 +1,6 @@
-"""What differs between backends when revisions run: one strategy each.
+"""How a plan's revisions commit, one strategy per kind of backend.
+
+Each backend class (backends/) names its strategy (run_strategy()):
 
 - Transactional (PostgreSQL, SQLite): a revision, its alembic_version
   update and its journal rows are one transaction (oslo.db takes
@@ -24,8 +26,6 @@
   A revision's version and journal rows are committed by the next DDL
   statement, which commits whatever is open before it runs, rather than
   by a commit of their own (CarriedCommit).
-
-for_engine() chooses once per command.
 """
 
 import contextlib
@@ -287,14 +287,3 @@ class CarriedCommit:
         if errors.leaves_connection_usable(error):
             with contextlib.suppress(*errors.DATABASE_ERRORS):
                 self.commit(connection)
-
-
-def for_engine(engine):
-    """The strategy for engine's backend."""
-    if engine.dialect.name == 'mysql':
-        return StatementReplay()
-    if engine.dialect.name == 'sqlite':
-        return Transactional(GROUP_SECONDS)
-    if engine.dialect.name == 'postgresql':
-        return DeferredFlush()
-    return Transactional()

@@ -5,7 +5,8 @@ load balancer may hand each new connection to another node. Two things
 differ for webdemo (doc/source/migration-safety.rst):
 
 - the migration lock must be a lease row (lease.py), because GET_LOCK
-  is local to one node;
+  is local to one node: is_galera() tells backends.for_engine() to
+  choose the Galera backend;
 - a read on one node must see what was committed on another, so every
   session sets ``wsrep_sync_wait`` (oslo.db's ``[database]
   mysql_wsrep_sync_wait``; when that is unset, webdemo sets it to 1,
@@ -32,8 +33,6 @@ def read_causally(engine, sync_wait=None, set_by_oslo_db=True):
     :param set_by_oslo_db: engine is oslo.db's, which sets a configured
         sync_wait on every session itself (it is then left alone)
     """
-    if engine.dialect.name != 'mysql':
-        return
     if sync_wait is None:
         level = CAUSAL_READS
     else:
@@ -77,9 +76,7 @@ def _is_on(row):
 
 
 def is_galera(connection):
-    """Whether connection (a SQLAlchemy Connection) is to a Galera node."""
-    if connection.dialect.name != 'mysql':
-        return False
+    """Whether connection (a Connection to MySQL) is to a Galera node."""
     known = connection.info.get(_INFO_KEY)
     if known is None:
         row = connection.exec_driver_sql(_SHOW_WSREP_ON).first()

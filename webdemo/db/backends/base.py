@@ -1,0 +1,107 @@
+"""The protocol every backend class follows, with what most share.
+
+A backend class owns everything that differs by database, so that no
+other module asks which database this is:
+
+- engine_options(), with_defaults(), prepare_engine(): how an engine for
+  its URLs is made (class-level: no engine exists yet);
+- run_strategy(): how a plan's revisions commit (run_strategies.py);
+- migration_lock(): the lock db sync, stamp and downgrade take;
+- lock_wait_limits and blocker_queries: how long a statement may wait
+  for a table lock, and how to name who holds it (lock_wait.py);
+- finish_and_start(), started_id(): the journal's one-statement step
+  (journal.py), where the backend has an upsert worth a round trip;
+- utc_now(): the server's clock, in UTC;
+- checks_server_settings: whether its server has settings that make
+  migrating unsafe (preflight.py reads them).
+
+Cancelling a statement the server may go on running belongs to the run
+strategy (cancel()).
+"""
+
+import sqlalchemy
+
+from webdemo.db.backends import run_strategies
+
+
+class Backend:
+    """One database's ways; see the module docstring for the protocol.
+
+    :param engine: the engine this backend was chosen for
+    """
+
+    name = None
+    # (SET statement with {seconds}, the statement that resets it), or
+    # None where no statement waits for another session's table lock.
+    lock_wait_limits = None
+    # ((query, certain, needs_table), ...): how to find the session that
+    # holds a lock, tried in turn (lock_wait.blocker).
+    blocker_queries = ()
+    checks_server_settings = False
+    # Several nodes behind one URL (Galera).
+    cluster = False
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    @classmethod
+    def engine_options(cls, url):
+        """Extra sqlalchemy.create_engine() options for a reading engine."""
+        return {}
+
+    @classmethod
+    def with_defaults(cls, url):
+        """The URL (a sqlalchemy URL) with the options webdemo needs."""
+        return url
+
+    @classmethod
+    def prepare_engine(cls, engine, conf, immediate=False,
+                       set_by_oslo_db=True):
+        """Add the listeners engine needs on this backend.
+
+        :param conf: the loaded ConfigOpts
+        :param immediate: the engine changes the database (SQLite takes
+            its write lock as each transaction begins)
+        :param set_by_oslo_db: engine is oslo.db's
+        """
+
+    def run_strategy(self):
+        """A new run_strategies object for one attempt at a plan."""
+        return run_strategies.Transactional()
+
+    def migration_lock(self, lease):
+        """The migration lock (backends/locks.py) of this database.
+
+        :param lease: seconds a Galera lease lasts without renewal
+        """
+        raise NotImplementedError
+
+    def finish_and_start(self, table, finished):
+        """The compiled statement that finishes a row and starts the next.
+
+        None: the journal writes the two as two statements.
+
+        :param table: the journal's table
+        :param finished: the columns finishing a row writes
+        """
+        return None
+
+    def started_id(self, result, entry_id):
+        """The new row's id, from finish_and_start()'s result."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _both_rows(table):
+        """Bound values of the two rows finish_and_start() inserts.
+
+        f_<column> for the row finished (there already, by its id), and
+        s_<column> for the row started; the journal fills them in.
+        """
+        names = [column.name for column in table.c]
+        return ({name: sqlalchemy.bindparam(f'f_{name}') for name in names},
+                {name: sqlalchemy.bindparam(f's_{name}') for name in names})
+
+    def utc_now(self):
+        """The database's clock in UTC, as a zone-less timestamp."""
+        # SQLite's CURRENT_TIMESTAMP is UTC already.
+        return sqlalchemy.func.current_timestamp()

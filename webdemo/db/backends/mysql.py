@@ -1,0 +1,123 @@
+"""MySQL and MariaDB: DDL that commits statement by statement.
+
+- The migration lock is a named lock (GET_LOCK), named after the
+  database, since GET_LOCK names are server-wide.
+- Every DDL statement commits by itself: the journal counts a revision's
+  statements and a replay completes what a dead run left half-done; a
+  revision's rows are committed by the next DDL statement
+  (run_strategies.StatementReplay, CarriedCommit).
+- A statement waits for a table lock at most lock_wait_timeout (metadata
+  locks) and innodb_lock_wait_timeout (row locks); the blocker is read
+  from performance_schema, or else the oldest InnoDB transaction.
+- Server settings can make migrating unsafe (preflight.py).
+- PyMySQL speaks utf8mb4 only when asked.
+
+A Galera cluster is a MySQL server with a cluster behind it
+(galera.py's Galera).
+"""
+
+import functools
+import hashlib
+
+import sqlalchemy
+
+from webdemo.db.backends import base
+from webdemo.db.backends import galera_sessions
+from webdemo.db.backends import locks
+from webdemo.db.backends import run_strategies
+
+_HOLDING = sqlalchemy.text("""
+    SELECT t.PROCESSLIST_ID, t.PROCESSLIST_USER, t.PROCESSLIST_HOST,
+           t.PROCESSLIST_STATE, t.PROCESSLIST_TIME
+    FROM performance_schema.metadata_locks m
+    JOIN performance_schema.threads t ON t.THREAD_ID = m.OWNER_THREAD_ID
+    WHERE m.OBJECT_SCHEMA = DATABASE() AND m.OBJECT_NAME = :table
+      AND m.LOCK_STATUS = 'GRANTED'
+      AND t.PROCESSLIST_ID <> CONNECTION_ID()
+    LIMIT 1""")
+_OLDEST = sqlalchemy.text("""
+    SELECT p.ID, p.USER, p.HOST, p.COMMAND,
+           TIMESTAMPDIFF(SECOND, x.trx_started, NOW())
+    FROM information_schema.INNODB_TRX x
+    JOIN information_schema.PROCESSLIST p ON p.ID = x.trx_mysql_thread_id
+    WHERE p.ID <> CONNECTION_ID()
+    ORDER BY x.trx_started LIMIT 1""")
+
+
+class MySQL(base.Backend):
+
+    name = 'mysql'
+    lock_wait_limits = ('SET SESSION lock_wait_timeout = {seconds}, '
+                        'innodb_lock_wait_timeout = {seconds}',
+                        'SET SESSION lock_wait_timeout = DEFAULT, '
+                        'innodb_lock_wait_timeout = DEFAULT')
+    blocker_queries = ((_HOLDING, True, True), (_OLDEST, False, False))
+    checks_server_settings = True
+
+    @classmethod
+    def with_defaults(cls, url):
+        """Ask for utf8mb4 unless the URL names a charset.
+
+        Without it PyMySQL talks utf8mb3, and 4-byte characters are
+        refused even by utf8mb4 tables.
+        """
+        if 'charset' in url.query:
+            return url
+        return url.update_query_dict({'charset': 'utf8mb4'})
+
+    @classmethod
+    def prepare_engine(cls, engine, conf, immediate=False,
+                       set_by_oslo_db=True):
+        # Any MySQL server may turn out to be a Galera node.
+        galera_sessions.read_causally(
+            engine, conf.database.mysql_wsrep_sync_wait, set_by_oslo_db)
+
+    def run_strategy(self):
+        return run_strategies.StatementReplay()
+
+    def migration_lock(self, lease):
+        return NamedLock(self.engine)
+
+    @functools.cache
+    def finish_and_start(self, table, finished):
+        # Compiled once: SQLAlchemy caches no statement that inserts
+        # several rows, and compiling it for every revision would cost
+        # more than the round trip it saves.
+        # Imported here: only a plan's journal needs the dialect's insert.
+        from sqlalchemy.dialects import mysql
+
+        first, second = self._both_rows(table)
+        second['id'] = sqlalchemy.null()
+        insert = mysql.insert(table).values([first, second])
+        return insert.on_duplicate_key_update(
+            {name: insert.inserted[name] for name in finished}
+        ).compile(dialect=self.engine.dialect)
+
+    def started_id(self, result, entry_id):
+        # MySQL numbers a NULL id; lastrowid is then the new row's.
+        return result.lastrowid
+
+    def utc_now(self):
+        return sqlalchemy.func.utc_timestamp()
+
+
+class NamedLock(locks.ServerLock):
+    """A named lock whose name carries the database's.
+
+    GET_LOCK names are server-wide; two databases on one server must not
+    share a lock.
+    """
+
+    def __enter__(self):
+        super().__enter__()
+        database = self._scalar('SELECT DATABASE()')
+        # At most 64 characters, and no quoting trouble: a digest.
+        digest = hashlib.sha256(database.encode()).hexdigest()[:40]
+        self._name = f'{locks.NAME}_{digest}'
+        return self
+
+    def try_acquire(self):
+        return self._scalar(f"SELECT GET_LOCK('{self._name}', 0)") == 1
+
+    def _unlock(self):
+        self._scalar(f"SELECT RELEASE_LOCK('{self._name}')")

@@ -1,6 +1,8 @@
 """The handlers of ``webdemo-manage db``: each calls one function of
-webdemo.db.migration (or, to only read, webdemo.db.status), renders its
-result and returns the exit code.
+webdemo.db.migration (the commands that change the database),
+webdemo.db.inspection (those that only read), webdemo.db.authoring
+(those for developers) or, for db version, webdemo.db.status; renders
+its result and returns the exit code.
 
 Imported only once arguments are parsed, so that --help and argument
 errors never pay for loading SQLAlchemy. Alembic and oslo.db's engines
@@ -9,6 +11,7 @@ code: db version, and db sync with nothing to do, are held to the
 process floor (doc/source/performance.rst).
 """
 
+import importlib
 import sys
 
 from webdemo.cmd import exit_codes
@@ -57,11 +60,24 @@ def _connect(conf, args, prefix='', reading=False, writes=False):
     return api.create_engine(conf, immediate=writes)
 
 
-def _migration():
-    """webdemo.db.migration, imported when a handler first needs it."""
-    from webdemo.db import migration
+def _core(name):
+    """webdemo.db's module name (migration, inspection, authoring).
 
-    return migration
+    Imported when a handler first needs it: each loads Alembic.
+    """
+    return importlib.import_module(f'webdemo.db.{name}')
+
+
+def _migration():
+    return _core('migration')
+
+
+def _inspection():
+    return _core('inspection')
+
+
+def _authoring():
+    return _core('authoring')
 
 
 def sync(conf, args):
@@ -124,13 +140,13 @@ def version(conf, args):
         render.emit_json('version', code, database=database_label(conf),
                          **state.as_json())
     else:
-        titles = _migration().titles() if args.verbose else {}
+        titles = _inspection().titles() if args.verbose else {}
         render.version(state, args.verbose, titles)
     return code
 
 
 def history(conf, args):
-    state, infos = _migration().history(_connect(conf, args), args.rev_range)
+    state, infos = _inspection().history(_connect(conf, args), args.rev_range)
     if _json(args):
         render.emit_json('history', exit_codes.OK,
                          database=database_label(conf), status=state.status,
@@ -149,15 +165,15 @@ def _revision_list(command, infos, args):
 
 
 def heads(conf, args):
-    return _revision_list('heads', _migration().heads(), args)
+    return _revision_list('heads', _inspection().heads(), args)
 
 
 def branches(conf, args):
-    return _revision_list('branches', _migration().branches(), args)
+    return _revision_list('branches', _inspection().branches(), args)
 
 
 def show(conf, args):
-    return _revision_list('show', [_migration().show(args.revision)], args)
+    return _revision_list('show', [_inspection().show(args.revision)], args)
 
 
 def stamp(conf, args):
@@ -177,7 +193,7 @@ def downgrade(conf, args):
 
 def revision(conf, args):
     engine = _connect(conf, args) if args.autogenerate else None
-    path = _migration().new_revision(args.message, args.phase,
+    path = _authoring().new_revision(args.message, args.phase,
                                      args.autogenerate, engine,
                                      report=render.say)
     render.say(f'Wrote {path}')
@@ -185,7 +201,7 @@ def revision(conf, args):
 
 
 def merge(conf, args):
-    render.say(f'Wrote {_migration().merge(args.revisions, args.message)}')
+    render.say(f'Wrote {_authoring().merge(args.revisions, args.message)}')
     return exit_codes.OK
 
 
@@ -201,7 +217,7 @@ def _check_exit_code(differences):
 
 
 def check(conf, args):
-    found = _migration().check(_connect(conf, args))
+    found = _inspection().check(_connect(conf, args))
     code = _check_exit_code(found)
     if _json(args):
         render.emit_json('check', code, database=database_label(conf),

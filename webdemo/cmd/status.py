@@ -16,7 +16,7 @@ from oslo_upgradecheck import upgradecheck
 from webdemo import conf as webdemo_conf
 from webdemo.db import api as db_api
 from webdemo.db import errors
-from webdemo.db import migration
+from webdemo.db import inspection
 from webdemo.db import preflight
 from webdemo.db import reader
 from webdemo.db import state as state_module
@@ -65,8 +65,8 @@ class Checks(upgradecheck.UpgradeCommands):
             f'{name} {count}' for name, count in rows.items()))
 
     def _old_services(self):
-        found = migration.services_blocking_contract(self.engine,
-                                                     self.state)
+        found = inspection.services_blocking_contract(self.engine,
+                                                      self.state)
         if not found:
             return Result(Code.SUCCESS)
         return Result(Code.WARNING, 'the contract must wait for: ' +

@@ -1,8 +1,10 @@
-"""The db commands: where ``db sync`` and every other ``db`` command is.
+"""The db commands that change the database: where ``db sync`` is.
 
-Each ``webdemo-manage db`` command is one short function here; the
-command line only parses arguments, renders results and maps outcomes
-to exit codes. The work is done by the modules each function calls
+sync (and its --sql), downgrade, stamp and online_data_migrations are
+one short function each here; the commands that only read are in
+inspection.py, the developers' in authoring.py. The command line only
+parses arguments, renders results and maps outcomes to exit codes. The
+work is done by the modules each function calls
 (doc/source/architecture.rst draws them):
 
 - scripts.py: the revision graph and the plans over it;
@@ -27,11 +29,9 @@ from webdemo.db import lock_wait
 from webdemo.db import offline
 from webdemo.db import online_migrations
 from webdemo.db import phases
-from webdemo.db import preflight
 from webdemo.db import reader
 from webdemo.db import revisions
 from webdemo.db import runner
-from webdemo.db import schema_check
 from webdemo.db import scripts as scripts_module
 from webdemo.db import state as state_module
 from webdemo.db.state import Status
@@ -190,21 +190,10 @@ def _adopt_legacy(engine, state, report):
            f'its {legacy.TABLE} table is left as it was.')
 
 
-def _alembic(name):
-    """One of alembic.command's functions.
-
-    Imported when first needed: db version, which monitoring runs all
-    the time, never pays for alembic.command and autogenerate.
-    """
-    from alembic import command
-
-    return getattr(command, name)
-
-
 def _alembic_command(engine, name, target, **options):
     with engine.connect() as connection:
-        _alembic(name)(scripts_module.alembic_config(connection), target,
-                       **options)
+        scripts_module.alembic_command(name)(
+            scripts_module.alembic_config(connection), target, **options)
         connection.commit()
 
 
@@ -314,94 +303,6 @@ def stamp(engine, revision, purge=False, report=print,
     return final
 
 
-# -- Commands that only read ---------------------------------------------
-
-
-def services_blocking_contract(engine, state):
-    """Live services too old for the contract revisions state has pending.
-
-    :param state: the database's DatabaseState, read already
-    """
-    scripts = scripts_module.Scripts.load()
-    return contract_gate.blocking(engine, [scripts.get(revision)
-                                           for revision in
-                                           state.contract_pending])
-
-
-def titles():
-    """Every revision's title, by revision id."""
-    return {script.revision: revisions.title(script)
-            for script in scripts_module.Scripts.load().walk()}
-
-
-def history(engine, revision_range=None):
-    """Every revision in revision_range, newest first, applied marked.
-
-    :param engine: the database's engine, to mark applied revisions
-    :param revision_range: 'START:END' (either may be empty, or
-        'current'); None means the whole history
-    :returns: (DatabaseState, list of revisions.RevisionInfo)
-    :raises webdemo.exception.InvalidRevision: a malformed range or an
-        unknown revision in it
-    """
-    scripts = scripts_module.Scripts.load()
-    seen = reader.observe_unlocked(engine)
-    state = state_module.classify(seen, scripts)
-    base, head = scripts_module.parse_range(revision_range, state)
-    applied = (frozenset() if state.status == Status.UNKNOWN_REVISION
-               else scripts.applied(state_module.starting_point(state)))
-    with scripts_module.revision_errors('show history for', revision_range):
-        walked = scripts.walk(base, head)
-    return state, [revisions.info(rev, applied,
-                                  seen.entries.get(rev.revision))
-                   for rev in walked]
-
-
-def heads():
-    """This code's head revisions, as RevisionInfo."""
-    scripts = scripts_module.Scripts.load()
-    return [revisions.info(scripts.get(head)) for head in scripts.heads]
-
-
-def branches():
-    """The revisions that more than one revision builds on."""
-    return [revisions.info(rev) for rev in scripts_module.Scripts.load().walk()
-            if rev.is_branch_point]
-
-
-def show(revision):
-    """One revision, by any name Alembic accepts, as RevisionInfo.
-
-    :raises webdemo.exception.InvalidRevision: unknown or ambiguous
-    """
-    found = scripts_module.Scripts.load().resolve(revision, 'show')
-    if len(found) != 1:
-        raise exception.InvalidRevision(
-            f'{revision!r} names {len(found)} revisions; name one.')
-    return revisions.info(found[0])
-
-
-def check(engine):
-    """Compare the live schema with the models, and scripts with journal.
-
-    An applied revision whose script changed since it ran, and a server
-    setting under which db sync would refuse to migrate (preflight.py),
-    are reported as differences of their own kinds
-    (schema_check.CHANGED_SCRIPT, schema_check.UNSAFE_SETTING).
-
-    :returns: a list of schema_check.Difference; empty when all match
-    """
-    state = status.get_state(engine)
-    with engine.connect() as connection:
-        found = schema_check.compare(connection)
-    with engine.connect() as connection:
-        unsafe = preflight.problems(reader.server_settings(connection))
-    return ([schema_check.changed_script(revision)
-             for revision in state.changed_scripts] +
-            [schema_check.unsafe_setting(problem) for problem in unsafe] +
-            found)
-
-
 def online_data_migrations(engine, max_count=None,
                            batch_size=online_migrations.DEFAULT_BATCH_SIZE,
                            report=lambda result, batch: None):
@@ -423,85 +324,3 @@ def online_data_migrations(engine, max_count=None,
                                      state_module.describe(state))
     return _run_data_migrations(engine, scripts, state, max_count,
                                 batch_size, report)
-
-
-# -- Commands for developers ---------------------------------------------
-
-
-def new_revision(message, phase=None, autogenerate=False, engine=None,
-                 report=print):
-    """Write a new revision file at the head of one phase's branch.
-
-    :param message: the revision's title
-    :param phase: phases.EXPAND or phases.CONTRACT; needed once the
-        history has the two branches. A contract revision depends on
-        expand@head: it may remove only what that made unused
-    :param autogenerate: fill it in from the differences between the
-        models and the database behind engine, which must be at head;
-        only the phase's kind of change is kept (autogenerate.py), and
-        the rest reported
-    :returns: the new file's path
-    :raises webdemo.exception.UpgradePending: autogenerate on a database
-        that is not at head
-    :raises webdemo.exception.InvalidRevision: no phase where one is
-        needed, or the history has several heads (merge them first)
-    """
-    scripts = scripts_module.Scripts.load()
-    options = _phase_options(scripts, phase)
-    # Imported here: only developers' commands pay for alembic.operations.
-    from webdemo.db import autogenerate as autogenerate_module
-
-    left_out = []
-    connection = None
-    if autogenerate:
-        state = status.get_state(engine)
-        if state.status != Status.AT_HEAD:
-            raise exception.UpgradePending(state_module.describe(state))
-        connection = engine
-    config = scripts_module.alembic_config(
-        connection, process_revision_directives=(
-            autogenerate_module.revision_directives_hook(phase, left_out)
-            if autogenerate and phase else None))
-    with scripts_module.revision_errors('write a revision after',
-                                        options.get('head', 'head')):
-        path = _alembic('revision')(config, message=message,
-                                    autogenerate=autogenerate,
-                                    **options).path
-    if left_out:
-        report(f'Left out, for the other phase\'s revision: '
-               f'{"; ".join(left_out)}')
-    return path
-
-
-def _phase_options(scripts, phase):
-    if not scripts.sides.contract:
-        return {}
-    if phase is None:
-        raise exception.InvalidRevision(
-            'the history has two branches, expand and contract: write the '
-            'revision with --expand (it only adds) or --contract (it '
-            'removes what the previous release used); see '
-            'doc/source/rolling-upgrades.rst.')
-    options = {'head': phases.target(phase)}
-    try:
-        heads = scripts.resolve(options['head'], 'write a revision after')
-    except exception.InvalidRevision:
-        heads = ()
-    if len(heads) != 1:
-        raise exception.InvalidRevision(
-            f'the {phase} branch has several heads '
-            f'({", ".join(sorted(scripts.heads))} in all): merge them '
-            "first with 'webdemo-manage db merge'.")
-    if phase == phases.CONTRACT:
-        options['depends_on'] = [script.revision for script in
-                                 scripts.resolve(phases.target(phases.EXPAND),
-                                                 'depend on')]
-    return options
-
-
-def merge(revisions_to_merge, message):
-    """Write a revision that merges several heads; returns its path."""
-    with scripts_module.revision_errors('merge', ' '.join(revisions_to_merge)):
-        return _alembic('merge')(scripts_module.alembic_config(),
-                                 list(revisions_to_merge),
-                                 message=message).path

@@ -62,6 +62,17 @@ class IndexedScript(alembic_revision.Revision):
         return self._entry.take_module()
 
 
+def alembic_command(name):
+    """One of alembic.command's functions (stamp, revision, merge).
+
+    Imported when first needed: only stamp and the developers' commands
+    use it, and it brings in Alembic's autogenerate.
+    """
+    from alembic import command
+
+    return getattr(command, name)
+
+
 def alembic_config(connection=None, **attributes):
     """Return an Alembic Config for webdemo's migrations.
 

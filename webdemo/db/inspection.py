@@ -1,0 +1,104 @@
+"""The db commands that only read: history, heads, branches, show, check.
+
+Each is one short function, called by webdemo/cmd/db_commands.py. None
+takes the migration lock or writes a row: history reads the database
+through reader.observe_unlocked, which holds the lock only if it is
+free and never waits; heads, branches and show read only the revision
+scripts. (db version is the reading path without Alembic: status.py.)
+"""
+
+from webdemo.db import contract_gate
+from webdemo.db import preflight
+from webdemo.db import reader
+from webdemo.db import revisions
+from webdemo.db import schema_check
+from webdemo.db import scripts as scripts_module
+from webdemo.db import state as state_module
+from webdemo.db.state import Status
+from webdemo.db import status
+from webdemo import exception
+
+
+def services_blocking_contract(engine, state):
+    """Live services too old for the contract revisions state has pending.
+
+    :param state: the database's DatabaseState, read already
+    """
+    scripts = scripts_module.Scripts.load()
+    return contract_gate.blocking(engine, [scripts.get(revision)
+                                           for revision in
+                                           state.contract_pending])
+
+
+def titles():
+    """Every revision's title, by revision id."""
+    return {script.revision: revisions.title(script)
+            for script in scripts_module.Scripts.load().walk()}
+
+
+def history(engine, revision_range=None):
+    """Every revision in revision_range, newest first, applied marked.
+
+    :param engine: the database's engine, to mark applied revisions
+    :param revision_range: 'START:END' (either may be empty, or
+        'current'); None means the whole history
+    :returns: (DatabaseState, list of revisions.RevisionInfo)
+    :raises webdemo.exception.InvalidRevision: a malformed range or an
+        unknown revision in it
+    """
+    scripts = scripts_module.Scripts.load()
+    seen = reader.observe_unlocked(engine)
+    state = state_module.classify(seen, scripts)
+    base, head = scripts_module.parse_range(revision_range, state)
+    applied = (frozenset() if state.status == Status.UNKNOWN_REVISION
+               else scripts.applied(state_module.starting_point(state)))
+    with scripts_module.revision_errors('show history for', revision_range):
+        walked = scripts.walk(base, head)
+    return state, [revisions.info(rev, applied,
+                                  seen.entries.get(rev.revision))
+                   for rev in walked]
+
+
+def heads():
+    """This code's head revisions, as RevisionInfo."""
+    scripts = scripts_module.Scripts.load()
+    return [revisions.info(scripts.get(head)) for head in scripts.heads]
+
+
+def branches():
+    """The revisions that more than one revision builds on."""
+    return [revisions.info(rev) for rev in scripts_module.Scripts.load().walk()
+            if rev.is_branch_point]
+
+
+def show(revision):
+    """One revision, by any name Alembic accepts, as RevisionInfo.
+
+    :raises webdemo.exception.InvalidRevision: unknown or ambiguous
+    """
+    found = scripts_module.Scripts.load().resolve(revision, 'show')
+    if len(found) != 1:
+        raise exception.InvalidRevision(
+            f'{revision!r} names {len(found)} revisions; name one.')
+    return revisions.info(found[0])
+
+
+def check(engine):
+    """Compare the live schema with the models, and scripts with journal.
+
+    An applied revision whose script changed since it ran, and a server
+    setting under which db sync would refuse to migrate (preflight.py),
+    are reported as differences of their own kinds
+    (schema_check.CHANGED_SCRIPT, schema_check.UNSAFE_SETTING).
+
+    :returns: a list of schema_check.Difference; empty when all match
+    """
+    state = status.get_state(engine)
+    with engine.connect() as connection:
+        found = schema_check.compare(connection)
+    with engine.connect() as connection:
+        unsafe = preflight.problems(reader.server_settings(connection))
+    return ([schema_check.changed_script(revision)
+             for revision in state.changed_scripts] +
+            [schema_check.unsafe_setting(problem) for problem in unsafe] +
+            found)

@@ -3,8 +3,8 @@
 Brings a database to the expand head (the user table has both name and
 username), fills it with ROWS users as the previous release writes them
 (name only), then runs webdemo's own online data migration,
-``user_username`` (webdemo/db/data_migrations.py), through webdemo's
-runner (webdemo/db/online_migrations.py) while a writer thread keeps
+``user_username`` (webdemo/db/rolling/data_migrations.py), through webdemo's
+runner (webdemo/db/rolling/online_migrations.py) while a writer thread keeps
 inserting users the previous release's way, one per transaction. For
 each backend and batch size it prints: rows migrated per second, the
 longest and the 99th-percentile batch (a batch is one transaction: the
@@ -24,9 +24,9 @@ import time
 
 import sqlalchemy as sa
 
-from webdemo.db import data_migrations
-from webdemo.db import online_migrations
-from webdemo.db import scripts
+from webdemo.db.history import scripts
+from webdemo.db.rolling import data_migrations
+from webdemo.db.rolling import online_migrations
 
 SERVERS = {
     'mysql': 'mysql+pymysql://openstack_citest:openstack_citest@127.0.0.1/'

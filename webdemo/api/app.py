@@ -22,8 +22,8 @@ from webdemo.api import v1_accounts
 from webdemo.api import v1_users
 from webdemo import conf as webdemo_conf
 from webdemo.db import accounts
-from webdemo.db import api as db_api
-from webdemo.db import services
+from webdemo.db import engines
+from webdemo.db.rolling import services
 from webdemo.db import users
 from webdemo import release
 
@@ -39,7 +39,7 @@ def create_app(conf, register=True):
         removed at exit
     """
     app = flask.Flask('webdemo')
-    engine = db_api.create_engine(conf)
+    engine = engines.create_engine(conf)
     interval = conf.api.schema_check_interval
     if register:
         _register(engine, interval)

@@ -16,25 +16,25 @@ import time
 
 from oslo_log import log as logging
 
-from webdemo.db import state as state_module
-from webdemo.db.state import Status
-from webdemo.db import status
+from webdemo.db.state import judge
+from webdemo.db.state.judge import Status
+from webdemo.db.state import status
 
 LOG = logging.getLogger(__name__)
 
 # This release runs once its expand phase is applied, before and after
 # its contract (webdemo/db/users.py reads both shapes), also when an
 # applied script was edited since (db check says which).
-_SERVING = state_module.EXPANDED | {Status.CHANGED_SCRIPT}
+_SERVING = judge.EXPANDED | {Status.CHANGED_SCRIPT}
 
 
 def unavailable(state):
     """None when this release can serve on state, else why not (a line)."""
     if state.status in _SERVING:
         return None
-    return (f'the database schema is at {state_module.describe(state)}, '
+    return (f'the database schema is at {judge.describe(state)}, '
             f'which this release cannot serve on: '
-            f'{state_module.next_step(state)}.')
+            f'{judge.next_step(state)}.')
 
 
 def reader(engine):

@@ -1,7 +1,7 @@
 """The handlers of ``webdemo-manage db``: each calls one function of
 webdemo.db.migration (the commands that change the database),
 webdemo.db.inspection (those that only read), webdemo.db.authoring
-(those for developers) or, for db version, webdemo.db.status; renders
+(those for developers) or, for db version, webdemo.db.state.status; renders
 its result and returns the exit code.
 
 Imported only once arguments are parsed, so that --help and argument
@@ -16,13 +16,13 @@ import sys
 
 from webdemo.cmd import exit_codes
 from webdemo.cmd import render
-from webdemo.db import api
-from webdemo.db import held
-from webdemo.db import lock
-from webdemo.db import lock_wait
-from webdemo.db import online_migrations
-from webdemo.db.state import Status
-from webdemo.db import status
+from webdemo.db import engines
+from webdemo.db.execution import lock_wait
+from webdemo.db.locking import lock
+from webdemo.db.rolling import online_migrations
+from webdemo.db.state import held
+from webdemo.db.state.judge import Status
+from webdemo.db.state import status
 from webdemo.db import url as db_url
 
 # db version --check: the exit code for each database status.
@@ -51,13 +51,13 @@ def _connect(conf, args, prefix='', reading=False, writes=False):
     """The engine for one command.
 
     :param writes: the command changes the database; on SQLite each
-        transaction takes the write lock as it begins (api.create_engine)
+        transaction takes the write lock as it begins (engines.create_engine)
     """
     if not _json(args):
         render.say(f'{prefix}Database: {database_label(conf)}')
     if reading:
-        return api.create_reading_engine(conf)
-    return api.create_engine(conf, immediate=writes)
+        return engines.create_reading_engine(conf)
+    return engines.create_engine(conf, immediate=writes)
 
 
 def _core(name):
@@ -95,7 +95,7 @@ def sync(conf, args):
         if held.nothing_to_sync(engine, lock_settings, render.say):
             return exit_codes.OK
         engine.dispose()
-        engine = api.create_engine(conf, immediate=True)
+        engine = engines.create_engine(conf, immediate=True)
     _migration().sync(engine, args.revision, args.phase, report=render.say,
                       lock_settings=lock_settings,
                       ddl_guard=lock_wait.Settings.from_conf(conf))
@@ -206,7 +206,7 @@ def merge(conf, args):
 
 
 def _check_exit_code(differences):
-    from webdemo.db import schema_check
+    from webdemo.db.state import schema_check
 
     kinds = {difference.kind for difference in differences}
     if schema_check.CHANGED_SCRIPT in kinds:

@@ -110,7 +110,8 @@ def _add_data_migration_command(commands):
     online = _documented(
         commands, 'online_data_migrations',
         'move data for the running release, in small batches',
-        'Run the online data migrations (webdemo/db/data_migrations.py) '
+        'Run the online data migrations '
+        '(webdemo/db/rolling/data_migrations.py) '
         'in batches of 1000 rows, each one short transaction, while the '
         'service keeps running; safe to stop and run again. Needs the '
         'upgraded schema (db sync first).')

@@ -14,14 +14,14 @@ from oslo_config import cfg
 from oslo_upgradecheck import upgradecheck
 
 from webdemo import conf as webdemo_conf
-from webdemo.db import api as db_api
+from webdemo.db import engines
 from webdemo.db import errors
 from webdemo.db import inspection
-from webdemo.db import preflight
-from webdemo.db import reader
-from webdemo.db import state as state_module
-from webdemo.db.state import Status
-from webdemo.db import status as db_status
+from webdemo.db.state import judge
+from webdemo.db.state.judge import Status
+from webdemo.db.state import preflight
+from webdemo.db.state import reader
+from webdemo.db.state import status as db_status
 from webdemo import exception
 
 Code = upgradecheck.Code
@@ -53,8 +53,8 @@ class Checks(upgradecheck.UpgradeCommands):
 
     def _schema(self):
         return Result(_CODES.get(self.state.status, Code.FAILURE),
-                      f'{state_module.describe(self.state)}: '
-                      f'{state_module.next_step(self.state)}')
+                      f'{judge.describe(self.state)}: '
+                      f'{judge.next_step(self.state)}')
 
     def _data_migrations(self):
         left = self.state.data_migrations
@@ -98,14 +98,14 @@ def main(argv=None):
     upgradecheck.register_cli_options(conf, checks)
     try:
         conf(sys.argv[1:] if argv is None else argv, project='webdemo')
-        checks.engine = db_api.create_engine(conf)
+        checks.engine = engines.create_engine(conf)
         # Read now: a database that cannot be read is one line, not a
         # traceback from each check.
         try:
             checks.state
         except errors.DATABASE_ERRORS as error:
-            raise db_api.explain_failure(conf.database.connection,
-                                         error) from error
+            raise engines.explain_failure(conf.database.connection,
+                                          error) from error
     except (cfg.Error, exception.WebdemoError) as error:
         print(f'webdemo-status: error: {error}', file=sys.stderr)
         return 255

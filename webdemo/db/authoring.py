@@ -7,11 +7,11 @@ autogenerate.py); db merge writes a revision merging heads. Both go
 through alembic.command, loaded only here.
 """
 
-from webdemo.db import phases
-from webdemo.db import scripts as scripts_module
-from webdemo.db import state as state_module
-from webdemo.db.state import Status
-from webdemo.db import status
+from webdemo.db.history import phases
+from webdemo.db.history import scripts as scripts_module
+from webdemo.db.state import judge
+from webdemo.db.state.judge import Status
+from webdemo.db.state import status
 from webdemo import exception
 
 
@@ -43,7 +43,7 @@ def new_revision(message, phase=None, autogenerate=False, engine=None,
     if autogenerate:
         state = status.get_state(engine)
         if state.status != Status.AT_HEAD:
-            raise exception.UpgradePending(state_module.describe(state))
+            raise exception.UpgradePending(judge.describe(state))
         connection = engine
     config = scripts_module.alembic_config(
         connection, process_revision_directives=(

@@ -10,7 +10,7 @@ Pure: it rewrites Alembic's operation objects, nothing else.
 
 from alembic.operations import ops
 
-from webdemo.db import phases
+from webdemo.db.history import phases
 
 _ADDING = (ops.CreateTableOp, ops.AddColumnOp, ops.CreateIndexOp,
            ops.AddConstraintOp, ops.CreateTableCommentOp)

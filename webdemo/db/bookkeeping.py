@@ -23,7 +23,7 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 
-from webdemo.db import legacy
+from webdemo.db.state import legacy
 
 VERSION_TABLE = 'alembic_version'
 

@@ -7,15 +7,15 @@ free and never waits; heads, branches and show read only the revision
 scripts. (db version is the reading path without Alembic: status.py.)
 """
 
-from webdemo.db import contract_gate
-from webdemo.db import preflight
-from webdemo.db import reader
-from webdemo.db import revisions
-from webdemo.db import schema_check
-from webdemo.db import scripts as scripts_module
-from webdemo.db import state as state_module
-from webdemo.db.state import Status
-from webdemo.db import status
+from webdemo.db.history import revisions
+from webdemo.db.history import scripts as scripts_module
+from webdemo.db.rolling import contract_gate
+from webdemo.db.state import judge
+from webdemo.db.state.judge import Status
+from webdemo.db.state import preflight
+from webdemo.db.state import reader
+from webdemo.db.state import schema_check
+from webdemo.db.state import status
 from webdemo import exception
 
 
@@ -48,10 +48,10 @@ def history(engine, revision_range=None):
     """
     scripts = scripts_module.Scripts.load()
     seen = reader.observe_unlocked(engine)
-    state = state_module.classify(seen, scripts)
+    state = judge.classify(seen, scripts)
     base, head = scripts_module.parse_range(revision_range, state)
     applied = (frozenset() if state.status == Status.UNKNOWN_REVISION
-               else scripts.applied(state_module.starting_point(state)))
+               else scripts.applied(judge.starting_point(state)))
     with scripts_module.revision_errors('show history for', revision_range):
         walked = scripts.walk(base, head)
     return state, [revisions.info(rev, applied,

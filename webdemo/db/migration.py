@@ -20,22 +20,22 @@ commits each DDL statement at once).
 """
 
 from webdemo.db import bookkeeping
-from webdemo.db import contract_gate
-from webdemo.db import held as held_module
-from webdemo.db.journal import Direction
-from webdemo.db import legacy
-from webdemo.db import lock
-from webdemo.db import lock_wait
-from webdemo.db import offline
-from webdemo.db import online_migrations
-from webdemo.db import phases
-from webdemo.db import reader
-from webdemo.db import revisions
-from webdemo.db import runner
-from webdemo.db import scripts as scripts_module
-from webdemo.db import state as state_module
-from webdemo.db.state import Status
-from webdemo.db import status
+from webdemo.db.execution.journal import Direction
+from webdemo.db.execution import lock_wait
+from webdemo.db.execution import offline
+from webdemo.db.execution import runner
+from webdemo.db.history import phases
+from webdemo.db.history import revisions
+from webdemo.db.history import scripts as scripts_module
+from webdemo.db.locking import lock
+from webdemo.db.rolling import contract_gate
+from webdemo.db.rolling import online_migrations
+from webdemo.db.state import held as held_module
+from webdemo.db.state import judge
+from webdemo.db.state.judge import Status
+from webdemo.db.state import legacy
+from webdemo.db.state import reader
+from webdemo.db.state import status
 from webdemo import exception
 
 DEFAULT_LOCK = lock.Settings()
@@ -64,15 +64,15 @@ def _apply(engine, held, plan, direction, report, ddl_guard):
 
 
 def _finish(engine, scripts, report):
-    final = state_module.classify(reader.observe(engine), scripts)
-    report(f'Database is at {state_module.describe(final)}.')
+    final = judge.classify(reader.observe(engine), scripts)
+    report(f'Database is at {judge.describe(final)}.')
     return final
 
 
 def _check_sync(state, scripts, target):
-    state_module.check_can_migrate(state)
-    state_module.check_not_interrupted(state, Direction.UPGRADE)
-    return scripts.upgrade_plan(target, state_module.starting_point(state))
+    judge.check_can_migrate(state)
+    judge.check_not_interrupted(state, Direction.UPGRADE)
+    return scripts.upgrade_plan(target, judge.starting_point(state))
 
 
 def sync(engine, revision=None, phase=None, report=print,
@@ -224,7 +224,7 @@ def upgrade_sql(engine, revision=None, phase=None, out=None):
                   f"{state.legacy_revision}' before this SQL.\n")
     offline.write_upgrade_sql(
         scripts, engine.url.render_as_string(hide_password=False),
-        state_module.starting_point(state), (expand, contract), out)
+        judge.starting_point(state), (expand, contract), out)
 
 
 def downgrade(engine, revision, confirmed=False, report=print,
@@ -263,8 +263,8 @@ def downgrade(engine, revision, confirmed=False, report=print,
 
 
 def _check_downgrade(state, scripts, revision):
-    state_module.check_can_migrate(state)
-    state_module.check_not_interrupted(state, Direction.DOWNGRADE)
+    judge.check_can_migrate(state)
+    judge.check_not_interrupted(state, Direction.DOWNGRADE)
     if state.status == Status.LEGACY:
         raise exception.InvalidRevision(
             'the database is a legacy sqlalchemy-migrate database; adopt '
@@ -291,15 +291,15 @@ def stamp(engine, revision, purge=False, report=print,
     """
     with _holding(engine, 'db stamp', lock_settings, report) as held:
         before = held.state
-        state_module.check_not_interrupted(before, Direction.DOWNGRADE)
+        judge.check_not_interrupted(before, Direction.DOWNGRADE)
         held.graph.resolve(revision, 'stamp')
         if before.status == Status.UNKNOWN_REVISION and not purge:
             unknown = exception.UnknownDatabaseRevision
             raise unknown(before.unknown, fix=unknown.ADD_PURGE)
         _alembic_command(engine, 'stamp', revision, purge=purge)
-        final = state_module.classify(reader.observe(engine), held.graph)
-    report(f'Stamped: the database is at {state_module.describe(final)}, '
-           f'was {state_module.describe(before)}.')
+        final = judge.classify(reader.observe(engine), held.graph)
+    report(f'Stamped: the database is at {judge.describe(final)}, '
+           f'was {judge.describe(before)}.')
     return final
 
 
@@ -319,8 +319,8 @@ def online_data_migrations(engine, max_count=None,
     """
     scripts = scripts_module.Scripts.load()
     state = status.classify(engine, scripts)
-    if state.status not in state_module.EXPANDED:
+    if state.status not in judge.EXPANDED:
         raise exception.SchemaBehind('db online_data_migrations',
-                                     state_module.describe(state))
+                                     judge.describe(state))
     return _run_data_migrations(engine, scripts, state, max_count,
                                 batch_size, report)

@@ -8,7 +8,7 @@ every node replicates (lease.py); every session reads causally
 
 from webdemo.db.backends import locks
 from webdemo.db.backends import mysql
-from webdemo.db import lease
+from webdemo.db.locking import lease
 
 
 class Galera(mysql.MySQL):

@@ -18,7 +18,7 @@ import sqlalchemy
 
 from webdemo.db import bookkeeping
 from webdemo.db import errors
-from webdemo.db.holder import Holder
+from webdemo.db.locking.holder import Holder
 
 LOG = logging.getLogger(__name__)
 

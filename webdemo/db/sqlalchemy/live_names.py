@@ -2,7 +2,7 @@
 
 A revision that drops or alters a constraint or an index must not assume
 the name the history gave it. A database adopted from sqlalchemy-migrate
-(webdemo/db/legacy.py) was created by that tool, and its backend chose
+(webdemo/db/state/legacy.py) was created by that tool, and its backend chose
 the names of what a column's ``unique=True`` made: MariaDB names the
 unique key after the column (``name``), PostgreSQL ``<table>_<column>_key``
 (``user_name_key``), SQLite leaves it unnamed. So a revision asks here,

@@ -13,13 +13,13 @@ import sqlalchemy
 
 from webdemo.db import backends
 from webdemo.db import bookkeeping
-from webdemo.db.holder import Holder
-from webdemo.db import journal
-from webdemo.db.journal import Counts
-from webdemo.db.journal import Direction
-from webdemo.db.journal import Outcome
-from webdemo.db import lock_wait
-from webdemo.db import reader
+from webdemo.db.execution import journal
+from webdemo.db.execution.journal import Counts
+from webdemo.db.execution.journal import Direction
+from webdemo.db.execution.journal import Outcome
+from webdemo.db.execution import lock_wait
+from webdemo.db.locking.holder import Holder
+from webdemo.db.state import reader
 
 
 class BackendConformance:

@@ -3,7 +3,7 @@
 The migration walk (test_migrations.py) meets only the names the history
 chose. A deployment's database may have others:
 
-- a sqlalchemy-migrate database (webdemo/db/legacy.py), created by that
+- a sqlalchemy-migrate database (webdemo/db/state/legacy.py), created by that
   tool from columns with ``unique=True`` and ``primary_key=True``, whose
   names the backend chose (MariaDB ``name`` and ``PRIMARY``, PostgreSQL
   ``user_name_key`` and ``user_pkey``, SQLite none);
@@ -27,7 +27,7 @@ from sqlalchemy import Unicode
 from testtools.content import text_content
 
 from webdemo.db import bookkeeping
-from webdemo.db import legacy
+from webdemo.db.state import legacy
 from webdemo.tests.functional import history_fixtures
 from webdemo.tests.functional import manage_runner as runner
 

@@ -18,7 +18,7 @@ from oslo_db.sqlalchemy import test_fixtures
 from oslotest import base
 
 from webdemo import conf as webdemo_conf
-from webdemo.db import api
+from webdemo.db import engines
 
 REQUIRE_BACKENDS_ENV = 'WEBDEMO_TEST_REQUIRE_BACKENDS'
 
@@ -41,7 +41,7 @@ class DatabaseTestCase(test_fixtures.OpportunisticDBTestMixin,
         self.url = provisioned.engine.url.render_as_string(
             hide_password=False)
         # The tests use the engine webdemo-manage would make for this URL.
-        self.engine = api.create_engine(make_conf(self.url))
+        self.engine = engines.create_engine(make_conf(self.url))
         self.addCleanup(self.engine.dispose)
 
 
@@ -55,7 +55,7 @@ class SQLiteFileMixin:
         super().setUp()
         directory = self.useFixture(fixtures.TempDir()).path
         self.url = f'sqlite:///{directory}/webdemo.db'
-        self.engine = api.create_engine(make_conf(self.url))
+        self.engine = engines.create_engine(make_conf(self.url))
         self.addCleanup(self.engine.dispose)
 
 

@@ -1,8 +1,8 @@
 """Walking the revision history one revision at a time, for the migration
 tests (and tools/db_benchmark.py, which times the steps)."""
 
-from webdemo.db.journal import Direction
-from webdemo.db import scripts as scripts_module
+from webdemo.db.execution.journal import Direction
+from webdemo.db.history import scripts as scripts_module
 
 
 def walk_order(scripts=None):

@@ -11,7 +11,7 @@ import sys
 import fixtures
 import sqlalchemy
 
-from webdemo.db import api
+from webdemo.db import engines
 from webdemo.tests.functional import db_fixtures
 
 PACKAGE = os.path.join(os.path.dirname(__file__), '..', '..')
@@ -206,7 +206,8 @@ class PackageCopyMixin:
                                      'alembic', 'versions')
         if getattr(self, 'url', None) is None:
             self.url = f'sqlite:///{self.home}/dev.db'
-            self.engine = api.create_engine(db_fixtures.make_conf(self.url))
+            self.engine = engines.create_engine(
+                db_fixtures.make_conf(self.url))
             self.addCleanup(self.engine.dispose)
         self.env = clean_environment(
             self.home, PYTHONPATH=root, OS_DATABASE__CONNECTION=self.url)

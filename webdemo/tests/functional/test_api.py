@@ -12,8 +12,8 @@ import urllib.request
 
 from oslotest import base
 
-from webdemo.db import faults
-from webdemo.db import services
+from webdemo.db.execution import faults
+from webdemo.db.rolling import services
 from webdemo import release
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner

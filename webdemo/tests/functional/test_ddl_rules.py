@@ -8,8 +8,8 @@ from alembic import script as alembic_script
 import fixtures
 import sqlalchemy
 
-from webdemo.db import phases
-from webdemo.db import scripts
+from webdemo.db.history import phases
+from webdemo.db.history import scripts
 from webdemo.tests import ddl_rules
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import history_fixtures

@@ -6,10 +6,10 @@ id, whatever ids the table holds already."""
 from oslotest import base
 
 from webdemo.db import bookkeeping
-from webdemo.db import journal as journal_module
-from webdemo.db.journal import Counts
-from webdemo.db.journal import Direction
-from webdemo.db.journal import Outcome
+from webdemo.db.execution import journal as journal_module
+from webdemo.db.execution.journal import Counts
+from webdemo.db.execution.journal import Direction
+from webdemo.db.execution.journal import Outcome
 from webdemo.tests.functional import db_fixtures
 
 _COMPARED = ('revision', 'direction', 'outcome', 'duration', 'checksum',

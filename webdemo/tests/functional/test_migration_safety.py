@@ -12,10 +12,10 @@ from oslotest import base
 import sqlalchemy
 
 from webdemo.db import bookkeeping
-from webdemo.db import faults
-from webdemo.db import journal
-from webdemo.db import lock
-from webdemo.db import services
+from webdemo.db.execution import faults
+from webdemo.db.execution import journal
+from webdemo.db.locking import lock
+from webdemo.db.rolling import services
 from webdemo import release
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner

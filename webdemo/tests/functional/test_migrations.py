@@ -27,8 +27,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import inspect
 
 from webdemo.db import bookkeeping
+from webdemo.db.history import scripts
 from webdemo.db import migration
-from webdemo.db import scripts
 from webdemo.db.sqlalchemy import models
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import history_fixtures

@@ -16,7 +16,7 @@ from webdemo.tests.functional import manage_runner as runner
 _MIGRATIONS = '''
 import sqlalchemy as sa
 
-from webdemo.db import online_migrations
+from webdemo.db.rolling import online_migrations
 
 DEMO = sa.table('odm_demo', sa.column('id'), sa.column('old'),
                 sa.column('new'))
@@ -59,7 +59,7 @@ class OnlineMigrations(runner.PackageCopyMixin):
         self.insert(range(1, 121))
 
     def register(self, *names):
-        path = os.path.join(self.versions, '..', '..', '..',
+        path = os.path.join(self.versions, '..', '..', '..', 'rolling',
                             'data_migrations.py')
         with open(path, 'w') as registry:
             registry.write(_MIGRATIONS.replace(

@@ -9,7 +9,7 @@ from oslotest import base
 import sqlalchemy
 
 from webdemo.db import errors
-from webdemo.db import reader
+from webdemo.db.state import reader
 from webdemo.tests.functional import db_fixtures
 
 REVISION = '3fd795719d99'

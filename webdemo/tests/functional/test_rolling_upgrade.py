@@ -12,8 +12,8 @@ import json
 
 from oslotest import base
 
-from webdemo.db import data_migrations
-from webdemo.db import online_migrations
+from webdemo.db.rolling import data_migrations
+from webdemo.db.rolling import online_migrations
 from webdemo.db import users as this_release
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner

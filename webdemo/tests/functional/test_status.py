@@ -9,7 +9,7 @@ import sys
 
 from oslotest import base
 
-from webdemo.db import services
+from webdemo.db.rolling import services
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner
 from webdemo.tests.functional.previous_release import release as previous

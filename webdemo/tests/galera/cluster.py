@@ -13,7 +13,7 @@ import uuid
 import fixtures
 import pymysql
 
-from webdemo.db import api
+from webdemo.db import engines
 from webdemo.tests.functional import db_fixtures
 
 SCRIPT = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'tools',
@@ -105,7 +105,7 @@ class GaleraDatabase(fixtures.Fixture):
                           for node in NODES}
         self.engines = {}
         for node in NODES:
-            self.engines[node] = api.create_engine(
+            self.engines[node] = engines.create_engine(
                 db_fixtures.make_conf(self.node_urls[node]))
             self.addCleanup(self.engines[node].dispose)
 

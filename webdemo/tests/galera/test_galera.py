@@ -12,8 +12,8 @@ import time
 from oslotest import base
 import sqlalchemy
 
-from webdemo.db import faults
-from webdemo.db import journal
+from webdemo.db.execution import faults
+from webdemo.db.execution import journal
 from webdemo.tests.functional import manage_runner as runner
 from webdemo.tests.galera import cluster
 

@@ -8,7 +8,7 @@ import fixtures
 class Counting(fixtures.Fixture):
     """Wrap the function at a dotted path; calls counts the calls since.
 
-    :param path: e.g. 'webdemo.db.script_index.load_module'
+    :param path: e.g. 'webdemo.db.history.script_index.load_module'
     """
 
     def __init__(self, path):

@@ -5,7 +5,7 @@ from oslotest import base
 import sqlalchemy as sa
 
 from webdemo.db import autogenerate
-from webdemo.db import phases
+from webdemo.db.history import phases
 
 
 def _found():

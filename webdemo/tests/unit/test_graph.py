@@ -15,10 +15,10 @@ from alembic import script as alembic_script
 import fixtures
 from oslotest import base
 
-from webdemo.db import graph as graph_module
-from webdemo.db import held
-from webdemo.db import phases
-from webdemo.db import scripts
+from webdemo.db.history import graph as graph_module
+from webdemo.db.history import phases
+from webdemo.db.history import scripts
+from webdemo.db.state import held
 from webdemo import exception
 from webdemo.tests.unit import counting
 
@@ -165,7 +165,7 @@ class TestGraphCache(base.BaseTestCase):
                 '__pycache__', 'expand', 'contract'))
             self.directories.append(copy)
         self.derived = self.useFixture(
-            counting.Counting('webdemo.db.graph.derive'))
+            counting.Counting('webdemo.db.history.graph.derive'))
 
     def test_a_second_load_asks_alembic_nothing(self):
         first = graph_module.load(self.directories)
@@ -220,7 +220,8 @@ class TestReadingImportsNoAlembic(base.BaseTestCase):
         code = (
             'import sys\n'
             'from webdemo.cmd import db_commands\n'
-            'from webdemo.db import graph, held, status\n'
+            'from webdemo.db.history import graph\n'
+            'from webdemo.db.state import held, status\n'
             'graph.load()\n'
             'print(sorted(name for name in sys.modules if name == "alembic"'
             ' or name.startswith(("alembic.", "sqlalchemy.orm", '

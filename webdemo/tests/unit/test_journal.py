@@ -12,9 +12,9 @@ from sqlalchemy.dialects.postgresql import psycopg2
 from webdemo.db.backends import mysql
 from webdemo.db.backends import postgresql
 from webdemo.db import bookkeeping
-from webdemo.db import journal
-from webdemo.db.journal import Counts
-from webdemo.db.journal import Outcome
+from webdemo.db.execution import journal
+from webdemo.db.execution.journal import Counts
+from webdemo.db.execution.journal import Outcome
 
 _Row = collections.namedtuple('_Row', (
     'id revision direction outcome started_at duration checksum '

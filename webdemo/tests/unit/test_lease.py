@@ -4,7 +4,7 @@ holder must confirm that it still holds the lease."""
 from oslotest import base
 import sqlalchemy
 
-from webdemo.db import lease
+from webdemo.db.locking import lease
 from webdemo import exception
 
 ROW = ('token-a', 7)

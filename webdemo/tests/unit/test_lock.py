@@ -3,7 +3,7 @@ and a fake clock; no database."""
 
 from oslotest import base
 
-from webdemo.db import lock
+from webdemo.db.locking import lock
 from webdemo import exception
 
 ALICE = lock.Holder('ctl-1', 11, 'db sync', '2026-11-23T10:00:00+00:00')

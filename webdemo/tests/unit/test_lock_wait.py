@@ -4,7 +4,7 @@ the backoff, and how the blocking session is named."""
 from oslotest import base
 
 from webdemo.db import errors
-from webdemo.db import lock_wait
+from webdemo.db.execution import lock_wait
 
 
 class TestSettings(base.BaseTestCase):

@@ -11,9 +11,9 @@ from webdemo.cmd import db_commands
 from webdemo.cmd import exit_codes
 from webdemo.cmd import manage
 from webdemo.cmd import render
-from webdemo.db import online_migrations
-from webdemo.db import schema_check
-from webdemo.db import state
+from webdemo.db.rolling import online_migrations
+from webdemo.db.state import judge as state
+from webdemo.db.state import schema_check
 from webdemo import exception
 
 

@@ -4,7 +4,7 @@ migrations that move rows of an in-memory table; no database."""
 from oslo_db import exception as db_exc
 from oslotest import base
 
-from webdemo.db import online_migrations
+from webdemo.db.rolling import online_migrations
 
 
 def mover(rows, name):

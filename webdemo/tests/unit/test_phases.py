@@ -5,8 +5,8 @@ import dataclasses
 
 from oslotest import base
 
-from webdemo.db import online_migrations
-from webdemo.db import phases
+from webdemo.db.history import phases
+from webdemo.db.rolling import online_migrations
 from webdemo import exception
 
 SIDES = phases.Sides(expand=frozenset({'a', 'b', 'x'}),

@@ -2,7 +2,7 @@
 
 from oslotest import base
 
-from webdemo.db import preflight
+from webdemo.db.state import preflight
 
 HEALTHY = {'variables': {'wsrep_osu_method': 'TOI', 'binlog_format': 'ROW',
                          'wsrep_mode': ''},

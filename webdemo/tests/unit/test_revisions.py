@@ -4,7 +4,7 @@ import textwrap
 
 from oslotest import base
 
-from webdemo.db import revisions
+from webdemo.db.history import revisions
 
 
 def _drops(body):

@@ -13,13 +13,13 @@ import sqlalchemy
 from sqlalchemy import exc as sa_exc
 
 from webdemo.db.backends import run_strategies
-from webdemo.db.journal import Counts
-from webdemo.db.journal import Direction
-from webdemo.db.journal import Entry
-from webdemo.db.journal import Outcome
-from webdemo.db import lock_wait
-from webdemo.db import runner
-from webdemo.db import table_scope
+from webdemo.db.execution.journal import Counts
+from webdemo.db.execution.journal import Direction
+from webdemo.db.execution.journal import Entry
+from webdemo.db.execution.journal import Outcome
+from webdemo.db.execution import lock_wait
+from webdemo.db.execution import runner
+from webdemo.db.execution import table_scope
 from webdemo import exception
 
 UP, DOWN = Direction.UPGRADE, Direction.DOWNGRADE

@@ -6,8 +6,8 @@ import fixtures
 from oslotest import base
 
 from webdemo.api import schema_guard
-from webdemo.db import state
-from webdemo.db.state import Status
+from webdemo.db.state import judge as state
+from webdemo.db.state.judge import Status
 
 
 def _state(status, current=('828dea7d5e92',)):

@@ -9,8 +9,8 @@ from alembic.script import revision as alembic_revision
 import fixtures
 from oslotest import base
 
-from webdemo.db import script_index
-from webdemo.db import scripts
+from webdemo.db.history import script_index
+from webdemo.db.history import scripts
 from webdemo.tests.unit import counting
 
 SHIPPED = os.path.join(os.path.dirname(scripts.ALEMBIC_INI), 'alembic',
@@ -40,7 +40,7 @@ class TestScriptIndex(base.BaseTestCase):
         shutil.copytree(SHIPPED, self.versions,
                         ignore=shutil.ignore_patterns('__pycache__'))
         self.loads = self.useFixture(
-            counting.Counting('webdemo.db.script_index.load_module'))
+            counting.Counting('webdemo.db.history.script_index.load_module'))
 
     def path(self, revision):
         return next(os.path.join(self.versions, name)
@@ -75,12 +75,12 @@ class TestScriptIndex(base.BaseTestCase):
 
     def count_hashing(self):
         self.hashed = self.useFixture(
-            counting.Counting('webdemo.db.script_index.checksum'))
+            counting.Counting('webdemo.db.history.script_index.checksum'))
 
     def test_unchanged_files_are_not_read_again(self):
         # No margin: the files are older than the cache from the start.
         self.useFixture(fixtures.MonkeyPatch(
-            'webdemo.db.script_index.RACY_NS', 0))
+            'webdemo.db.history.script_index.RACY_NS', 0))
         self.count_hashing()
         first = script_index.read(self.versions)
         self.assertEqual(5, self.hashed.calls)
@@ -94,9 +94,9 @@ class TestScriptIndex(base.BaseTestCase):
         # edit came after its file's stat): not trusted, however late the
         # cache itself was written.
         self.useFixture(fixtures.MonkeyPatch(
-            'webdemo.db.script_index.RACY_NS', 0))
+            'webdemo.db.history.script_index.RACY_NS', 0))
         self.useFixture(fixtures.MonkeyPatch(
-            'webdemo.db.script_index.time.time_ns', lambda: 0))
+            'webdemo.db.history.script_index.time.time_ns', lambda: 0))
         self.count_hashing()
         script_index.read(self.versions)
         script_index.read(self.versions)
@@ -111,7 +111,7 @@ class TestScriptIndex(base.BaseTestCase):
 
     def test_an_edit_is_seen_with_a_cache_it_would_trust(self):
         self.useFixture(fixtures.MonkeyPatch(
-            'webdemo.db.script_index.RACY_NS', 0))
+            'webdemo.db.history.script_index.RACY_NS', 0))
         self.test_an_edit_is_seen_whatever_the_time_stamps_say()
 
     def test_an_edit_is_seen_whatever_the_time_stamps_say(self):
@@ -165,7 +165,8 @@ class TestScriptIndex(base.BaseTestCase):
         def refused(*args, **kwargs):
             raise PermissionError(13, 'Permission denied')
         self.useFixture(fixtures.MonkeyPatch(
-            'webdemo.db.script_index.tempfile.NamedTemporaryFile', refused))
+            'webdemo.db.history.script_index.tempfile.NamedTemporaryFile',
+            refused))
         for _ in range(2):
             self.loads.calls = 0
             self.assertEqual(5, len(script_index.read(self.versions)))

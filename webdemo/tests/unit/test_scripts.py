@@ -4,10 +4,10 @@ from Alembic's revision walk."""
 
 from oslotest import base
 
-from webdemo.db.journal import Direction
-from webdemo.db import scripts
-from webdemo.db.state import DatabaseState
-from webdemo.db.state import Status
+from webdemo.db.execution.journal import Direction
+from webdemo.db.history import scripts
+from webdemo.db.state.judge import DatabaseState
+from webdemo.db.state.judge import Status
 from webdemo import exception
 
 USER, ACCOUNT = '7dc0a5261bc4', 'fac0847f78ff'

@@ -5,8 +5,8 @@ import threading
 
 from oslotest import base
 
-from webdemo.db import phases
-from webdemo.db import services
+from webdemo.db.history import phases
+from webdemo.db.rolling import services
 from webdemo import exception
 
 

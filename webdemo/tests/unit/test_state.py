@@ -5,14 +5,14 @@ import datetime
 from oslotest import base
 import testscenarios
 
-from webdemo.db.journal import Counts
-from webdemo.db.journal import Direction
-from webdemo.db.journal import Entry
-from webdemo.db.journal import Outcome
-from webdemo.db import phases
-from webdemo.db import state
-from webdemo.db.state import Observation
-from webdemo.db.state import Status
+from webdemo.db.execution.journal import Counts
+from webdemo.db.execution.journal import Direction
+from webdemo.db.execution.journal import Entry
+from webdemo.db.execution.journal import Outcome
+from webdemo.db.history import phases
+from webdemo.db.state import judge as state
+from webdemo.db.state.judge import Observation
+from webdemo.db.state.judge import Status
 from webdemo import exception
 
 UP, DOWN = Direction.UPGRADE, Direction.DOWNGRADE

@@ -3,9 +3,9 @@
 from oslotest import base
 import pymysql
 
-from webdemo.db.journal import Counts
-from webdemo.db import statements
-from webdemo.db.statements import Action
+from webdemo.db.execution.journal import Counts
+from webdemo.db.execution import statements
+from webdemo.db.execution.statements import Action
 
 ALTER = 'ALTER TABLE account ADD COLUMN nickname VARCHAR(32)'
 

@@ -2,7 +2,7 @@
 
 from oslotest import base
 
-from webdemo.db import table_scope
+from webdemo.db.execution import table_scope
 
 
 class TestScope(base.BaseTestCase):

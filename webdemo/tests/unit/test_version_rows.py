@@ -16,7 +16,7 @@ import fixtures
 from oslotest import base
 import sqlalchemy
 
-from webdemo.db import version_rows
+from webdemo.db.execution import version_rows
 from webdemo import exception
 from webdemo.tests.unit import test_graph
 

@@ -16,7 +16,7 @@ import os
 import flask
 import sqlalchemy as sa
 
-from webdemo.db import services
+from webdemo.db.rolling import services
 from webdemo.tests.functional.previous_release import release
 from webdemo.tests.functional.previous_release import users
 

@@ -7,7 +7,7 @@ Create Date: 2026-11-24 09:10:00
 The first half of renaming user.name to user.username across a rolling
 upgrade. The new column is nullable: the previous release, still
 running, knows nothing of it. This release writes both columns; the
-online data migration user_username (webdemo/db/data_migrations.py)
+online data migration user_username (webdemo/db/rolling/data_migrations.py)
 fills in the rows the previous release wrote; contract revision
 3fd795719d99 makes username NOT NULL and drops name.
 """

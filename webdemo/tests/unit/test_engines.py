@@ -7,7 +7,7 @@ from oslotest import base
 import pymysql
 from sqlalchemy import exc as sa_exc
 
-from webdemo.db import api
+from webdemo.db import engines
 from webdemo import exception
 
 URL = 'mysql+pymysql://u:pw@db.example/webdemo'
@@ -25,7 +25,7 @@ def _operational(message):
 class TestExplainFailure(base.BaseTestCase):
 
     def explain(self, error):
-        explained = api.explain_failure(URL, error)
+        explained = engines.explain_failure(URL, error)
         self.assertNotIn(':pw@', str(explained))
         return explained
 
@@ -69,15 +69,15 @@ class TestExplainFailure(base.BaseTestCase):
 class TestFullUnicode(base.BaseTestCase):
 
     def test_mysql_gets_utf8mb4(self):
-        self.assertIn('charset=utf8mb4', api._with_defaults(URL))
+        self.assertIn('charset=utf8mb4', engines._with_defaults(URL))
 
     def test_operator_charset_is_kept(self):
         chosen = URL + '?charset=latin1'
-        self.assertEqual(chosen, api._with_defaults(chosen))
+        self.assertEqual(chosen, engines._with_defaults(chosen))
 
     def test_other_backends_are_untouched(self):
         sqlite = 'sqlite:////tmp/w.db'
-        self.assertEqual(sqlite, api._with_defaults(sqlite))
+        self.assertEqual(sqlite, engines._with_defaults(sqlite))
 
 
 class TestConnectionSetting(base.BaseTestCase):
@@ -85,7 +85,7 @@ class TestConnectionSetting(base.BaseTestCase):
     def connection(self, url):
         conf = types.SimpleNamespace(
             database=types.SimpleNamespace(connection=url))
-        return api._connection(conf)
+        return engines._connection(conf)
 
     def test_the_mariadb_dialect_is_refused_naming_the_one_to_use(self):
         error = self.assertRaises(

@@ -7,8 +7,8 @@ from base, with the contract part last.
 
 from alembic.runtime import environment as alembic_environment
 
-from webdemo.db import journal
-from webdemo.db import scripts as scripts_module
+from webdemo.db.execution import journal
+from webdemo.db.history import scripts as scripts_module
 
 
 # Written between the expand and the contract part of a whole upgrade.

@@ -15,10 +15,10 @@ release may have started.
 
 import dataclasses
 
-from webdemo.db import phases
-from webdemo.db import services
-from webdemo.db import state as state_module
-from webdemo.db import status
+from webdemo.db.history import phases
+from webdemo.db.rolling import services
+from webdemo.db.state import judge
+from webdemo.db.state import status
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,7 +47,7 @@ def read(engine, state, graph, contract, planned=(), count_data=True):
     :param count_data: count the rows left to move; a whole db sync,
         which moves them itself after expand, does not before it
     """
-    applied = graph.applied(state_module.starting_point(state))
+    applied = graph.applied(judge.starting_point(state))
     ahead = {script.revision for script in planned}
     pending = tuple(revision for revision in
                     phases.pending(graph.sides, applied)[0]

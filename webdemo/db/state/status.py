@@ -11,13 +11,13 @@ Commands that change the database read it under the migration lock
 instead (held.py).
 """
 
-from webdemo.db import data_migrations
-from webdemo.db import graph as graph_module
-from webdemo.db import online_migrations
-from webdemo.db import phases
-from webdemo.db import reader
-from webdemo.db import state as state_module
-from webdemo.db.state import Status
+from webdemo.db.history import graph as graph_module
+from webdemo.db.history import phases
+from webdemo.db.rolling import data_migrations
+from webdemo.db.rolling import online_migrations
+from webdemo.db.state import judge
+from webdemo.db.state.judge import Status
+from webdemo.db.state import reader
 
 
 def get_state(engine, count_data=True):
@@ -31,12 +31,12 @@ def get_state(engine, count_data=True):
     state = classify(engine, graph)
     if state.status != Status.CONTRACT_PENDING or not count_data:
         return state
-    return state_module.with_data_left(state, data_left(engine, state, graph))
+    return judge.with_data_left(state, data_left(engine, state, graph))
 
 
 def classify(engine, graph):
     """The DatabaseState of engine's database, read without the lock."""
-    return state_module.classify(reader.observe_unlocked(engine), graph)
+    return judge.classify(reader.observe_unlocked(engine), graph)
 
 
 def needed_migrations(state, graph):

@@ -32,7 +32,7 @@ import sqlalchemy
 
 from webdemo.db import bookkeeping
 from webdemo.db import errors
-from webdemo.db.holder import Holder
+from webdemo.db.locking.holder import Holder
 from webdemo import exception
 
 LOG = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ have rows it would find.
 
 import sqlalchemy as sa
 
-from webdemo.db import online_migrations
+from webdemo.db.rolling import online_migrations
 
 _USER = sa.table('user', sa.column('id'), sa.column('name'),
                  sa.column('username'))

@@ -14,11 +14,11 @@ import sqlalchemy
 from webdemo.db import backends
 from webdemo.db import bookkeeping
 from webdemo.db import errors
-from webdemo.db import journal
-from webdemo.db import legacy
-from webdemo.db import lock
-from webdemo.db import preflight
-from webdemo.db import state
+from webdemo.db.execution import journal
+from webdemo.db.locking import lock
+from webdemo.db.state import judge as state
+from webdemo.db.state import legacy
+from webdemo.db.state import preflight
 
 
 def observe(engine, lock_free=True):

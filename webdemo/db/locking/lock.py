@@ -29,7 +29,7 @@ import time
 from webdemo.conf import database as database_conf
 from webdemo.db import backends
 from webdemo.db.backends import locks
-from webdemo.db.holder import Holder
+from webdemo.db.locking.holder import Holder
 from webdemo import exception
 
 POLL_SECONDS = 0.25

@@ -26,7 +26,7 @@ from sqlalchemy import exc as sa_exc
 
 from webdemo.db import backends
 from webdemo.db import errors
-from webdemo.db import preflight
+from webdemo.db.state import preflight
 from webdemo.db import url as db_url
 from webdemo import exception
 

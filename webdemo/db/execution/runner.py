@@ -35,17 +35,17 @@ import time
 from webdemo.db import backends
 from webdemo.db.backends import run_strategies
 from webdemo.db import errors
-from webdemo.db import faults
-from webdemo.db import journal as journal_module
-from webdemo.db.journal import Direction
-from webdemo.db.journal import Outcome
-from webdemo.db import library_internals
-from webdemo.db import lock_wait
-from webdemo.db import preflight
-from webdemo.db import reader
-from webdemo.db import revisions
-from webdemo.db import scripts as scripts_module
-from webdemo.db import version_rows
+from webdemo.db.execution import faults
+from webdemo.db.execution import journal as journal_module
+from webdemo.db.execution.journal import Direction
+from webdemo.db.execution.journal import Outcome
+from webdemo.db.execution import library_internals
+from webdemo.db.execution import lock_wait
+from webdemo.db.execution import version_rows
+from webdemo.db.history import revisions
+from webdemo.db.history import scripts as scripts_module
+from webdemo.db.state import preflight
+from webdemo.db.state import reader
 from webdemo import exception
 
 LOG = logging.getLogger(__name__)

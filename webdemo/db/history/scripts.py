@@ -23,10 +23,10 @@ from alembic import script as alembic_script
 from alembic.script import revision as alembic_revision
 from alembic import util as alembic_util
 
-from webdemo.db import graph as graph_module
-from webdemo.db import journal
-from webdemo.db import library_internals
-from webdemo.db import state as state_module
+from webdemo.db.execution import journal
+from webdemo.db.execution import library_internals
+from webdemo.db.history import graph as graph_module
+from webdemo.db.state import judge
 from webdemo import exception
 
 ALEMBIC_INI = graph_module.ALEMBIC_INI
@@ -147,7 +147,7 @@ def _range_end(name, state):
     if len(state.current) != 1:
         raise exception.InvalidRevision(
             "'current' in a range needs a database at exactly one "
-            f'revision; it is at {state_module.describe(state)}.')
+            f'revision; it is at {judge.describe(state)}.')
     return state.current[0]
 
 

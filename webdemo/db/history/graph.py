@@ -28,14 +28,15 @@ import json
 import logging
 import os
 
-from webdemo.db import phases
-from webdemo.db import script_index
+from webdemo.db.history import phases
+from webdemo.db.history import script_index
 from webdemo import exception
 
 LOG = logging.getLogger(__name__)
 
-ALEMBIC_INI = os.path.join(os.path.dirname(__file__), 'sqlalchemy',
-                           'alembic.ini')
+# webdemo/db/sqlalchemy/alembic.ini, beside this wing.
+ALEMBIC_INI = os.path.join(os.path.dirname(os.path.dirname(__file__)),
+                           'sqlalchemy', 'alembic.ini')
 CACHE_NAME = 'webdemo-graph.json'
 # The cache's key covers the revision files, not this code: change
 # _FORMAT whenever derive() would answer differently.

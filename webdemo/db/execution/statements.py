@@ -29,8 +29,8 @@ import enum
 import logging
 
 from webdemo.db import errors
-from webdemo.db.journal import Counts
-from webdemo.db import sql_text
+from webdemo.db.execution.journal import Counts
+from webdemo.db.execution import sql_text
 
 LOG = logging.getLogger(__name__)
 

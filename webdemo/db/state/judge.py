@@ -10,10 +10,10 @@ import dataclasses
 import enum
 
 from webdemo.db import bookkeeping
-from webdemo.db import journal
-from webdemo.db.journal import Direction
-from webdemo.db import legacy
-from webdemo.db import phases
+from webdemo.db.execution import journal
+from webdemo.db.execution.journal import Direction
+from webdemo.db.history import phases
+from webdemo.db.state import legacy
 from webdemo import exception
 
 

@@ -16,12 +16,12 @@ import contextlib
 import dataclasses
 
 from webdemo.db import errors
-from webdemo.db import graph as graph_module
-from webdemo.db import lock
-from webdemo.db import preflight
-from webdemo.db import reader
-from webdemo.db import state as state_module
-from webdemo.db.state import Status
+from webdemo.db.history import graph as graph_module
+from webdemo.db.locking import lock
+from webdemo.db.state import judge
+from webdemo.db.state.judge import Status
+from webdemo.db.state import preflight
+from webdemo.db.state import reader
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Held:
     """
     hold: lock.Hold
     graph: object
-    state: state_module.DatabaseState
+    state: judge.DatabaseState
     entries: dict
 
 
@@ -58,7 +58,7 @@ def holding(engine, command, lock_settings, report, graph):
         with lock.migration_lock(engine, command, lock_settings,
                                  report) as hold:
             seen = reader.observe(engine)
-            yield Held(hold, graph, state_module.classify(seen, graph),
+            yield Held(hold, graph, judge.classify(seen, graph),
                        seen.entries)
     except errors.DATABASE_ERRORS as error:
         raise errors.as_migration_error(command, error) from error
@@ -79,7 +79,7 @@ def refuse_if_unsafe(engine, with_tables=True):
 def nothing_to_do(state, report):
     """Say that the command has nothing to do; return state."""
     report(f'Nothing to do: the database is at '
-           f'{state_module.describe(state)}.')
+           f'{judge.describe(state)}.')
     return state
 
 

@@ -1,0 +1,2 @@
+"""The revision history: the revision files, their index and graph, the phases,
+and the script directory as Alembic loads it."""

@@ -1,0 +1,1 @@
+"""The migration lock: its protocol, the Galera lease, who holds it."""

@@ -74,8 +74,7 @@ def create_engine(conf, immediate=False):
         raise explain_failure(connection, error) from error
     # oslo.db's engine takes transaction control away from pysqlite on
     # SQLite, so there too a revision's DDL is one transaction.
-    backends.kind_of(engine.dialect.name).prepare_engine(
-        engine, conf, immediate=immediate)
+    backends.prepare_engine(engine, conf, immediate=immediate)
     return engine
 
 
@@ -105,7 +104,7 @@ def create_reading_engine(conf):
                        conf.database.retry_interval)
     except Exception as error:
         raise explain_failure(connection, error) from error
-    kind.prepare_engine(engine, conf, set_by_oslo_db=False)
+    backends.prepare_engine(engine, conf, set_by_oslo_db=False)
     return engine
 
 

@@ -59,6 +59,12 @@ def kind_of(dialect_name):
         ) from None
 
 
+def prepare_engine(engine, conf, immediate=False, set_by_oslo_db=True):
+    """Add the listeners engine needs on its backend (base.Backend)."""
+    kind_of(engine.dialect.name).prepare_engine(
+        engine, conf, immediate=immediate, set_by_oslo_db=set_by_oslo_db)
+
+
 def for_engine(engine):
     """engine's backend, chosen on first use (connecting, on MySQL)."""
     backend = _CHOSEN.get(engine)

@@ -18,7 +18,7 @@ import sqlalchemy
 
 from webdemo.db.execution import version_rows
 from webdemo import exception
-from webdemo.tests.unit import test_graph
+from webdemo.tests.unit import history_shapes
 
 
 class _Recorder:
@@ -61,7 +61,8 @@ def _our_writes(step, heads):
     return writes, change.applied_to(heads)
 
 
-class TestChangesMatchAlembic(test_graph.HistoryShapes, base.BaseTestCase):
+class TestChangesMatchAlembic(history_shapes.HistoryShapes,
+                              base.BaseTestCase):
     """The graph tests' history shapes, walked step by step."""
 
     def assert_same_answers(self):

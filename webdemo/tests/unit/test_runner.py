@@ -18,6 +18,8 @@ from webdemo.db.execution.journal import Direction
 from webdemo.db.execution.journal import Entry
 from webdemo.db.execution.journal import Outcome
 from webdemo.db.execution import lock_wait
+from webdemo.db.execution import plan_run
+from webdemo.db.execution import revision_run
 from webdemo.db.execution import runner
 from webdemo.db.execution import table_scope
 from webdemo import exception
@@ -110,8 +112,9 @@ class FakeScripts:
 
 def _run(revision, previous=None, direction=UP,
          backend=run_strategies.Transactional(), outside_transaction=False):
-    return runner.RevisionRun(FakeScript(revision, outside_transaction),
-                              direction, previous, backend)
+    return revision_run.RevisionRun(
+        FakeScript(revision, outside_transaction), direction, previous,
+        backend)
 
 
 class FakeConnection:
@@ -195,8 +198,8 @@ class TestPlanRun(base.BaseTestCase):
         self.log = []
         self.journal = FakeJournal()
         self.journal.writes = self.log
-        self.plan = runner._PlanRun([_run('a'), _run('b'), _run('c')],
-                                    self.log.append)
+        self.plan = plan_run.PlanRun([_run('a'), _run('b'), _run('c')],
+                                     self.log.append)
         self.plan._journal = self.journal
         self.plan._connection = FakeConnection(self.log)
 
@@ -233,8 +236,8 @@ class TestGroupedPlanRun(base.BaseTestCase):
 
     def plan(self, *runs, scope=None, backend=None):
         backend = backend or run_strategies.Transactional(0.1)
-        plan = runner._PlanRun(list(runs), self.log.append, backend,
-                               self.clock)
+        plan = plan_run.PlanRun(list(runs), self.log.append, backend,
+                                self.clock)
         plan._journal = self.journal
         plan._connection = FakeConnection(self.log)
         plan._scope = scope
@@ -381,11 +384,12 @@ class TestGroupedPlanRun(base.BaseTestCase):
 
     def test_spans(self):
         self.assertEqual([(False, 0, 3)],
-                         runner._spans([False, True, False], False))
-        self.assertEqual([(True, 0, 2)], runner._spans([False, False], True))
+                         plan_run.spans_of([False, True, False], False))
+        self.assertEqual([(True, 0, 2)],
+                         plan_run.spans_of([False, False], True))
         self.assertEqual(
             [(False, 0, 1), (True, 1, 3), (False, 3, 4), (False, 4, 5)],
-            runner._spans([True, False, False, True, True], True))
+            plan_run.spans_of([True, False, False, True, True], True))
 
     def test_a_failure_runs_the_revisions_before_it_again_alone(self):
         plan = self.plan(_run('a'), _run('b'), _run('c'))

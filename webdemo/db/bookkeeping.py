@@ -23,9 +23,10 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 
-from webdemo.db.state import legacy
 
 VERSION_TABLE = 'alembic_version'
+# sqlalchemy-migrate's version table, in legacy databases (state/legacy.py).
+LEGACY_VERSION_TABLE = 'migrate_version'
 
 METADATA = sqlalchemy.MetaData()
 
@@ -88,7 +89,8 @@ SERVICES = sqlalchemy.Table(
     mysql_engine='InnoDB', mysql_charset='utf8mb4')
 
 # Every table in a webdemo database that the models do not describe.
-NOT_MODELLED = frozenset({VERSION_TABLE, legacy.TABLE, *METADATA.tables})
+NOT_MODELLED = frozenset({VERSION_TABLE, LEGACY_VERSION_TABLE,
+                          *METADATA.tables})
 
 
 def ensure_tables(connection):

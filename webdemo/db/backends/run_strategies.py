@@ -35,10 +35,10 @@ import sqlalchemy
 
 from webdemo.db import bookkeeping
 from webdemo.db import errors
-from webdemo.db.execution import library_internals
-from webdemo.db.execution import sql_text
 from webdemo.db.execution import statements
 from webdemo.db.execution import table_scope
+from webdemo.db import library_internals
+from webdemo.db import sql_text
 from webdemo import exception
 
 LOG = logging.getLogger(__name__)

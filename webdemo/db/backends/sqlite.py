@@ -23,7 +23,7 @@ import sqlalchemy
 from webdemo.db.backends import base
 from webdemo.db.backends import locks
 from webdemo.db.backends import run_strategies
-from webdemo.db.execution import library_internals
+from webdemo.db import library_internals
 from webdemo.db.locking.holder import Holder
 
 LOG = logging.getLogger(__name__)

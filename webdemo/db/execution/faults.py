@@ -13,7 +13,7 @@ import signal
 
 import sqlalchemy
 
-from webdemo.db.execution import sql_text
+from webdemo.db import sql_text
 
 KILL_AFTER_ENV = 'WEBDEMO_TEST_KILL_AFTER_DDL'
 STOP_AFTER_ENV = 'WEBDEMO_TEST_STOP_AFTER_DDL'

@@ -18,7 +18,7 @@ import dataclasses
 from webdemo.conf import database as database_conf
 from webdemo.db import backends
 from webdemo.db import errors
-from webdemo.db.execution import sql_text
+from webdemo.db import sql_text
 
 _MAX_BACKOFF = 30
 

@@ -13,8 +13,8 @@ import time
 from webdemo.db.backends import run_strategies
 from webdemo.db import errors
 from webdemo.db.execution import journal as journal_module
-from webdemo.db.execution import library_internals
 from webdemo.db.execution import version_rows
+from webdemo.db import library_internals
 
 
 class PlanRun:

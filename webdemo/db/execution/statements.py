@@ -30,7 +30,7 @@ import logging
 
 from webdemo.db import errors
 from webdemo.db.execution.journal import Counts
-from webdemo.db.execution import sql_text
+from webdemo.db import sql_text
 
 LOG = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ guess can only end a group early, never hold a lock longer.
 
 import contextlib
 
-from webdemo.db.execution import sql_text
+from webdemo.db import sql_text
 
 
 class Scope:

@@ -16,7 +16,7 @@ import dataclasses
 import sqlalchemy
 
 from webdemo.db import bookkeeping
-from webdemo.db.execution import library_internals
+from webdemo.db import library_internals
 from webdemo import exception
 
 _VERSION = sqlalchemy.table(bookkeeping.VERSION_TABLE,

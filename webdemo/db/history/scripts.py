@@ -24,8 +24,8 @@ from alembic.script import revision as alembic_revision
 from alembic import util as alembic_util
 
 from webdemo.db.execution import journal
-from webdemo.db.execution import library_internals
 from webdemo.db.history import graph as graph_module
+from webdemo.db import library_internals
 from webdemo.db.state import judge
 from webdemo import exception
 

@@ -9,9 +9,10 @@ nothing an older tool reads is destroyed.
 
 import sqlalchemy
 
+from webdemo.db import bookkeeping
 from webdemo.db import errors
 
-TABLE = 'migrate_version'
+TABLE = bookkeeping.LEGACY_VERSION_TABLE
 
 # sqlalchemy-migrate version -> the Alembic revision with the same schema.
 REVISIONS = {

@@ -127,8 +127,8 @@ class TestOnePlaceEach(base.BaseTestCase):
             '(webdemo/db/backends/): add it to the protocol (base.py)')
 
     def test_only_the_adapter_goes_below_the_libraries_apis(self):
-        adapter = os.path.join(DB, 'execution', 'library_internals.py')
+        adapter = os.path.join(DB, 'library_internals.py')
         self.assertEqual([], self._lines_matching(_BELOW_API, adapter), (
             'a use of Alembic, oslo.db or SQLAlchemy below their '
-            'documented APIs goes in execution/library_internals.py, with '
+            'documented APIs goes in library_internals.py, with '
             'why and a pin test in test_library_internals'))

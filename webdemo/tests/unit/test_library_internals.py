@@ -15,8 +15,8 @@ from oslo_db.sqlalchemy import engines as oslo_engines
 from oslotest import base
 import sqlalchemy
 
-from webdemo.db.execution import library_internals as internals
 from webdemo.db.history import scripts
+from webdemo.db import library_internals as internals
 
 
 class _Script(alembic_revision.Revision):

@@ -2,7 +2,7 @@
 
 from oslotest import base
 
-from webdemo.db.execution import sql_text
+from webdemo.db import sql_text
 
 
 class TestCommitsBefore(base.BaseTestCase):

@@ -87,8 +87,8 @@ def _failed(state, revision, command):
     error = state.failed.get(revision)
     if error is None:
         return None
-    return (f'Failed: {revision}: {error} (running {command} again repeats '
-            'this until the cause is fixed)')
+    return (f'Failed: {revision}: {error} (the database refused it: fix '
+            f'the cause, then run {command} again)')
 
 
 def _phases(state):

@@ -27,13 +27,15 @@ releases tested.
    ``in_transaction`` mark on a SQLite connection, which its own
    ``begin`` listener reads and its commit and rollback listeners clear:
    set once webdemo has begun the transaction with BEGIN IMMEDIATE
-   (api.py), so that oslo.db's listener sends no second BEGIN.
+   (backends/sqlite.py), so that oslo.db's listener sends no second
+   BEGIN.
 5. commit_inside_execution(): a commit from inside a statement's
    ``before_cursor_execute`` listener, where Connection.commit() cannot
    run: the connection's commit listeners (the Galera lease's fence)
-   first, then the DBAPI connection's commit (backends.CarriedCommit).
+   first, then the DBAPI connection's commit
+   (run_strategies.CarriedCommit).
 
-Alembic is imported by the functions that use it: api.py needs this
+Alembic is imported by the functions that use it: engines need this
 module, and db version, which monitoring runs all day, never pays for
 Alembic's import (performance.rst).
 """

@@ -9,7 +9,8 @@ errs when it meets a statement it does not recognise:
 - is_revision_ddl: whether the statement counts among a revision's DDL
   statements (MySQL's replay, statements.py; fault injection, faults.py);
 - commits_before: whether MySQL commits the open transaction before it
-  (backends.CarriedCommit); a miss costs a commit, never a lost row;
+  (run_strategies.CarriedCommit); a miss costs a commit, never a lost
+  row;
 - target_table: the table a DDL statement that waited for a lock works
   on, to name its blocker (lock_wait.py); a miss names the oldest
   transaction instead;

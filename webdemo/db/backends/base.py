@@ -19,6 +19,8 @@ Cancelling a statement the server may go on running belongs to the run
 strategy (cancel()).
 """
 
+import weakref
+
 import sqlalchemy
 
 from webdemo.db.backends import run_strategies
@@ -42,7 +44,14 @@ class Backend:
     cluster = False
 
     def __init__(self, engine):
-        self.engine = engine
+        # Weakly: backends.for_engine keeps a backend for as long as its
+        # engine lives, which a strong reference here would be forever.
+        self._engine = weakref.ref(engine)
+        self._compiled = {}
+
+    @property
+    def engine(self):
+        return self._engine()
 
     @classmethod
     def engine_options(cls, url):
@@ -89,6 +98,17 @@ class Backend:
     def started_id(self, result, entry_id):
         """The new row's id, from finish_and_start()'s result."""
         raise NotImplementedError
+
+    def _compiled_once(self, key, build):
+        """build(), compiled once per backend and key.
+
+        SQLAlchemy caches no statement that inserts several rows, and
+        compiling one for every revision would cost more than the round
+        trip it saves.
+        """
+        if key not in self._compiled:
+            self._compiled[key] = build().compile(dialect=self.engine.dialect)
+        return self._compiled[key]
 
     @staticmethod
     def _both_rows(table):

@@ -16,7 +16,6 @@ A Galera cluster is a MySQL server with a cluster behind it
 (galera.py's Galera).
 """
 
-import functools
 import hashlib
 
 import sqlalchemy
@@ -78,20 +77,9 @@ class MySQL(base.Backend):
     def migration_lock(self, lease):
         return NamedLock(self.engine)
 
-    @functools.cache
     def finish_and_start(self, table, finished):
-        # Compiled once: SQLAlchemy caches no statement that inserts
-        # several rows, and compiling it for every revision would cost
-        # more than the round trip it saves.
-        # Imported here: only a plan's journal needs the dialect's insert.
-        from sqlalchemy.dialects import mysql
-
-        first, second = self._both_rows(table)
-        second['id'] = sqlalchemy.null()
-        insert = mysql.insert(table).values([first, second])
-        return insert.on_duplicate_key_update(
-            {name: insert.inserted[name] for name in finished}
-        ).compile(dialect=self.engine.dialect)
+        return self._compiled_once((table, finished), lambda: _upsert(
+            table, finished, self._both_rows(table)))
 
     def started_id(self, result, entry_id):
         # MySQL numbers a NULL id; lastrowid is then the new row's.
@@ -99,6 +87,17 @@ class MySQL(base.Backend):
 
     def utc_now(self):
         return sqlalchemy.func.utc_timestamp()
+
+
+def _upsert(table, finished, rows):
+    # Imported here: only a plan's journal needs the dialect's insert.
+    from sqlalchemy.dialects import mysql
+
+    first, second = rows
+    second['id'] = sqlalchemy.null()
+    insert = mysql.insert(table).values([first, second])
+    return insert.on_duplicate_key_update(
+        {name: insert.inserted[name] for name in finished})
 
 
 class NamedLock(locks.ServerLock):

@@ -10,8 +10,6 @@
   is read from pg_locks, or else the oldest open transaction.
 """
 
-import functools
-
 import sqlalchemy
 
 from webdemo.db.backends import base
@@ -56,19 +54,9 @@ class PostgreSQL(base.Backend):
     def migration_lock(self, lease):
         return AdvisoryLock(self.engine)
 
-    @functools.cache
     def finish_and_start(self, table, finished):
-        # Compiled once, as MySQL's (mysql.py).
-        from sqlalchemy.dialects import postgresql
-
-        first, second = self._both_rows(table)
-        # PostgreSQL takes its sequence's next value only for DEFAULT.
-        second['id'] = sqlalchemy.literal_column('DEFAULT')
-        insert = postgresql.insert(table).values([first, second])
-        return insert.on_conflict_do_update(
-            index_elements=[table.c.id],
-            set_={name: insert.excluded[name] for name in finished}
-        ).returning(table.c.id).compile(dialect=self.engine.dialect)
+        return self._compiled_once((table, finished), lambda: _upsert(
+            table, finished, self._both_rows(table)))
 
     def started_id(self, result, entry_id):
         new = [row.id for row in result.all() if row.id != entry_id]
@@ -79,6 +67,20 @@ class PostgreSQL(base.Backend):
 
     def utc_now(self):
         return sqlalchemy.func.timezone('UTC', sqlalchemy.func.now())
+
+
+def _upsert(table, finished, rows):
+    # Imported here: only a plan's journal needs the dialect's insert.
+    from sqlalchemy.dialects import postgresql
+
+    first, second = rows
+    # PostgreSQL takes its sequence's next value only for DEFAULT.
+    second['id'] = sqlalchemy.literal_column('DEFAULT')
+    insert = postgresql.insert(table).values([first, second])
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_={name: insert.excluded[name] for name in finished}
+    ).returning(table.c.id)
 
 
 class AdvisoryLock(locks.ServerLock):

@@ -83,13 +83,20 @@ def unique_over(table, columns):
 def drop_unique(batch, table, columns):
     """Drop whatever makes columns of table unique, by its live name.
 
+    Always exactly one statement: on MySQL a revision that died half-way
+    is replayed statement by statement, by position (statements.py), so
+    its statements must not depend on what the dead run already did.
+    When nothing unique covers the columns (a replay after this drop ran,
+    or a database that never had it), the conventional name is dropped:
+    a replay skips that statement or accepts "it is not there"; a first
+    run fails on it, as on any schema this history does not know.
+
     :param batch: the BatchOperations of a batch_alter_table on table
         (batch_alter_table below, so that SQLite's unnamed constraints
         get the conventional name)
     """
-    found = unique_over(table, columns)
-    if found is None:
-        return
+    found = unique_over(table, columns) or Unique(
+        conventional_unique_name(table, list(columns)))
     if found.is_index:
         batch.drop_index(found.name)
     else:

@@ -2,7 +2,7 @@
 
 ``db sync``, ``db downgrade`` and ``db stamp`` each take the migration
 lock (lock.py), read the database under it (reader.py) and judge what
-was read against the revision graph (state.py) before any statement
+was read against the revision graph (judge.py) before any statement
 that changes anything, so that every decision is made on a state no one
 else is changing and bad input is refused having changed nothing. This
 module is that moment, once, for all of them.

@@ -1,6 +1,9 @@
 """The backend strategies' handling of the migration's connection,
 against a fake connection; no database."""
 
+import gc
+import weakref
+
 from oslo_db import exception as db_exc
 from oslotest import base
 import sqlalchemy
@@ -182,6 +185,15 @@ class TestCarriedCommit(base.BaseTestCase):
 
 
 class TestForEngine(base.BaseTestCase):
+
+    def test_a_backend_lives_no_longer_than_its_engine(self):
+        engine = sqlalchemy.create_engine('sqlite://')
+        chosen = backends.for_engine(engine)
+        self.assertIs(chosen, backends.for_engine(engine))
+        gone = weakref.ref(engine)
+        del engine, chosen
+        gc.collect()
+        self.assertIsNone(gone())
 
     def strategy(self, url):
         # Chosen by the dialect alone: no server is reached.

@@ -3,7 +3,6 @@
 import collections
 import datetime
 import re
-import types
 
 from oslotest import base
 from sqlalchemy.dialects.mysql import mysqldb
@@ -21,10 +20,18 @@ _Row = collections.namedtuple('_Row', (
     'statements_started statements_done error'))
 
 
+class _Engine:
+    """An engine of a dialect that never connects."""
+
+    def __init__(self, dialect):
+        self.dialect = dialect
+
+
 def _finish_and_start(backend, dialect):
-    """backend's statement, for an engine of dialect that never connects."""
-    return backend(types.SimpleNamespace(dialect=dialect)).finish_and_start(
-        bookkeeping.JOURNAL, journal._FINISHED)
+    """backend's statement, for an engine of dialect."""
+    engine = _Engine(dialect)
+    return backend(engine).finish_and_start(bookkeeping.JOURNAL,
+                                            journal._FINISHED)
 
 
 def _entry(outcome, started=0, done=0):

@@ -1,6 +1,7 @@
 """live_names.find_unique: a unique constraint or index by its columns,
 over what each backend's reflection returns (no database)."""
 
+import fixtures
 from oslotest import base
 
 from webdemo.db.sqlalchemy import live_names
@@ -16,6 +17,19 @@ POSTGRESQL = ([{'name': 'user_name_key', 'column_names': ['name']}],
               [{'name': 'user_name_key', 'column_names': ['name'],
                 'unique': True, 'duplicates_constraint': 'user_name_key'}])
 SQLITE = ([{'name': None, 'column_names': ['name']}], [])
+
+
+class _Batch:
+    """Records the drops a batch_alter_table is asked for."""
+
+    def __init__(self):
+        self.drops = []
+
+    def drop_constraint(self, name, type_):
+        self.drops.append(('constraint', name))
+
+    def drop_index(self, name):
+        self.drops.append(('index', name))
 
 
 class TestFindUnique(base.BaseTestCase):
@@ -47,6 +61,20 @@ class TestFindUnique(base.BaseTestCase):
 
     def test_gone_already(self):
         self.assertIsNone(self.find(([], [])))
+
+    def test_exactly_one_drop_whatever_is_found(self):
+        # A MySQL replay counts a revision's statements by position.
+        for found, expected in (
+                (None, ('constraint', 'uq_user_name')),
+                (Unique('name'), ('constraint', 'name')),
+                (Unique('ix_user_name', is_index=True),
+                 ('index', 'ix_user_name'))):
+            self.useFixture(fixtures.MonkeyPatch(
+                'webdemo.db.sqlalchemy.live_names.unique_over',
+                lambda table, columns, found=found: found))
+            batch = _Batch()
+            live_names.drop_unique(batch, 'user', ['name'])
+            self.assertEqual([expected], batch.drops)
 
     def test_conventional_name(self):
         self.assertEqual('uq_user_user_id_email',

@@ -1,0 +1,1 @@
+"""Unit tests of webdemo/db/rolling/."""

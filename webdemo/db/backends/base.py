@@ -88,27 +88,33 @@ class Backend:
     def finish_and_start(self, table, finished):
         """The compiled statement that finishes a row and starts the next.
 
-        None: the journal writes the two as two statements.
+        None: the journal writes the two as two statements. Compiled once
+        per backend: SQLAlchemy caches no statement that inserts several
+        rows, and compiling one for every revision would cost more than
+        the round trip it saves.
 
         :param table: the journal's table
         :param finished: the columns finishing a row writes
+        """
+        key = (table, finished)
+        if key not in self._compiled:
+            statement = self._upsert(table, finished, *self._both_rows(table))
+            self._compiled[key] = (None if statement is None else
+                                   statement.compile(
+                                       dialect=self.engine.dialect))
+        return self._compiled[key]
+
+    def _upsert(self, table, finished, first, second):
+        """The backend's upsert of the two rows, or None without one.
+
+        An insert of first and second in which first, there already by
+        its id, only updates the finished columns.
         """
         return None
 
     def started_id(self, result, entry_id):
         """The new row's id, from finish_and_start()'s result."""
         raise NotImplementedError
-
-    def _compiled_once(self, key, build):
-        """build(), compiled once per backend and key.
-
-        SQLAlchemy caches no statement that inserts several rows, and
-        compiling one for every revision would cost more than the round
-        trip it saves.
-        """
-        if key not in self._compiled:
-            self._compiled[key] = build().compile(dialect=self.engine.dialect)
-        return self._compiled[key]
 
     @staticmethod
     def _both_rows(table):

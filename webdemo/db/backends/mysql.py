@@ -77,9 +77,14 @@ class MySQL(base.Backend):
     def migration_lock(self, lease):
         return NamedLock(self.engine)
 
-    def finish_and_start(self, table, finished):
-        return self._compiled_once((table, finished), lambda: _upsert(
-            table, finished, self._both_rows(table)))
+    def _upsert(self, table, finished, first, second):
+        # Imported here: only a plan's journal needs the dialect's insert.
+        from sqlalchemy.dialects import mysql
+
+        second['id'] = sqlalchemy.null()
+        insert = mysql.insert(table).values([first, second])
+        return insert.on_duplicate_key_update(
+            {name: insert.inserted[name] for name in finished})
 
     def started_id(self, result, entry_id):
         # MySQL numbers a NULL id; lastrowid is then the new row's.
@@ -87,17 +92,6 @@ class MySQL(base.Backend):
 
     def utc_now(self):
         return sqlalchemy.func.utc_timestamp()
-
-
-def _upsert(table, finished, rows):
-    # Imported here: only a plan's journal needs the dialect's insert.
-    from sqlalchemy.dialects import mysql
-
-    first, second = rows
-    second['id'] = sqlalchemy.null()
-    insert = mysql.insert(table).values([first, second])
-    return insert.on_duplicate_key_update(
-        {name: insert.inserted[name] for name in finished})
 
 
 class NamedLock(locks.ServerLock):

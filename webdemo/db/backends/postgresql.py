@@ -54,9 +54,17 @@ class PostgreSQL(base.Backend):
     def migration_lock(self, lease):
         return AdvisoryLock(self.engine)
 
-    def finish_and_start(self, table, finished):
-        return self._compiled_once((table, finished), lambda: _upsert(
-            table, finished, self._both_rows(table)))
+    def _upsert(self, table, finished, first, second):
+        # Imported here: only a plan's journal needs the dialect's insert.
+        from sqlalchemy.dialects import postgresql
+
+        # PostgreSQL takes its sequence's next value only for DEFAULT.
+        second['id'] = sqlalchemy.literal_column('DEFAULT')
+        insert = postgresql.insert(table).values([first, second])
+        return insert.on_conflict_do_update(
+            index_elements=[table.c.id],
+            set_={name: insert.excluded[name] for name in finished}
+        ).returning(table.c.id)
 
     def started_id(self, result, entry_id):
         new = [row.id for row in result.all() if row.id != entry_id]
@@ -67,20 +75,6 @@ class PostgreSQL(base.Backend):
 
     def utc_now(self):
         return sqlalchemy.func.timezone('UTC', sqlalchemy.func.now())
-
-
-def _upsert(table, finished, rows):
-    # Imported here: only a plan's journal needs the dialect's insert.
-    from sqlalchemy.dialects import postgresql
-
-    first, second = rows
-    # PostgreSQL takes its sequence's next value only for DEFAULT.
-    second['id'] = sqlalchemy.literal_column('DEFAULT')
-    insert = postgresql.insert(table).values([first, second])
-    return insert.on_conflict_do_update(
-        index_elements=[table.c.id],
-        set_={name: insert.excluded[name] for name in finished}
-    ).returning(table.c.id)
 
 
 class AdvisoryLock(locks.ServerLock):

@@ -52,7 +52,7 @@ def create_engine(conf, immediate=False):
 
     :param conf: a loaded ConfigOpts with webdemo's options registered
     :param immediate: on SQLite, each transaction takes the file's write
-        lock as it begins (_begin_immediately): for the commands that
+        lock as it begins (backends/sqlite.py): for the commands that
         change the database while the service may be writing to it
     :raises webdemo.exception.ConfigurationError: the URL is empty or
         malformed, the dialect is unknown or its driver missing

@@ -114,8 +114,7 @@ def classify(seen, graph):
     :param graph: the revision graph: ``heads``, ``is_known(rev)``,
         ``applied(current)`` (every revision current implies),
         ``accepts(rev, checksum)`` (is it its script's, now or as
-        released) and ``sides`` (a
-        phases.Sides)
+        released) and ``sides`` (a phases.Sides)
     :returns: a DatabaseState
     """
     heads = tuple(sorted(graph.heads))
@@ -137,13 +136,11 @@ def classify(seen, graph):
                         else phases.pending(graph.sides, applied))
     status = _status(seen.current, tables, unknown, upgrades + downgrades,
                      changed, expand, contract)
-    failed = {revision: journal.failure(entries[revision])
-              for revision in upgrades + downgrades}
+    failed = {revision: error for revision in upgrades + downgrades
+              if (error := journal.failure(entries[revision]))}
     return DatabaseState(seen.current, heads, status, unknown,
                          interrupted=upgrades,
-                         interrupted_downgrades=downgrades,
-                         failed={revision: error for revision, error
-                                 in failed.items() if error},
+                         interrupted_downgrades=downgrades, failed=failed,
                          changed_scripts=changed, expand_pending=expand,
                          contract_pending=contract)
 

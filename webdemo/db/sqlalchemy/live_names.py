@@ -69,12 +69,13 @@ def find_unique(found_constraints, found_indexes, table, columns):
 def unique_over(table, columns):
     """The unique constraint or index over exactly columns of table.
 
-    Read from the live database; with ``--sql``, the conventional name.
+    Read from the live database.
 
-    :returns: a Unique, or None when there is none
+    :returns: a Unique, or None when there is none, or nothing to read
+        (``--sql``)
     """
     if op.get_context().as_sql:
-        return Unique(conventional_unique_name(table, list(columns)))
+        return None
     inspector = sa.inspect(op.get_bind())
     return find_unique(inspector.get_unique_constraints(table),
                        inspector.get_indexes(table), table, columns)
@@ -87,7 +88,8 @@ def drop_unique(batch, table, columns):
     is replayed statement by statement, by position (statements.py), so
     its statements must not depend on what the dead run already did.
     When nothing unique covers the columns (a replay after this drop ran,
-    or a database that never had it), the conventional name is dropped:
+    a database that never had it, or ``--sql``, which reads nothing), the
+    conventional name is dropped:
     a replay skips that statement or accepts "it is not there"; a first
     run fails on it, as on any schema this history does not know.
 

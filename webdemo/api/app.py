@@ -1,9 +1,12 @@
 """The API's WSGI application, for webdemo-api and for WSGI servers.
 
 create_app() builds it from a loaded configuration: Flask routes under
-/v1, every error as JSON, beside oslo.middleware's healthcheck
-(/healthcheck), behind the schema guard (schema_guard.py), oslo's
-request id and proxy headers. webdemo.wsgi.api calls
+/v1, each checked by policy (authorization.py), every error as JSON,
+behind the schema guard (schema_guard.py) and the authentication
+[api] auth_strategy names (authentication.py); beside them
+oslo.middleware's healthcheck (/healthcheck, which answers without
+authentication, as load balancers call it); outermost oslo's request
+id and proxy headers. webdemo.wsgi.api calls
 init_application(), which reads the configuration exactly as
 webdemo-manage does (default files, OS_* environment variables).
 """
@@ -16,6 +19,8 @@ from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
 from werkzeug.middleware import dispatcher
 
+from webdemo.api import authentication
+from webdemo.api import authorization
 from webdemo.api import errors
 from webdemo.api import schema_guard
 from webdemo.api import v1_accounts
@@ -25,6 +30,7 @@ from webdemo.db import accounts
 from webdemo.db import engines
 from webdemo.db.rolling import services
 from webdemo.db import users
+from webdemo import policy
 from webdemo import release
 
 LOG = logging.getLogger(__name__)
@@ -45,15 +51,19 @@ def create_app(conf, register=True):
         _register(engine, interval)
     app.config['webdemo.users'] = users.Users(engine)
     app.config['webdemo.accounts'] = accounts.Accounts(engine)
+    app.config[authorization.ENFORCER] = policy.make_enforcer(conf)
     app.register_blueprint(v1_users.BLUEPRINT, url_prefix='/v1')
     app.register_blueprint(v1_accounts.BLUEPRINT, url_prefix='/v1')
     errors.register(app)
+    guard = schema_guard.SchemaGuard(
+        app.wsgi_app, schema_guard.reader(engine), interval)
     # oslo.middleware's healthcheck is an application of its own,
-    # mounted at /healthcheck beside Flask's routes.
-    wrapped = dispatcher.DispatcherMiddleware(app.wsgi_app, {
-        '/healthcheck': healthcheck.Healthcheck(None, conf)})
-    wrapped = schema_guard.SchemaGuard(wrapped, schema_guard.reader(engine),
-                                       interval)
+    # mounted at /healthcheck beside the authenticated routes: guarded
+    # too (a load balancer drains a service that cannot serve), but
+    # after authentication for the rest, whose 503 names the schema.
+    wrapped = dispatcher.DispatcherMiddleware(
+        authentication.wrap(guard, conf),
+        {'/healthcheck': guard.around(healthcheck.Healthcheck(None, conf))})
     # On the way in: proxy headers first, then the request id.
     wrapped = request_id.RequestId(wrapped)
     return http_proxy_to_wsgi.HTTPProxyToWSGI(wrapped, conf)
@@ -69,15 +79,22 @@ def _register(engine, interval):
         interval).start()
 
 
-def init_application(args=(), register=True):
-    """Load the configuration and logging, then create_app().
+def load_configuration(args=()):
+    """The service's configuration, loaded; logging set up from it.
 
     :param args: --config-file/--config-dir arguments; none means
         oslo.config's default files
-    :param register: as for create_app
     """
     conf = cfg.ConfigOpts()
     logging.register_options(conf)
     webdemo_conf.load(conf, args)
     logging.setup(conf, 'webdemo')
-    return create_app(conf, register)
+    return conf
+
+
+def init_application(args=(), register=True):
+    """create_app() on the configuration args name (load_configuration).
+
+    :param register: as for create_app
+    """
+    return create_app(load_configuration(args), register)

@@ -10,12 +10,12 @@ as a later read finds the schema back in range, without a restart.
 What the range is, is one pure function, unavailable().
 """
 
-import json
 import threading
 import time
 
 from oslo_log import log as logging
 
+from webdemo.api import errors
 from webdemo.db.state import judge
 from webdemo.db.state.judge import Status
 from webdemo.db.state import status
@@ -62,16 +62,23 @@ class SchemaGuard:
         self._why = None
 
     def __call__(self, environ, start_response):
+        return self._answer(self._application, environ, start_response)
+
+    def around(self, application):
+        """application guarded too, by the same reads of the state.
+
+        For what sits beside the guarded application rather than in it
+        (/healthcheck, outside authentication).
+        """
+        return lambda environ, start_response: self._answer(
+            application, environ, start_response)
+
+    def _answer(self, application, environ, start_response):
         why = self._current()
         if why is None:
-            return self._application(environ, start_response)
-        body = json.dumps({'error': {
-            'code': 503, 'title': 'Service Unavailable',
-            'message': why}}).encode()
-        start_response('503 Service Unavailable', [
-            ('Content-Type', 'application/json'),
-            ('Content-Length', str(len(body))), ('Retry-After', '5')])
-        return [body]
+            return application(environ, start_response)
+        return errors.answer(start_response, 503, why,
+                             [('Retry-After', '5')])
 
     def _current(self):
         with self._lock:

@@ -4,6 +4,7 @@ import flask
 from oslo_db import exception as db_exc
 from werkzeug import exceptions
 
+from webdemo.api import authorization
 from webdemo.api import errors
 from webdemo.api import paging
 from webdemo.api import schemas
@@ -21,16 +22,19 @@ def _taken(username):
 
 @BLUEPRINT.get('/users')
 def list_users():
+    authorization.check('webdemo:user:list')
     return paging.listing('users', 'users.list_users', _users().page)
 
 
 @BLUEPRINT.get('/users/<int:key>')
 def show_user(key):
+    authorization.check('webdemo:user:get')
     return errors.shown('user', key, _users().by_id(key))
 
 
 @BLUEPRINT.post('/users')
 def create_user():
+    authorization.check('webdemo:user:create')
     fields = errors.body(schemas.USER_CREATE)['user']
     try:
         new = _users().create(fields['user_id'], fields['username'],
@@ -42,6 +46,7 @@ def create_user():
 
 @BLUEPRINT.patch('/users/<int:key>')
 def update_user(key):
+    authorization.check('webdemo:user:update')
     fields = errors.body(schemas.USER_UPDATE)['user']
     try:
         errors.existed('user', key, _users().update(key, **fields))
@@ -52,5 +57,6 @@ def update_user(key):
 
 @BLUEPRINT.delete('/users/<int:key>')
 def delete_user(key):
+    authorization.check('webdemo:user:delete')
     errors.existed('user', key, _users().delete(key))
     return '', 204

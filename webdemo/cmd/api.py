@@ -12,6 +12,7 @@ import sys
 from gunicorn.app import base as gunicorn_base
 
 from webdemo.api import app as api_app
+from webdemo.api import authentication
 from webdemo import exception
 
 
@@ -52,7 +53,9 @@ def main(argv=None):
     try:
         # Fail here, once, on bad configuration or an unreachable
         # database, rather than in every worker.
-        api_app.init_application(config_args, register=False)
+        conf = api_app.load_configuration(config_args)
+        authentication.check_address(conf.api.auth_strategy, args.host)
+        api_app.create_app(conf, register=False)
     except exception.WebdemoError as error:
         print(f'webdemo-api: error: {error}', file=sys.stderr)
         return 1

@@ -11,6 +11,7 @@ the worst of them (0, 1, 2), 255 when the database cannot be reached.
 import sys
 
 from oslo_config import cfg
+from oslo_upgradecheck import common_checks
 from oslo_upgradecheck import upgradecheck
 
 from webdemo import conf as webdemo_conf
@@ -39,10 +40,15 @@ _CODES = {
 class Checks(upgradecheck.UpgradeCommands):
     """The checks, over one engine made before any of them runs."""
 
-    def __init__(self):
+    def __init__(self, conf):
         super().__init__()
         self.engine = None
         self._state = None
+        # oslo.upgradecheck's own check of the policy file (a JSON one
+        # is deprecated), as every OpenStack service runs it.
+        self._upgrade_checks = self._upgrade_checks + (
+            ('Policy file', (common_checks.check_policy_json,
+                             {'conf': conf})),)
 
     @property
     def state(self):
@@ -93,7 +99,7 @@ class Checks(upgradecheck.UpgradeCommands):
 def main(argv=None):
     """Run webdemo-status with argv (default: sys.argv[1:])."""
     conf = cfg.ConfigOpts()
-    checks = Checks()
+    checks = Checks(conf)
     webdemo_conf.register_opts(conf)
     upgradecheck.register_cli_options(conf, checks)
     try:

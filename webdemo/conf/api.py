@@ -4,6 +4,10 @@ from oslo_config import cfg
 
 GROUP = 'api'
 
+KEYSTONE = 'keystone'
+HTTP_BASIC = 'http_basic'
+NOAUTH2 = 'noauth2'
+
 _API_OPTS = [
     cfg.IntOpt(
         'schema_check_interval',
@@ -14,6 +18,33 @@ _API_OPTS = [
              'interrupted, a revision from a newer release), every '
              'request but /healthcheck is answered 503; serving resumes '
              'within this many seconds of the schema coming back.'),
+    cfg.StrOpt(
+        'auth_strategy',
+        default=KEYSTONE,
+        choices=[
+            (KEYSTONE, 'Keystone tokens, checked by keystonemiddleware\'s '
+                       'auth_token, configured under [keystone_authtoken].'),
+            (HTTP_BASIC, 'HTTP basic authentication against the bcrypt '
+                         'htpasswd file [oslo_middleware] '
+                         'http_basic_auth_user_file; each user\'s project '
+                         'and role come from [api] http_basic_assignments.'),
+            (NOAUTH2, 'TESTING ONLY: trusts the X-User-Id, X-Project-Id '
+                      'and X-Roles headers as sent, so anyone can be '
+                      'anyone. webdemo-api serves it on a loopback '
+                      'address only.'),
+        ],
+        help='How the API authenticates a request. Only /healthcheck '
+             'answers without it.'),
+    cfg.ListOpt(
+        'http_basic_assignments',
+        default=[],
+        item_type=cfg.types.String(regex=r'^[^:\s]+:[^:\s]+:'
+                                         r'(reader|member|admin)$'),
+        help='With auth_strategy http_basic: USER:PROJECT_ID:ROLE for each '
+             'user of the htpasswd file, ROLE being reader, member or '
+             'admin (admin implies member, member implies reader, as '
+             'Keystone\'s default roles do). A user listed nowhere '
+             'authenticates but may do nothing.'),
 ]
 
 

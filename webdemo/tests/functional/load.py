@@ -20,8 +20,11 @@ import urllib.request
 
 class Load:
 
-    def __init__(self, clients=4, max_requests=20000, timeout=30):
+    def __init__(self, clients=4, max_requests=20000, timeout=30,
+                 headers=None):
         self.targets = []
+        self._headers = {'Content-Type': 'application/json',
+                         **(headers or {})}
         self.phase = 'start'
         self.created = []
         self.latencies = collections.defaultdict(list)
@@ -64,8 +67,7 @@ class Load:
         phase = self.phase
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
-            base + path, data=data, method=method,
-            headers={'Content-Type': 'application/json'})
+            base + path, data=data, method=method, headers=self._headers)
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(request,
@@ -105,7 +107,8 @@ class Load:
         return '\n'.join(lines)
 
 
-def get_json(url, timeout=30):
+def get_json(url, timeout=30, headers=None):
     """GET url; its JSON body (raises on anything but a 2xx)."""
-    with urllib.request.urlopen(url, timeout=timeout) as answer:
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=timeout) as answer:
         return json.loads(answer.read())

@@ -1,20 +1,16 @@
 """The API through real HTTP, served by webdemo-api (gunicorn) on
-loopback, on SQLite, MariaDB/MySQL and PostgreSQL."""
+loopback, on SQLite, MariaDB/MySQL and PostgreSQL, as the member of a
+project authenticated by http_basic (who may do what: test_policy.py)."""
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 
 from oslotest import base
 
 from webdemo.db.execution import faults
 from webdemo.db.rolling import services
 from webdemo import release
+from webdemo.tests.functional import api_fixtures
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner
 
@@ -22,60 +18,7 @@ from webdemo.tests.functional import manage_runner as runner
 UNICODE = 'Caf\u00e9 \u6771\u4eac \U0001F600'
 
 
-class ApiServer(runner.ManageTestMixin):
-
-    def setUp(self):
-        super().setUp()
-        self.assertOk(self.manage('db', 'sync'))
-        self.base = f'http://127.0.0.1:{runner.free_port()}'
-        command = shutil.which('webdemo-api',
-                               path=os.path.dirname(sys.executable))
-        self.assertIsNotNone(command, 'webdemo-api is not installed here')
-        self.log = open(os.path.join(self.home, 'api.log'), 'w+')
-        self.addCleanup(self.log.close)
-        server = subprocess.Popen(
-            [command, '--port', self.base.rsplit(':', 1)[1], '--workers',
-             '1', '--config-file', self.empty_conf],
-            env=runner.clean_environment(
-                self.home, OS_DATABASE__CONNECTION=self.url,
-                OS_API__SCHEMA_CHECK_INTERVAL='1'),
-            stdout=self.log, stderr=subprocess.STDOUT)
-        self.addCleanup(self._stop, server)
-        self.server = server
-        self._wait_until_serving(server)
-
-    def _stop(self, server):
-        if server.poll() is None:
-            server.terminate()
-            server.wait(timeout=30)
-
-    def _wait_until_serving(self, server):
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            self.assertIsNone(server.poll(), self._server_log())
-            try:
-                if self.request('GET', '/healthcheck')[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.fail(f'webdemo-api did not serve: {self._server_log()}')
-
-    def _server_log(self):
-        self.log.seek(0)
-        return self.log.read()
-
-    def request(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            self.base + path, data=data, method=method,
-            headers={'Content-Type': 'application/json',
-                     'Accept': 'application/json'})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, _json(response), response.headers
-        except urllib.error.HTTPError as error:
-            return error.code, _json(error), error.headers
+class ApiServer(api_fixtures.ApiServerMixin):
 
     def create(self, user_id, username, email=None):
         return self.request('POST', '/v1/users', {'user': {
@@ -173,7 +116,7 @@ class ApiServer(runner.ManageTestMixin):
             stored = connection.exec_driver_sql(
                 'SELECT count(*) FROM account').scalar()
         self.assertEqual(0, stored)
-        for text in seen + [self._server_log()]:
+        for text in seen + [self.server_log()]:
             self.assertNotIn(secret, text)
 
     def wait_for(self, path, code):
@@ -196,7 +139,7 @@ class ApiServer(runner.ManageTestMixin):
         status, body = self.wait_for('/v1/users', 200)
         self.assertEqual((200, ['alice']), (
             status, [user['username'] for user in body['users']]))
-        self.assertEqual(1, self._server_log().count('Not serving'))
+        self.assertEqual(1, self.server_log().count('Not serving'))
 
     def test_schema_guard_ahead_and_mid_contract(self):
         # Ahead: a newer release's revision is recorded.
@@ -231,20 +174,12 @@ class ApiServer(runner.ManageTestMixin):
         # row must still be live (a thread beats, not requests).
         time.sleep(found[0].stale_after + 2)
         self.assertEqual([True], [row.live for row in self.registered()])
-        self._stop(self.server)
+        self.stop_api(self.server)
         self.assertEqual([], self.registered())
 
     def test_healthcheck(self):
         status, body, _ = self.request('GET', '/healthcheck')
         self.assertEqual(200, status)
-
-
-def _json(response):
-    text = response.read().decode()
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
 
 
 class TestApiSQLite(ApiServer, db_fixtures.SQLiteFileMixin,

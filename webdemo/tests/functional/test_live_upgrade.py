@@ -18,11 +18,13 @@ import time
 import urllib.request
 
 
+from webdemo.tests.functional import api_fixtures
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import load as load_module
 from webdemo.tests.functional import manage_runner as runner
 
 BEFORE_SPLIT = '948ccd040506'
+_MEMBER = api_fixtures.CALLERS['member-a'].headers('http_basic')
 # Each phase runs at least this long under load.
 DWELL = 3
 
@@ -59,7 +61,7 @@ class LiveUpgrade(runner.ManageTestMixin):
                                path=os.path.dirname(sys.executable))
         return self.serve('new', lambda port: [
             command, '--workers', '2', '--port', str(port), '--config-file',
-            self.empty_conf])
+            api_fixtures.write_http_basic(self.home)])
 
     def phase(self, load, name):
         load.phase = name
@@ -68,7 +70,9 @@ class LiveUpgrade(runner.ManageTestMixin):
     def test_no_request_fails_across_the_upgrade(self):
         self.put_at(BEFORE_SPLIT)
         old, old_url = self.old_service()
-        load = load_module.Load()
+        # The previous release authenticates no one and ignores the
+        # credentials this one needs.
+        load = load_module.Load(headers=_MEMBER)
         load.phase = '1 previous release'
         load.start([old_url])
         self.addCleanup(load.stop)
@@ -113,7 +117,7 @@ class LiveUpgrade(runner.ManageTestMixin):
         while True:
             body = load_module.get_json(
                 f'{base_url}/v1/users?limit=1000' +
-                (f'&marker={marker}' if marker else ''))
+                (f'&marker={marker}' if marker else ''), headers=_MEMBER)
             found.update((user['id'], user['username'])
                          for user in body['users'])
             if not body['links']:

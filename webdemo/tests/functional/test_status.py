@@ -18,12 +18,13 @@ from webdemo.tests.functional.previous_release import users as old_users
 
 class UpgradeCheck(runner.ManageTestMixin):
 
-    def status(self, url=None):
+    def status(self, url=None, conf=None):
         command = shutil.which('webdemo-status',
                                path=os.path.dirname(sys.executable))
         self.assertIsNotNone(command, 'webdemo-status is not installed here')
         result = subprocess.run(
-            [command, '--config-file', self.empty_conf, 'upgrade', 'check',
+            [command, '--config-file', conf or self.empty_conf, 'upgrade',
+             'check',
              '--json'], capture_output=True, text=True, timeout=120,
             env=runner.clean_environment(
                 self.home, OS_DATABASE__CONNECTION=url or self.url,
@@ -71,6 +72,22 @@ class UpgradeCheck(runner.ManageTestMixin):
         self.assertEqual(1, len(stderr.strip().splitlines()), stderr)
         self.assertIn('cannot connect to the database', stderr)
         self.assertNotIn(runner.SECRET, stderr)
+
+    def test_a_json_policy_file_is_a_failure(self):
+        self.assertOk(self.manage('db', 'sync'))
+        for name, text, expected in (
+                ('policy.yaml', '"webdemo:user:delete": "role:admin"\n', 0),
+                ('policy.json', '{"webdemo:user:delete": "role:admin"}\n',
+                 2)):
+            policy_file = os.path.join(self.home, name)
+            conf = os.path.join(self.home, f'{name}.conf')
+            with open(policy_file, 'w') as out:
+                out.write(text)
+            with open(conf, 'w') as out:
+                out.write(f'[oslo_policy]\npolicy_file = {policy_file}\n')
+            code, checks, _ = self.status(conf=conf)
+            self.assertEqual((expected, expected),
+                             (code, checks['Policy file'][0]), checks)
 
 
 class TestUpgradeCheckSQLite(UpgradeCheck, db_fixtures.SQLiteFileMixin,

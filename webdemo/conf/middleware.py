@@ -1,0 +1,14 @@
+"""oslo.middleware's options webdemo uses ([oslo_middleware]).
+
+Registered on webdemo's own ConfigOpts so that a config file and the
+OS_OSLO_MIDDLEWARE__* variables set them and a bad value stops the
+service at start (conf.load). The sample config lists them through
+oslo.middleware's own namespaces (etc/webdemo/).
+"""
+
+from oslo_middleware import opts
+
+
+def register_opts(conf):
+    for group, options in opts.list_opts_basic_auth():
+        conf.register_opts(options, group=group)

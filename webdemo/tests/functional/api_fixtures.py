@@ -1,0 +1,185 @@
+"""A real webdemo-api on loopback, and the callers the tests send.
+
+The callers are the users of two projects in each role, one user who
+authenticates but holds no role, and anonymous; each can present itself
+the way the server's auth_strategy wants: HTTP basic credentials (a
+bcrypt htpasswd file written here) or noauth2's identity headers.
+"""
+
+import base64
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import bcrypt
+
+from webdemo.tests.functional import manage_runner as runner
+
+PROJECT_A = 'project-a'
+PROJECT_B = 'project-b'
+ROLES = ('reader', 'member', 'admin')
+
+
+@dataclasses.dataclass(frozen=True)
+class Caller:
+    """Who a request says it comes from.
+
+    :ivar name: the user name (None: anonymous)
+    :ivar project: the project the user holds role in (None: none)
+    :ivar role: reader, member or admin (None: no role)
+    """
+    name: str = None
+    project: str = None
+    role: str = None
+
+    @property
+    def password(self):
+        return f'{self.name}-Pa55word'
+
+    def headers(self, strategy):
+        """The request headers that present this caller."""
+        if self.name is None:
+            return {}
+        if strategy == 'noauth2':
+            return {'X-User-Id': self.name,
+                    'X-Project-Id': self.project or '',
+                    'X-Roles': self.role or ''}
+        token = base64.b64encode(
+            f'{self.name}:{self.password}'.encode()).decode()
+        return {'Authorization': f'Basic {token}'}
+
+
+ANONYMOUS = Caller()
+NOBODY = Caller('nobody')
+CALLERS = {f'{role}-{project[-1]}': Caller(f'{role}-{project[-1]}', project,
+                                           role)
+           for project in (PROJECT_A, PROJECT_B) for role in ROLES}
+
+
+def write_http_basic(home, callers=tuple(CALLERS.values()) + (NOBODY,)):
+    """A config file for http_basic knowing callers; its path.
+
+    bcrypt's lowest cost keeps the tests quick; the server checks the
+    hash the same way whatever its cost.
+    """
+    htpasswd = os.path.join(home, 'htpasswd')
+    with open(htpasswd, 'w') as out:
+        for caller in callers:
+            hashed = bcrypt.hashpw(caller.password.encode(),
+                                   bcrypt.gensalt(4)).decode()
+            out.write(f'{caller.name}:{hashed}\n')
+    assigned = ', '.join(f'{caller.name}:{caller.project}:{caller.role}'
+                         for caller in callers if caller.role)
+    path = os.path.join(home, 'http_basic.conf')
+    with open(path, 'w') as out:
+        out.write(f'[api]\nauth_strategy = http_basic\n'
+                  f'http_basic_assignments = {assigned}\n'
+                  f'[oslo_middleware]\n'
+                  f'http_basic_auth_user_file = {htpasswd}\n')
+    return path
+
+
+def write_noauth2(home):
+    path = os.path.join(home, 'noauth2.conf')
+    with open(path, 'w') as out:
+        out.write('[api]\nauth_strategy = noauth2\n')
+    return path
+
+
+class ApiServerMixin(runner.ManageTestMixin):
+    """Serves webdemo-api on self.url's database, one worker, loopback.
+
+    AUTH_STRATEGY picks the configuration; request() sends as a caller
+    (by default the member of project A).
+    """
+
+    AUTH_STRATEGY = 'http_basic'
+
+    def setUp(self):
+        super().setUp()
+        self.assertOk(self.manage('db', 'sync'))
+        writer = {'http_basic': write_http_basic,
+                  'noauth2': write_noauth2}[self.AUTH_STRATEGY]
+        self.conf = writer(self.home)
+        self.log = open(os.path.join(self.home, 'api.log'), 'w+')
+        self.addCleanup(self.log.close)
+        self.base = f'http://127.0.0.1:{runner.free_port()}'
+        self.server = subprocess.Popen(
+            self.api_command('--port', self.base.rsplit(':', 1)[1],
+                             '--workers', '1', '--config-file', self.conf),
+            env=self.api_environment(),
+            stdout=self.log, stderr=subprocess.STDOUT)
+        self.addCleanup(self.stop_api, self.server)
+        self._wait_until_serving(self.server)
+
+    def api_command(self, *args):
+        command = shutil.which('webdemo-api',
+                               path=os.path.dirname(sys.executable))
+        self.assertIsNotNone(command, 'webdemo-api is not installed here')
+        return [command, *args]
+
+    def api_environment(self):
+        return runner.clean_environment(
+            self.home, OS_DATABASE__CONNECTION=self.url,
+            OS_API__SCHEMA_CHECK_INTERVAL='1')
+
+    def refused_start(self, *args):
+        """Run webdemo-api expecting it to refuse; its standard error."""
+        result = subprocess.run(
+            self.api_command('--port', str(runner.free_port()), *args),
+            env=self.api_environment(), capture_output=True, text=True,
+            timeout=60)
+        self.assertEqual(1, result.returncode, result.stderr)
+        self.assertEqual(1, len(result.stderr.splitlines()), result.stderr)
+        return result.stderr
+
+    def stop_api(self, server):
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=30)
+
+    def _wait_until_serving(self, server):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            self.assertIsNone(server.poll(), self.server_log())
+            try:
+                if self.request('GET', '/healthcheck')[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.fail(f'webdemo-api did not serve: {self.server_log()}')
+
+    def server_log(self):
+        self.log.seek(0)
+        return self.log.read()
+
+    def request(self, method, path, body=None, caller=CALLERS['member-a'],
+                headers=None):
+        """Send one request; (status, JSON body or text, headers)."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.base + path, data=data, method=method,
+            headers={'Content-Type': 'application/json',
+                     'Accept': 'application/json',
+                     **caller.headers(self.AUTH_STRATEGY),
+                     **(headers or {})})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, _json(response), response.headers
+        except urllib.error.HTTPError as error:
+            return error.code, _json(error), error.headers
+
+
+def _json(response):
+    text = response.read().decode()
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

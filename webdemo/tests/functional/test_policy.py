@@ -1,0 +1,199 @@
+"""Who may do what, through real HTTP: every route for every caller.
+
+Table-driven: each route of /v1/users and /v1/accounts, sent by the
+reader, member and admin of a project, by a user with no role and by
+anonymous, under http_basic (a real bcrypt htpasswd file) on SQLite,
+MariaDB/MySQL and PostgreSQL, and under noauth2. A refused request
+changes nothing. How each strategy authenticates is tested beside it.
+"""
+
+import os
+
+from oslotest import base
+
+from webdemo.tests.functional import api_fixtures
+from webdemo.tests.functional.api_fixtures import CALLERS
+from webdemo.tests.functional import db_fixtures
+
+SUCCESS = {'list': 200, 'get': 200, 'create': 201, 'update': 200,
+           'delete': 204}
+# The secure-RBAC defaults (webdemo/policies): written out here, not
+# read from the code under test.
+ALLOWED = {'reader': {'list', 'get'},
+           'member': set(SUCCESS), 'admin': set(SUCCESS)}
+
+_BODIES = {
+    'user': lambda number: {'user': {
+        'user_id': f'id-{number}', 'username': f'name{number}'}},
+    'account': lambda number: {'account': {
+        'name': f'name{number}', 'password': 'long-enough-1'}}}
+_CHANGES = {'user': {'user': {'email': 'changed@example.org'}},
+            'account': {'account': {'email': 'changed@example.org'}}}
+
+
+class PolicyTable(api_fixtures.ApiServerMixin):
+
+    def setUp(self):
+        super().setUp()
+        self.made = 0
+
+    def make(self, resource):
+        """A new item of resource, made by the admin; its id."""
+        self.made += 1
+        status, body, _ = self.request(
+            'POST', f'/v1/{resource}s', _BODIES[resource](f'x{self.made}'),
+            caller=CALLERS['admin-a'])
+        self.assertEqual(201, status, body)
+        return body[resource]['id']
+
+    def snapshot(self, resource):
+        status, body, _ = self.request('GET', f'/v1/{resource}s?limit=1000',
+                                       caller=CALLERS['admin-a'])
+        self.assertEqual(200, status, body)
+        return body[f'{resource}s']
+
+    def route(self, resource, action, key):
+        collection, item = f'/v1/{resource}s', f'/v1/{resource}s/{key}'
+        self.made += 1
+        return {'list': ('GET', collection, None),
+                'get': ('GET', item, None),
+                'create': ('POST', collection,
+                           _BODIES[resource](f'c{self.made}')),
+                'update': ('PATCH', item, _CHANGES[resource]),
+                'delete': ('DELETE', item, None)}[action]
+
+    def expected(self, caller, action):
+        if caller.name is None:
+            return 401
+        if action in ALLOWED.get(caller.role, ()):
+            return SUCCESS[action]
+        return 403
+
+    def test_every_route_for_every_caller(self):
+        callers = [*CALLERS.values(), api_fixtures.NOBODY,
+                   api_fixtures.ANONYMOUS]
+        for resource in ('user', 'account'):
+            for action in SUCCESS:
+                for caller in callers:
+                    with self.subTest(resource=resource, action=action,
+                                      caller=caller.name):
+                        self.check(resource, action, caller)
+
+    def check(self, resource, action, caller):
+        key = self.make(resource)
+        before = self.snapshot(resource)
+        status, body, _ = self.request(
+            *self.route(resource, action, key), caller=caller)
+        expected = self.expected(caller, action)
+        self.assertEqual(expected, status, body)
+        if expected == 403:
+            self.assertEqual(403, body['error']['code'])
+            self.assertIn(f'webdemo:{resource}:{action}',
+                          body['error']['message'])
+        if expected in (401, 403):
+            self.assertEqual(before, self.snapshot(resource))
+
+
+class TestPolicyHttpBasicSQLite(PolicyTable, db_fixtures.SQLiteFileMixin,
+                                base.BaseTestCase):
+    pass
+
+
+class TestPolicyHttpBasicMySQL(PolicyTable, db_fixtures.MySQLMixin,
+                               db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestPolicyHttpBasicPostgreSQL(PolicyTable,
+                                    db_fixtures.PostgreSQLMixin,
+                                    db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestPolicyNoAuth2SQLite(PolicyTable, db_fixtures.SQLiteFileMixin,
+                              base.BaseTestCase):
+    AUTH_STRATEGY = 'noauth2'
+
+
+class TestHttpBasic(api_fixtures.ApiServerMixin, db_fixtures.SQLiteFileMixin,
+                    base.BaseTestCase):
+
+    def test_a_wrong_password_or_unknown_user_is_401(self):
+        reader = CALLERS['reader-a']
+        for caller in (api_fixtures.Caller(reader.name + 'x', 'project-a',
+                                           'reader'),
+                       api_fixtures.Caller('unknown')):
+            status, body, headers = self.request('GET', '/v1/users',
+                                                 caller=caller)
+            self.assertEqual((401, 401), (status, body['error']['code']))
+            self.assertEqual('Basic realm="webdemo"',
+                             headers['WWW-Authenticate'])
+
+    def test_identity_headers_a_client_sends_are_ignored(self):
+        status, body, _ = self.request(
+            'POST', '/v1/users', _BODIES['user']('claimed'),
+            caller=CALLERS['reader-a'],
+            headers={'X-Roles': 'admin', 'X-Project-Id': 'project-a',
+                     'X-User-Id': 'admin-a'})
+        self.assertEqual(403, status, body)
+
+    def test_healthcheck_answers_without_credentials(self):
+        self.assertEqual(200, self.request(
+            'GET', '/healthcheck', caller=api_fixtures.ANONYMOUS)[0])
+
+
+class TestNoAuth2(api_fixtures.ApiServerMixin, db_fixtures.SQLiteFileMixin,
+                  base.BaseTestCase):
+    AUTH_STRATEGY = 'noauth2'
+
+    def test_it_warns_at_start(self):
+        self.assertIn('auth_strategy is noauth2', self.server_log())
+
+    def test_without_a_user_id_it_is_401(self):
+        status, body, _ = self.request('GET', '/v1/users',
+                                       caller=api_fixtures.ANONYMOUS,
+                                       headers={'X-Roles': 'admin'})
+        self.assertEqual(401, status, body)
+        self.assertIn('X-User-Id', body['error']['message'])
+
+    def test_it_is_never_served_beyond_loopback(self):
+        stderr = self.refused_start('--host', '0.0.0.0', '--config-file',
+                                    self.conf)
+        self.assertIn('noauth2', stderr)
+        self.assertIn('--host 127.0.0.1', stderr)
+
+
+class TestStartRefusals(api_fixtures.ApiServerMixin,
+                        db_fixtures.SQLiteFileMixin, base.BaseTestCase):
+    """A configuration that could not authenticate stops the start."""
+
+    def write(self, name, text):
+        path = os.path.join(self.home, name)
+        with open(path, 'w') as out:
+            out.write(text)
+        return path
+
+    def test_keystone_without_its_settings(self):
+        # The default strategy, and nothing configured for it.
+        stderr = self.refused_start('--config-file', self.empty_conf)
+        self.assertIn('[keystone_authtoken] has no auth_type', stderr)
+
+    def test_http_basic_with_a_bad_user_file(self):
+        for text, words in ((None, 'cannot be read'),
+                            ('alice:plain-text\n', 'Only bcrypt')):
+            user_file = os.path.join(self.home, 'htpasswd-bad')
+            if text is not None:
+                self.write('htpasswd-bad', text)
+            stderr = self.refused_start('--config-file', self.write(
+                'bad.conf', f'[api]\nauth_strategy = http_basic\n'
+                            f'[oslo_middleware]\n'
+                            f'http_basic_auth_user_file = {user_file}\n'))
+            self.assertIn('http_basic_auth_user_file', stderr)
+            self.assertIn(words, stderr)
+
+    def test_an_assignment_with_an_unknown_role(self):
+        stderr = self.refused_start('--config-file', self.write(
+            'bad.conf', '[api]\nauth_strategy = http_basic\n'
+                        'http_basic_assignments = alice:p1:superuser\n'))
+        self.assertIn('[api] http_basic_assignments has an invalid value',
+                      stderr)

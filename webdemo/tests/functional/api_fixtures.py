@@ -2,8 +2,11 @@
 
 The callers are the users of two projects in each role, one user who
 authenticates but holds no role, and anonymous; each can present itself
-the way the server's auth_strategy wants: HTTP basic credentials (a
-bcrypt htpasswd file written here) or noauth2's identity headers.
+the way the server's auth_strategy wants: a token from the real
+Keystone that tools/keystone.sh serves (at $WEBDEMO_KEYSTONE_URL),
+HTTP basic credentials (a bcrypt htpasswd file written here) or
+noauth2's identity headers. Without that Keystone the keystone tests
+skip, or fail when WEBDEMO_TEST_REQUIRE_BACKENDS is set (CI).
 """
 
 import base64
@@ -18,9 +21,15 @@ import urllib.error
 import urllib.request
 
 import bcrypt
+from keystoneauth1 import exceptions as ks_exceptions
+from keystoneauth1.identity import v3
+from keystoneauth1 import session as ks_session
 
+from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner
 
+KEYSTONE_URL = os.environ.get('WEBDEMO_KEYSTONE_URL',
+                              'http://127.0.0.1:15000/v3')
 PROJECT_A = 'project-a'
 PROJECT_B = 'project-b'
 ROLES = ('reader', 'member', 'admin')
@@ -46,6 +55,8 @@ class Caller:
         """The request headers that present this caller."""
         if self.name is None:
             return {}
+        if strategy == 'keystone':
+            return {'X-Auth-Token': _token(self)}
         if strategy == 'noauth2':
             return {'X-User-Id': self.name,
                     'X-Project-Id': self.project or '',
@@ -53,6 +64,32 @@ class Caller:
         token = base64.b64encode(
             f'{self.name}:{self.password}'.encode()).decode()
         return {'Authorization': f'Basic {token}'}
+
+
+_TOKENS = {}
+
+
+def _token(caller):
+    """A Keystone token for caller, scoped to its project (if any).
+
+    Got as a client gets one (keystoneauth1), once per caller and test
+    process: a token lives an hour.
+    """
+    if caller not in _TOKENS:
+        scope = ({'project_name': caller.project,
+                  'project_domain_id': 'default'} if caller.project else {})
+        session = ks_session.Session(auth=v3.Password(
+            auth_url=KEYSTONE_URL, username=caller.name,
+            password=caller.password, user_domain_id='default', **scope))
+        _TOKENS[caller] = session.get_token()
+    return _TOKENS[caller]
+
+
+def keystone_reachable():
+    try:
+        return bool(_token(Caller('webdemo', 'service')))
+    except ks_exceptions.ClientException:
+        return False
 
 
 ANONYMOUS = Caller()
@@ -85,6 +122,23 @@ def write_http_basic(home, callers=tuple(CALLERS.values()) + (NOBODY,)):
     return path
 
 
+def write_keystone(home):
+    """A config file for keystone, as the webdemo service user."""
+    path = os.path.join(home, 'keystone.conf')
+    service = Caller('webdemo', 'service')
+    with open(path, 'w') as out:
+        out.write(f'[api]\nauth_strategy = keystone\n'
+                  f'[keystone_authtoken]\n'
+                  f'www_authenticate_uri = {KEYSTONE_URL}\n'
+                  f'auth_url = {KEYSTONE_URL}\n'
+                  f'auth_type = password\n'
+                  f'username = {service.name}\n'
+                  f'password = {service.password}\n'
+                  f'project_name = {service.project}\n'
+                  f'user_domain_id = default\nproject_domain_id = default\n')
+    return path
+
+
 def write_noauth2(home):
     path = os.path.join(home, 'noauth2.conf')
     with open(path, 'w') as out:
@@ -103,8 +157,14 @@ class ApiServerMixin(runner.ManageTestMixin):
 
     def setUp(self):
         super().setUp()
+        if self.AUTH_STRATEGY == 'keystone' and not keystone_reachable():
+            message = (f'no Keystone at {KEYSTONE_URL}: run '
+                       f'tools/keystone.sh start')
+            if db_fixtures.backends_required():
+                self.fail(message)
+            self.skipTest(message)
         self.assertOk(self.manage('db', 'sync'))
-        writer = {'http_basic': write_http_basic,
+        writer = {'keystone': write_keystone, 'http_basic': write_http_basic,
                   'noauth2': write_noauth2}[self.AUTH_STRATEGY]
         self.conf = writer(self.home)
         self.log = open(os.path.join(self.home, 'api.log'), 'w+')

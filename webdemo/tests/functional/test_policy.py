@@ -9,6 +9,8 @@ changes nothing. How each strategy authenticates is tested beside it.
 
 import os
 
+from keystoneauth1.identity import v3
+from keystoneauth1 import session as ks_session
 from oslotest import base
 
 from webdemo.tests.functional import api_fixtures
@@ -110,6 +112,21 @@ class TestPolicyHttpBasicPostgreSQL(PolicyTable,
     pass
 
 
+class TestPolicyKeystoneSQLite(PolicyTable, db_fixtures.SQLiteFileMixin,
+                               base.BaseTestCase):
+    AUTH_STRATEGY = 'keystone'
+
+
+class TestPolicyKeystoneMySQL(PolicyTable, db_fixtures.MySQLMixin,
+                              db_fixtures.DatabaseTestCase):
+    AUTH_STRATEGY = 'keystone'
+
+
+class TestPolicyKeystonePostgreSQL(PolicyTable, db_fixtures.PostgreSQLMixin,
+                                   db_fixtures.DatabaseTestCase):
+    AUTH_STRATEGY = 'keystone'
+
+
 class TestPolicyNoAuth2SQLite(PolicyTable, db_fixtures.SQLiteFileMixin,
                               base.BaseTestCase):
     AUTH_STRATEGY = 'noauth2'
@@ -140,6 +157,30 @@ class TestHttpBasic(api_fixtures.ApiServerMixin, db_fixtures.SQLiteFileMixin,
     def test_healthcheck_answers_without_credentials(self):
         self.assertEqual(200, self.request(
             'GET', '/healthcheck', caller=api_fixtures.ANONYMOUS)[0])
+
+
+class TestKeystone(api_fixtures.ApiServerMixin, db_fixtures.SQLiteFileMixin,
+                   base.BaseTestCase):
+    AUTH_STRATEGY = 'keystone'
+
+    def test_no_token_or_a_bad_one_is_401(self):
+        for headers in ({}, {'X-Auth-Token': 'garbage'}):
+            status, body, _ = self.request('GET', '/v1/users',
+                                           caller=api_fixtures.ANONYMOUS,
+                                           headers=headers)
+            self.assertEqual((401, 401), (status, body['error']['code']))
+
+    def test_a_system_scoped_admin_token_is_refused(self):
+        # enforce_scope: every rule is for a project-scoped token.
+        session = ks_session.Session(auth=v3.Password(
+            auth_url=api_fixtures.KEYSTONE_URL, username='admin',
+            password='admin-Pa55word', user_domain_id='default',
+            system_scope='all'))
+        status, body, _ = self.request(
+            'GET', '/v1/users', caller=api_fixtures.ANONYMOUS,
+            headers={'X-Auth-Token': session.get_token()})
+        self.assertEqual(403, status, body)
+        self.assertIn('webdemo:user:list', body['error']['message'])
 
 
 class TestNoAuth2(api_fixtures.ApiServerMixin, db_fixtures.SQLiteFileMixin,

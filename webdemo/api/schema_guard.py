@@ -32,6 +32,12 @@ def unavailable(state):
     """None when this release can serve on state, else why not (a line)."""
     if state.status in _SERVING:
         return None
+    # A later release's revisions beyond this release's whole schema: its
+    # expand, in a rolling upgrade. Its contract cannot be one this
+    # release cannot run after: db sync refuses such a contract while a
+    # service of this release is registered live (rolling/services.py).
+    if state.status == Status.UNKNOWN_REVISION and state.known_expanded:
+        return None
     return (f'the database schema is at {judge.describe(state)}, '
             f'which this release cannot serve on: '
             f'{judge.next_step(state)}.')

@@ -85,6 +85,10 @@ class DatabaseState:
     :ivar contract_pending: contract revisions not applied
     :ivar data_migrations: rows each online data migration still has to
         move, by name; counted only once expanded with contract pending
+    :ivar known_expanded: with unknown revisions recorded, whether the
+        revisions this code knows that are recorded beside them imply
+        its whole expand phase: a later release's revisions stand beyond
+        this code's, and the schema is still one this code runs on
     """
     current: tuple
     heads: tuple
@@ -99,10 +103,12 @@ class DatabaseState:
     expand_pending: tuple = ()
     contract_pending: tuple = ()
     data_migrations: dict = dataclasses.field(default_factory=dict)
+    known_expanded: bool = False
 
     def as_json(self):
         """The published fields, under their published names."""
         fields = dataclasses.asdict(self)
+        fields.pop('known_expanded')
         fields['tampered'] = fields.pop('changed_scripts')
         return fields
 
@@ -142,7 +148,22 @@ def classify(seen, graph):
                          interrupted=upgrades,
                          interrupted_downgrades=downgrades, failed=failed,
                          changed_scripts=changed, expand_pending=expand,
-                         contract_pending=contract)
+                         contract_pending=contract,
+                         known_expanded=bool(unknown) and known_expanded(
+                             graph, seen.current))
+
+
+def known_expanded(graph, current):
+    """Do the known revisions of current imply this code's whole expand?
+
+    A later release's expand revision replaces this code's expand head
+    in the version table with one this code does not know; the contract
+    head recorded beside it (which depends on this code's expand head)
+    still says that everything this code needs is there.
+    """
+    known = [revision for revision in current if graph.is_known(revision)]
+    return bool(known) and not phases.pending(
+        graph.sides, graph.applied(known))[0]
 
 
 def with_data_left(state, left):

@@ -1,5 +1,6 @@
 """The API's schema guard, in memory: a faked clock and faked states."""
 
+import dataclasses
 import json
 
 import fixtures
@@ -21,6 +22,14 @@ class TestRange(base.BaseTestCase):
         for status in (Status.AT_HEAD, Status.CONTRACT_PENDING,
                        Status.DATA_MIGRATIONS_PENDING):
             self.assertIsNone(schema_guard.unavailable(_state(status)))
+
+    def test_beside_a_later_releases_expand_it_serves(self):
+        beside = dataclasses.replace(
+            _state(Status.UNKNOWN_REVISION, ('3fd795719d99', 'ffff0001')),
+            unknown=('ffff0001',), known_expanded=True)
+        self.assertIsNone(schema_guard.unavailable(beside))
+        self.assertIn('a newer webdemo migrated it', schema_guard.unavailable(
+            dataclasses.replace(beside, known_expanded=False)))
 
     def test_outside_the_range_names_state_and_command(self):
         for status, words in (

@@ -210,6 +210,30 @@ class TestPublishedForm(base.BaseTestCase):
             state.classify(seen(['b']), Graph())))
 
 
+class TestBesideANewerRelease(base.BaseTestCase):
+    """A later release's revisions recorded beside this code's."""
+
+    def judged(self, current):
+        return state.classify(seen(current), Graph())
+
+    def test_this_codes_whole_history_beneath_them(self):
+        judged = self.judged(['c', 'zz'])
+        self.assertEqual((Status.UNKNOWN_REVISION, ('zz',), True),
+                         (judged.status, judged.unknown,
+                          judged.known_expanded))
+
+    def test_part_of_this_codes_history_missing(self):
+        for current in (['b', 'zz'], ['zz']):
+            self.assertFalse(self.judged(current).known_expanded, current)
+
+    def test_without_unknown_revisions_it_is_not_said(self):
+        self.assertFalse(self.judged(['c']).known_expanded)
+
+    def test_not_published(self):
+        self.assertNotIn('known_expanded',
+                         self.judged(['c', 'zz']).as_json())
+
+
 class TestRefusals(base.BaseTestCase):
 
     def judged(self, **kwargs):

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from webdemo.db import retries
 from webdemo.db.sqlalchemy import models
 from webdemo import password
 
@@ -17,6 +18,7 @@ class Accounts:
     def __init__(self, engine):
         self._engine = engine
 
+    @retries.on_deadlock
     def create(self, name, description=None, email=None, plain=None):
         """Add an account; returns its id. plain is hashed here."""
         values = _values(name=name, description=description, email=email,
@@ -25,6 +27,7 @@ class Accounts:
             return connection.execute(_ACCOUNT.insert().values(
                 values)).inserted_primary_key[0]
 
+    @retries.on_deadlock
     def by_id(self, key):
         """The account whose id is key, as a dict, or None."""
         with self._engine.connect() as connection:
@@ -32,6 +35,7 @@ class Accounts:
                 _ACCOUNT.c.id == key)).first()
         return None if row is None else dict(row._mapping)
 
+    @retries.on_deadlock
     def page(self, limit, marker=None):
         """Up to limit accounts with an id above marker, by id."""
         query = sa.select(*_SHOWN).order_by(_ACCOUNT.c.id).limit(limit)
@@ -40,12 +44,14 @@ class Accounts:
         with self._engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
+    @retries.on_deadlock
     def update(self, key, **fields):
         """Change an account's fields (password: 'plain'); True if found."""
         with self._engine.begin() as connection:
             return connection.execute(_ACCOUNT.update().where(
                 _ACCOUNT.c.id == key).values(_values(**fields))).rowcount > 0
 
+    @retries.on_deadlock
     def delete(self, key):
         """Remove an account; True if it was there."""
         with self._engine.begin() as connection:

@@ -14,6 +14,7 @@ ran meanwhile.
 import sqlalchemy as sa
 
 from webdemo.db import errors
+from webdemo.db import retries
 
 
 def _user_table(*more):
@@ -99,6 +100,7 @@ class Users:
             return [dict(row._mapping) for row in rows]
         return self._run(select)
 
+    @retries.on_deadlock
     def _run(self, work):
         """work(connection, has_name) in one transaction.
 

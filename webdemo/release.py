@@ -10,10 +10,11 @@ which knows what it removes, says so.
 Levels: 1 read user.name (the release before this one, which predates
 the registry: its services must be stopped by hand, see
 doc/source/rolling-upgrades.rst); 2 reads user.username, falling back
-to user.name (this one).
+to user.name, and writes rows without a project; 3 writes each user's
+and account's project_id (this one).
 """
 
 from pbr import version
 
 NAME = version.VersionInfo('webdemo').version_string()
-LEVEL = 2
+LEVEL = 3

@@ -45,12 +45,23 @@ def create_app(conf, register=True):
         removed at exit
     """
     app = flask.Flask('webdemo')
+    # [oslo_middleware] max_request_body_size, the option OpenStack's
+    # sizelimit middleware reads, enforced by Werkzeug as Flask reads
+    # the body: a 413 before a byte is read when Content-Length says
+    # more, and as soon as a chunked body goes past it (the middleware
+    # itself answers HTML, and fails a chunked body inside Flask as a
+    # 500).
+    app.config['MAX_CONTENT_LENGTH'] = (
+        conf.oslo_middleware.max_request_body_size)
+    app.before_request(authorization.read_context)
     engine = engines.create_engine(conf)
     interval = conf.api.schema_check_interval
     if register:
         _register(engine, interval)
-    app.config['webdemo.users'] = users.Users(engine)
-    app.config['webdemo.accounts'] = accounts.Accounts(engine)
+    default_project = conf.api.default_project_id
+    app.config['webdemo.users'] = users.Users(engine, default_project)
+    app.config['webdemo.accounts'] = accounts.Accounts(engine,
+                                                       default_project)
     app.config[authorization.ENFORCER] = policy.make_enforcer(conf)
     app.register_blueprint(v1_users.BLUEPRINT, url_prefix='/v1')
     app.register_blueprint(v1_accounts.BLUEPRINT, url_prefix='/v1')

@@ -12,15 +12,83 @@ import jsonschema
 from werkzeug import exceptions
 
 
+# The longest piece of what a client sent that an error quotes back.
+EXCERPT = 40
+_JSON_TYPES = {'string': 'a string', 'object': 'an object',
+               'integer': 'a whole number', 'null': 'null',
+               'array': 'a list', 'boolean': 'true or false'}
+
+
+def _excerpt(text):
+    text = str(text)
+    return repr(text if len(text) <= EXCERPT else text[:EXCERPT] + '...')
+
+
+def _kinds(expected):
+    names = expected if isinstance(expected, list) else [expected]
+    return ' or '.join(_JSON_TYPES.get(name, name) for name in names)
+
+
+def _why(error):
+    """What is wrong with the value, in words that never quote it.
+
+    jsonschema's own messages quote the value: a password, or ten
+    megabytes, would come back in the error.
+    """
+    kind, limit = error.validator, error.validator_value
+    if kind == 'type':
+        return f'must be {_kinds(limit)}'
+    if kind in ('minLength', 'maxLength'):
+        return (f'must be {"at least" if kind == "minLength" else "at most"}'
+                f' {limit} characters long')
+    if kind == 'required':
+        # The schema's own name: nothing the client sent.
+        return error.message
+    if kind == 'additionalProperties':
+        unexpected = sorted(set(error.instance) - set(error.schema.get(
+            'properties', {})))
+        return ('unexpected field ' + ', '.join(map(_excerpt, unexpected)))
+    if kind == 'minProperties':
+        return 'must name at least one field'
+    if kind == 'pattern':
+        return 'must not contain NUL characters'
+    return f'is not valid ({kind})'
+
+
 def invalid(error):
     """A 400 for a body the schema refused, naming the field."""
     field = '.'.join(str(part) for part in error.absolute_path) or 'body'
-    return exceptions.BadRequest(f'{field}: {error.message}')
+    return exceptions.BadRequest(f'{field}: {_why(error)}')
+
+
+def _sent():
+    """The request's body as JSON, or None if it is not JSON.
+
+    A body over the size limit is a 413, a chunked one too: Werkzeug
+    stops reading such a body at the limit without a word, and the cut
+    body would pass for one that is not JSON.
+    """
+    request = flask.request
+    if not request.is_json:
+        return None
+    limit = request.max_content_length
+    if request.content_length is None:
+        data = request.environ['wsgi.input'].read(limit + 1)
+        if len(data) > limit:
+            raise exceptions.RequestEntityTooLarge()
+    else:
+        data = request.get_data()
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+    except RecursionError:
+        raise exceptions.BadRequest('body: nested too deeply') from None
 
 
 def body(schema):
     """The request's JSON body; a 400 unless it matches schema."""
-    sent = flask.request.get_json(silent=True)
+    sent = _sent()
     found = next(iter(jsonschema.Draft202012Validator(schema).iter_errors(
         sent)), None)
     if found is not None:

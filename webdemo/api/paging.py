@@ -7,21 +7,41 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 
+# The largest id a row can have on every backend (a signed 64-bit
+# integer): a larger one in a query is refused before the database
+# overflows on it.
+MAX_ID = 2 ** 63 - 1
+# An item's route part: a larger id is a 404, as any id of no item.
+ITEM = f'<int(max={MAX_ID}):key>'
+
+
+def whole_number(value):
+    """value as an int if it is written in ASCII digits, else None.
+
+    str.isdigit accepts '²', which int() refuses.
+    """
+    if value and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
 def limit():
     """The limit query parameter, checked."""
-    value = flask.request.args.get('limit', str(DEFAULT_LIMIT))
-    if not value.isdigit() or not 0 < int(value) <= MAX_LIMIT:
+    value = whole_number(flask.request.args.get('limit', str(DEFAULT_LIMIT)))
+    if value is None or not 0 < value <= MAX_LIMIT:
         raise exceptions.BadRequest(
             f'limit: must be a whole number from 1 to {MAX_LIMIT}')
-    return int(value)
+    return value
 
 
 def marker():
     """The marker query parameter (an id), checked, or None."""
-    value = flask.request.args.get('marker')
-    if value is not None and not value.isdigit():
+    if 'marker' not in flask.request.args:
+        return None
+    value = whole_number(flask.request.args['marker'])
+    if value is None or value > MAX_ID:
         raise exceptions.BadRequest('marker: must be the id of an item')
-    return None if value is None else int(value)
+    return value
 
 
 def listing(name, endpoint, fetch):

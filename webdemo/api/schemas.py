@@ -13,9 +13,13 @@ def _wrapped(name, properties, required=()):
             'required': [name], 'additionalProperties': False}
 
 
+# PostgreSQL cannot store a NUL character in a text column.
+_NO_NUL = '^[^\x00]*$'
+
+
 def _text(most, nullable=False):
     kind = ['string', 'null'] if nullable else 'string'
-    return {'type': kind, 'maxLength': most,
+    return {'type': kind, 'maxLength': most, 'pattern': _NO_NUL,
             **({} if nullable else {'minLength': 1})}
 
 
@@ -28,6 +32,6 @@ USER_UPDATE = _wrapped('user', {name: _USER[name]
 _ACCOUNT = {'name': _text(50), 'description': _text(200, nullable=True),
             'email': _text(255, nullable=True),
             'password': {'type': 'string', 'minLength': 8,
-                         'maxLength': 1024}}
+                         'maxLength': 1024, 'pattern': _NO_NUL}}
 ACCOUNT_CREATE = _wrapped('account', _ACCOUNT, required=('name',))
 ACCOUNT_UPDATE = _wrapped('account', _ACCOUNT)

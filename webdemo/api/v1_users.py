@@ -1,4 +1,11 @@
-"""/v1/users: list (limit and marker), show, create, update, delete."""
+"""/v1/users: list (limit and marker), show, create, update, delete.
+
+Each user belongs to the project of the caller who created it; a caller
+sees and changes its own project's users, an admin every project's
+(authorization.py, webdemo/policies/).
+"""
+
+import functools
 
 import flask
 from oslo_db import exception as db_exc
@@ -20,33 +27,41 @@ def _taken(username):
     return exceptions.Conflict(f'username {username!r} is taken')
 
 
+def _found(rule, key):
+    """The user key, if the caller may perform rule on it; else a 404/403."""
+    return errors.shown('user', key, authorization.visible(
+        rule, _users().by_id(key)))
+
+
 @BLUEPRINT.get('/users')
 def list_users():
     authorization.check('webdemo:user:list')
-    return paging.listing('users', 'users.list_users', _users().page)
+    project = authorization.listed_project('webdemo:user:list:all_projects')
+    return paging.listing('users', 'users.list_users', functools.partial(
+        _users().page, project_id=project))
 
 
-@BLUEPRINT.get('/users/<int:key>')
+@BLUEPRINT.get('/users/' + paging.ITEM)
 def show_user(key):
-    authorization.check('webdemo:user:get')
-    return errors.shown('user', key, _users().by_id(key))
+    return _found('webdemo:user:get', key)
 
 
 @BLUEPRINT.post('/users')
 def create_user():
     authorization.check('webdemo:user:create')
+    project = authorization.own_project()
     fields = errors.body(schemas.USER_CREATE)['user']
     try:
-        new = _users().create(fields['user_id'], fields['username'],
-                              fields.get('email'))
+        new = _users().create(project, fields['user_id'],
+                              fields['username'], fields.get('email'))
     except db_exc.DBDuplicateEntry:
         raise _taken(fields['username']) from None
     return errors.shown('user', new, _users().by_id(new)), 201
 
 
-@BLUEPRINT.patch('/users/<int:key>')
+@BLUEPRINT.patch('/users/' + paging.ITEM)
 def update_user(key):
-    authorization.check('webdemo:user:update')
+    _found('webdemo:user:update', key)
     fields = errors.body(schemas.USER_UPDATE)['user']
     try:
         errors.existed('user', key, _users().update(key, **fields))
@@ -55,8 +70,8 @@ def update_user(key):
     return errors.shown('user', key, _users().by_id(key))
 
 
-@BLUEPRINT.delete('/users/<int:key>')
+@BLUEPRINT.delete('/users/' + paging.ITEM)
 def delete_user(key):
-    authorization.check('webdemo:user:delete')
+    _found('webdemo:user:delete', key)
     errors.existed('user', key, _users().delete(key))
     return '', 204

@@ -98,8 +98,14 @@ def sync(conf, args):
         engine = engines.create_engine(conf, immediate=True)
     _migration().sync(engine, args.revision, args.phase, report=render.say,
                       lock_settings=lock_settings,
-                      ddl_guard=lock_wait.Settings.from_conf(conf))
+                      ddl_guard=lock_wait.Settings.from_conf(conf),
+                      data_settings=_data_settings(conf))
     return exit_codes.OK
+
+
+def _data_settings(conf):
+    return online_migrations.Settings(
+        default_project_id=conf.api.default_project_id)
 
 
 def check_code(state):
@@ -119,7 +125,8 @@ def online_data_migrations(conf, args):
     json_out = _json(args)
     results = _migration().online_data_migrations(
         _connect(conf, args, writes=True), args.max_count,
-        report=render.quiet if json_out else render.data_batch)
+        report=render.quiet if json_out else render.data_batch,
+        settings=_data_settings(conf))
     code = _DATA_CODES[online_migrations.exit_status(results)]
     if json_out:
         render.emit_json('online_data_migrations', code,

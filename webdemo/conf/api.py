@@ -19,6 +19,16 @@ _API_OPTS = [
              'request but /healthcheck is answered 503; serving resumes '
              'within this many seconds of the schema coming back.'),
     cfg.StrOpt(
+        'default_project_id',
+        help='The project that owns the users and accounts written before '
+             'they had a project (by a release before projects, also '
+             'while it still runs during the upgrade). This release shows '
+             'such a row as this project\'s, and db online_data_migrations '
+             '(or a whole db sync) writes this project into it; with rows '
+             'to move and no value, that migration stops and says so. Set '
+             'it, for db sync and the API alike, before upgrading a '
+             'database that has users or accounts.'),
+    cfg.StrOpt(
         'auth_strategy',
         default=KEYSTONE,
         choices=[

@@ -10,5 +10,6 @@ from oslo_middleware import opts
 
 
 def register_opts(conf):
-    for group, options in opts.list_opts_basic_auth():
-        conf.register_opts(options, group=group)
+    for listing in (opts.list_opts_basic_auth, opts.list_opts_sizelimit):
+        for group, options in listing():
+            conf.register_opts(options, group=group)

@@ -1,7 +1,12 @@
-"""This release's access to accounts; passwords only ever as hashes."""
+"""This release's access to accounts; passwords only ever as hashes.
+
+Each account belongs to a project (projects.py reads a row without one,
+written by the release before projects, as the default project's).
+"""
 
 import sqlalchemy as sa
 
+from webdemo.db import projects
 from webdemo.db import retries
 from webdemo.db.sqlalchemy import models
 from webdemo import password
@@ -13,16 +18,22 @@ _SHOWN = (_ACCOUNT.c.id, _ACCOUNT.c.name, _ACCOUNT.c.description,
 
 
 class Accounts:
-    """Create, find, change and remove accounts through one engine."""
+    """Create, find, change and remove accounts through one engine.
 
-    def __init__(self, engine):
+    :param default_project_id: [api] default_project_id
+    """
+
+    def __init__(self, engine, default_project_id=None):
         self._engine = engine
+        self._default = default_project_id
+        self._shown = (*_SHOWN, projects.shown(_ACCOUNT, default_project_id))
 
     @retries.on_deadlock
-    def create(self, name, description=None, email=None, plain=None):
-        """Add an account; returns its id. plain is hashed here."""
+    def create(self, project_id, name, description=None, email=None,
+               plain=None):
+        """Add an account to project_id; its id. plain is hashed here."""
         values = _values(name=name, description=description, email=email,
-                         plain=plain)
+                         plain=plain, project_id=project_id)
         with self._engine.begin() as connection:
             return connection.execute(_ACCOUNT.insert().values(
                 values)).inserted_primary_key[0]
@@ -31,16 +42,22 @@ class Accounts:
     def by_id(self, key):
         """The account whose id is key, as a dict, or None."""
         with self._engine.connect() as connection:
-            row = connection.execute(sa.select(*_SHOWN).where(
+            row = connection.execute(sa.select(*self._shown).where(
                 _ACCOUNT.c.id == key)).first()
         return None if row is None else dict(row._mapping)
 
     @retries.on_deadlock
-    def page(self, limit, marker=None):
-        """Up to limit accounts with an id above marker, by id."""
-        query = sa.select(*_SHOWN).order_by(_ACCOUNT.c.id).limit(limit)
+    def page(self, limit, marker=None, project_id=None):
+        """Up to limit accounts with an id above marker, by id.
+
+        :param project_id: only this project's; None for every project's
+        """
+        query = sa.select(*self._shown).order_by(_ACCOUNT.c.id).limit(limit)
         if marker is not None:
             query = query.where(_ACCOUNT.c.id > marker)
+        if project_id is not None:
+            query = query.where(projects.within(_ACCOUNT, project_id,
+                                                self._default))
         with self._engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 

@@ -76,7 +76,8 @@ def _check_sync(state, scripts, target):
 
 
 def sync(engine, revision=None, phase=None, report=print,
-         lock_settings=DEFAULT_LOCK, ddl_guard=DEFAULT_DDL_GUARD):
+         lock_settings=DEFAULT_LOCK, ddl_guard=DEFAULT_DDL_GUARD,
+         data_settings=None):
     """Upgrade the database: every phase, one phase, or to a revision.
 
     Idempotent: on a database already there it changes nothing. A
@@ -95,6 +96,8 @@ def sync(engine, revision=None, phase=None, report=print,
         migration, and the lease on Galera
     :param ddl_guard: a lock_wait.Settings: how long a statement may wait
         for a table lock, and how often to retry
+    :param data_settings: an online_migrations.Settings, for the online data
+        migrations the whole upgrade runs
     :returns: the DatabaseState after the upgrade
     :raises webdemo.exception.WebdemoError: the subclass names why it
         refused (unknown revision, unversioned, invalid target, lock
@@ -119,7 +122,8 @@ def sync(engine, revision=None, phase=None, report=print,
         _open_journal(engine, held)
         _apply(engine, held, expand, Direction.UPGRADE, report, ddl_guard)
         if contract:
-            _before_contract(engine, held.graph, contract, whole,
+            _before_contract(engine, held.graph, contract,
+                             _data_to_move(whole, data_settings),
                              bool(expand), report)
             _apply(engine, held, contract, Direction.UPGRADE, report,
                    ddl_guard)
@@ -133,6 +137,13 @@ def _report_unfinished(state, report):
         report(f'Retrying {revision}, whose last run failed: {error}'
                if error else
                f'Completing {revision}, left unfinished by an earlier run.')
+
+
+def _data_to_move(whole, data_settings):
+    """The settings to move the data with; None for a partial sync."""
+    if not whole:
+        return None
+    return data_settings or online_migrations.Settings()
 
 
 def _is_whole(phase, revision):
@@ -155,16 +166,20 @@ def _check_contract_may_follow(engine, state, scripts, parts, whole):
         count_data=not whole))
 
 
-def _before_contract(engine, scripts, contract, migrate_data, expanded,
+def _before_contract(engine, scripts, contract, data_settings, expanded,
                      report):
     """Move the data (the whole upgrade only), then ask the gate again.
 
     The services are read again too, just before the contract runs: one
     may have started while the data moved.
+
+    :param data_settings: an online_migrations.Settings to move the data
+        with; None moves none (a sync that is not the whole upgrade)
     """
     state = status.classify(engine, scripts)
-    if migrate_data:
-        for result in _run_data_migrations(engine, scripts, state):
+    if data_settings is not None:
+        for result in _run_data_migrations(engine, scripts, state,
+                                           data_settings):
             if result.completed or result.error:
                 report(f'Online data migration {result.name}: moved '
                        f'{result.completed} rows'
@@ -174,11 +189,11 @@ def _before_contract(engine, scripts, contract, migrate_data, expanded,
                         expanded)
 
 
-def _run_data_migrations(engine, scripts, state, max_count=None,
+def _run_data_migrations(engine, scripts, state, settings, max_count=None,
                          batch_size=online_migrations.DEFAULT_BATCH_SIZE,
                          report=lambda result, batch: None):
     return online_migrations.run(
-        online_migrations.Context(engine),
+        online_migrations.Context(engine, settings),
         status.needed_migrations(state, scripts),
         max_count, batch_size, report)
 
@@ -305,7 +320,8 @@ def stamp(engine, revision, purge=False, report=print,
 
 def online_data_migrations(engine, max_count=None,
                            batch_size=online_migrations.DEFAULT_BATCH_SIZE,
-                           report=lambda result, batch: None):
+                           report=lambda result, batch: None,
+                           settings=None):
     """Run the online data migrations (data_migrations.MIGRATIONS).
 
     No migration lock: each batch is its own short transaction, and the
@@ -314,6 +330,7 @@ def online_data_migrations(engine, max_count=None,
 
     :param max_count: at most this many rows in all; None for no bound
     :param report: called after each batch (online_migrations.run)
+    :param settings: an online_migrations.Settings
     :returns: a list of online_migrations.Result
     :raises webdemo.exception.SchemaBehind: expand is pending
     """
@@ -322,5 +339,5 @@ def online_data_migrations(engine, max_count=None,
     if state.status not in judge.EXPANDED:
         raise exception.SchemaBehind('db online_data_migrations',
                                      judge.describe(state))
-    return _run_data_migrations(engine, scripts, state, max_count,
+    return _run_data_migrations(engine, scripts, state, settings, max_count,
                                 batch_size, report)

@@ -9,11 +9,15 @@ the data migration has not reached. Once the contract has dropped name,
 it uses username alone. It learns which of the two it faces from the
 table itself, once, and again when a write fails because the contract
 ran meanwhile.
+
+Each user belongs to a project (projects.py reads a row without one,
+written by the release before projects, as the default project's).
 """
 
 import sqlalchemy as sa
 
 from webdemo.db import errors
+from webdemo.db import projects
 from webdemo.db import retries
 
 
@@ -22,7 +26,8 @@ def _user_table(*more):
                     sa.Column('id', sa.Integer, primary_key=True),
                     sa.Column('user_id', sa.String(255)),
                     sa.Column('username', sa.String(64)),
-                    sa.Column('email', sa.String(255)), *more)
+                    sa.Column('email', sa.String(255)),
+                    sa.Column('project_id', sa.String(255)), *more)
 
 
 _USER = _user_table()
@@ -31,17 +36,21 @@ _USER_WITH_NAME = _user_table(sa.Column('name', sa.String(64)))
 
 
 class Users:
-    """Create, find and list users through one engine."""
+    """Create, find and list users through one engine.
 
-    def __init__(self, engine):
+    :param default_project_id: [api] default_project_id
+    """
+
+    def __init__(self, engine, default_project_id=None):
         self._engine = engine
+        self._default = default_project_id
         self._has_name = None
 
-    def create(self, user_id, username, email=None):
-        """Add a user; returns its id."""
+    def create(self, project_id, user_id, username, email=None):
+        """Add a user to project_id; returns its id."""
         def insert(connection, has_name):
             values = {'user_id': user_id, 'username': username,
-                      'email': email}
+                      'email': email, 'project_id': project_id}
             if has_name:
                 values['name'] = username
             return connection.execute(_table(has_name).insert().values(
@@ -51,7 +60,7 @@ class Users:
     def get(self, username):
         """The user called username, as a dict, or None."""
         def select(connection, has_name):
-            row = connection.execute(_select(has_name).where(
+            row = connection.execute(self._select(has_name).where(
                 _named(has_name, username))).first()
             return None if row is None else dict(row._mapping)
         return self._run(select)
@@ -59,18 +68,24 @@ class Users:
     def by_id(self, key):
         """The user whose primary key is key, as a dict, or None."""
         def select(connection, has_name):
-            row = connection.execute(_select(has_name).where(
+            row = connection.execute(self._select(has_name).where(
                 _table(has_name).c.id == key)).first()
             return None if row is None else dict(row._mapping)
         return self._run(select)
 
-    def page(self, limit, marker=None):
-        """Up to limit users with an id above marker, by id, as dicts."""
+    def page(self, limit, marker=None, project_id=None):
+        """Up to limit users with an id above marker, by id, as dicts.
+
+        :param project_id: only this project's; None for every project's
+        """
         def select(connection, has_name):
             table = _table(has_name)
-            query = _select(has_name).order_by(table.c.id).limit(limit)
+            query = self._select(has_name).order_by(table.c.id).limit(limit)
             if marker is not None:
                 query = query.where(table.c.id > marker)
+            if project_id is not None:
+                query = query.where(projects.within(table, project_id,
+                                                    self._default))
             return [dict(row._mapping) for row in connection.execute(query)]
         return self._run(select)
 
@@ -95,7 +110,7 @@ class Users:
     def list(self):
         """Every user, as dicts, by id."""
         def select(connection, has_name):
-            rows = connection.execute(_select(has_name).order_by(
+            rows = connection.execute(self._select(has_name).order_by(
                 _table(has_name).c.id))
             return [dict(row._mapping) for row in rows]
         return self._run(select)
@@ -117,6 +132,13 @@ class Users:
                 if self._knows_name(connection) == looked:
                     raise error
                 return work(connection, self._has_name)
+
+    def _select(self, has_name):
+        table = _table(has_name)
+        return sa.select(table.c.id, table.c.user_id,
+                         _username(has_name).label('username'),
+                         table.c.email,
+                         projects.shown(table, self._default))
 
     def _knows_name(self, connection):
         if self._has_name is None:
@@ -145,9 +167,3 @@ def _named(has_name, username):
     return sa.or_(table.c.username == username,
                   sa.and_(table.c.username.is_(None),
                           table.c.name == username))
-
-
-def _select(has_name):
-    table = _table(has_name)
-    return sa.select(table.c.id, table.c.user_id,
-                     _username(has_name).label('username'), table.c.email)

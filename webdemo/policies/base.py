@@ -43,6 +43,9 @@ def resource_rules(resource, path):
         ('delete', PROJECT_MEMBER_OR_ADMIN, f'Delete one {resource}', item,
          'DELETE'),
     ]
+    actions.append(('list:all_projects', ADMIN,
+                    f'List every project\'s {resource}s (without it, a '
+                    f'list shows the caller\'s project\'s)', path, 'GET'))
     return [policy.DocumentedRuleDefault(
         name=f'webdemo:{resource}:{action}', check_str=check,
         description=f'{what}.',

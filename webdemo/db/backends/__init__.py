@@ -40,6 +40,11 @@ def written_as(dialect_name):
     return _WRITTEN_AS.get(dialect_name)
 
 
+def kind_of_dialect(dialect):
+    """The backend class for a SQLAlchemy dialect (revisions, --sql)."""
+    return kind_of(dialect.name)
+
+
 def kind_of(dialect_name):
     """The backend class for a dialect's name (a URL's backend name).
 

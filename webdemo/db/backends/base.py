@@ -42,6 +42,10 @@ class Backend:
     checks_server_settings = False
     # Several nodes behind one URL (Galera).
     cluster = False
+    # CREATE INDEX blocks writes to the table unless it is built
+    # CONCURRENTLY, outside a transaction (PostgreSQL; InnoDB builds
+    # online by itself, SQLite's writers wait anyway): online_ddl.py.
+    index_built_concurrently = False
 
     def __init__(self, engine):
         # Weakly: backends.for_engine keeps a backend for as long as its

@@ -43,7 +43,7 @@ import time
 LOG = logging.getLogger(__name__)
 
 CACHE_NAME = 'webdemo-script-index.json'
-_FORMAT = 5
+_FORMAT = 6
 # A file changed this close to the cache's writing may change again
 # without its times moving (coarse time stamps): hash it again.
 RACY_NS = 2 * 10 ** 9
@@ -59,8 +59,9 @@ class Facts:
     branch_labels: tuple
     depends_on: tuple
     doc: str
-    # Whether the file mentions Alembic's autocommit_block: such a
-    # revision must start outside any transaction (runner.py).
+    # Whether the file uses Alembic's autocommit_block, itself or
+    # through online_ddl: such a revision must start outside any
+    # transaction (runner.py).
     outside_transaction: bool = False
     # The sha256 of earlier released versions of the file that the
     # revision declares equivalent (replaces_checksums): a database
@@ -162,10 +163,17 @@ def _racy(signatures, written_ns):
                for _, mtime, ctime, *_ in signatures)
 
 
+# What a revision file says when it must start outside any transaction:
+# Alembic's autocommit_block, or online_ddl's index builds, which use it
+# on PostgreSQL.
+_OUTSIDE_TRANSACTION = ('autocommit_block', 'online_ddl.create_indexes')
+
+
 def _facts_of(module, path):
     doc = (module.__doc__ or '').strip()
     with open(path, encoding='utf-8') as source:
-        outside_transaction = 'autocommit_block' in source.read()
+        text = source.read()
+    outside_transaction = any(mark in text for mark in _OUTSIDE_TRANSACTION)
     return Facts(
         revision=module.revision,
         down_revision=_as_tuple(module.down_revision),

@@ -11,9 +11,12 @@ have rows it would find.
 import sqlalchemy as sa
 
 from webdemo.db.rolling import online_migrations
+from webdemo import exception
 
 _USER = sa.table('user', sa.column('id'), sa.column('name'),
                  sa.column('username'))
+_OWNED = tuple(sa.table(name, sa.column('id'), sa.column('project_id'))
+               for name in ('user', 'account'))
 
 
 def user_username(context, max_count):
@@ -43,16 +46,47 @@ def user_username(context, max_count):
     return len(ids), done
 
 
-def _ids_after(connection, todo, after, limit):
+def _ids_after(connection, todo, after, limit, table=_USER):
     """Ids needing migration above after (None: from the first)."""
-    query = sa.select(_USER.c.id).where(todo)
+    query = sa.select(table.c.id).where(todo)
     if after is not None:
-        query = query.where(_USER.c.id > after)
+        query = query.where(table.c.id > after)
     return connection.execute(
-        query.order_by(_USER.c.id).limit(limit)).scalars().all()
+        query.order_by(table.c.id).limit(limit)).scalars().all()
+
+
+def project_ids(context, max_count):
+    """Give rows without a project the default project, user then account.
+
+    The release before projects writes none; this release reads such a
+    row as [api] default_project_id's, so giving it that project changes
+    nothing a caller sees. Without that setting the rows are counted,
+    and the run stops naming it.
+    """
+    with context.begin() as connection:
+        left = [connection.execute(sa.select(sa.func.count()).select_from(
+            table).where(table.c.project_id.is_(None))).scalar()
+            for table in _OWNED]
+        if max_count == 0 or not any(left):
+            return sum(left), 0
+        project = context.settings and context.settings.default_project_id
+        if not project:
+            raise exception.ConfigurationError(
+                f'{sum(left)} users and accounts have no project: set [api] '
+                f'default_project_id to the project that owns them, then '
+                f'run this again.')
+        table = _OWNED[0] if left[0] else _OWNED[1]
+        todo = table.c.project_id.is_(None)
+        ids = _ids_after(connection, todo, None, max_count, table)
+        done = connection.execute(
+            table.update().where(table.c.id.in_(ids), todo)
+            .values(project_id=project)).rowcount
+    return len(ids), done
 
 
 MIGRATIONS = (
     # Contract 3fd795719d99 makes username NOT NULL and drops name.
     online_migrations.Registered(user_username, before='3fd795719d99'),
+    # Contract 1fd0aa0adf0f makes project_id NOT NULL.
+    online_migrations.Registered(project_ids, before='1fd0aa0adf0f'),
 )

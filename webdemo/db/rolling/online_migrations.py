@@ -44,15 +44,28 @@ class Registered:
         return _name(self.function)
 
 
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The deployment's choices the migrations need.
+
+    :ivar default_project_id: [api] default_project_id, the project that
+        owns rows written before projects existed
+    """
+    default_project_id: str = None
+
+
 class Context:
     """What a migration gets: the database, one transaction at a time.
 
     :ivar positions: for each migration that wants it, where its last
         batch ended in this run
+    :ivar settings: the deployment's choices the migrations need
+        (a Settings; None when counting only)
     """
 
-    def __init__(self, engine):
+    def __init__(self, engine, settings=None):
         self.engine = engine
+        self.settings = settings
         self.positions = {}
 
     def begin(self):

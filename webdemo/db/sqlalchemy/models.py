@@ -24,14 +24,16 @@ BASE = declarative_base(
 
 
 class User(BASE):
-    """A user; the schema after contract 3fd795719d99.
+    """A user; the schema after contracts 3fd795719d99 and 1fd0aa0adf0f.
 
-    Until that contract runs the table also has the previous release's
-    name column, which webdemo/db/users.py keeps filled.
+    Until the first contract runs the table also has the previous
+    release's name column, which webdemo/db/users.py keeps filled; until
+    the second, project_id may be empty (the release before writes none).
     """
     __tablename__ = 'user'
     __table_args__ = (
         Index('ix_user_username', 'username', unique=True),
+        Index('ix_user_project_id', 'project_id'),
         MYSQL_TABLE_ARGS,
     )
 
@@ -39,17 +41,23 @@ class User(BASE):
     user_id = Column(String(255), nullable=False)
     username = Column(String(64), nullable=False)
     email = Column(String(255))
+    # The owning project (a Keystone project id).
+    project_id = Column(String(255), nullable=False)
 
 
 class Account(BASE):
     __tablename__ = 'account'
-    __table_args__ = (MYSQL_TABLE_ARGS,)
+    __table_args__ = (
+        Index('ix_account_project_id', 'project_id'),
+        MYSQL_TABLE_ARGS,
+    )
 
     id = Column(Integer, primary_key=True)
     name = Column(String(50), nullable=False)
     description = Column(Unicode(200))
     email = Column(String(255))
     password_hash = Column(String(255))
+    project_id = Column(String(255), nullable=False)
 
     def set_password(self, plain_password):
         """Store a salted hash of plain_password; never the password."""

@@ -56,7 +56,7 @@ class Caller:
         if self.name is None:
             return {}
         if strategy == 'keystone':
-            return {'X-Auth-Token': _token(self)}
+            return {'X-Auth-Token': _access(self).auth_token}
         if strategy == 'noauth2':
             return {'X-User-Id': self.name,
                     'X-Project-Id': self.project or '',
@@ -66,28 +66,28 @@ class Caller:
         return {'Authorization': f'Basic {token}'}
 
 
-_TOKENS = {}
+_ACCESS = {}
 
 
-def _token(caller):
-    """A Keystone token for caller, scoped to its project (if any).
+def _access(caller):
+    """caller's Keystone token, scoped to its project (if any).
 
     Got as a client gets one (keystoneauth1), once per caller and test
     process: a token lives an hour.
     """
-    if caller not in _TOKENS:
+    if caller not in _ACCESS:
         scope = ({'project_name': caller.project,
                   'project_domain_id': 'default'} if caller.project else {})
         session = ks_session.Session(auth=v3.Password(
             auth_url=KEYSTONE_URL, username=caller.name,
             password=caller.password, user_domain_id='default', **scope))
-        _TOKENS[caller] = session.get_token()
-    return _TOKENS[caller]
+        _ACCESS[caller] = session.auth.get_access(session)
+    return _ACCESS[caller]
 
 
 def keystone_reachable():
     try:
-        return bool(_token(Caller('webdemo', 'service')))
+        return bool(_access(Caller('webdemo', 'service')).auth_token)
     except ks_exceptions.ClientException:
         return False
 
@@ -154,6 +154,8 @@ class ApiServerMixin(runner.ManageTestMixin):
     """
 
     AUTH_STRATEGY = 'http_basic'
+    # False: the test brings the schema and the service up itself.
+    SERVE_AT_HEAD = True
 
     def setUp(self):
         super().setUp()
@@ -163,6 +165,11 @@ class ApiServerMixin(runner.ManageTestMixin):
             if db_fixtures.backends_required():
                 self.fail(message)
             self.skipTest(message)
+        if self.SERVE_AT_HEAD:
+            self.serve_at_head()
+
+    def serve_at_head(self):
+        """db sync, then this release's webdemo-api on the database."""
         self.assertOk(self.manage('db', 'sync'))
         writer = {'keystone': write_keystone, 'http_basic': write_http_basic,
                   'noauth2': write_noauth2}[self.AUTH_STRATEGY]
@@ -219,6 +226,13 @@ class ApiServerMixin(runner.ManageTestMixin):
     def server_log(self):
         self.log.seek(0)
         return self.log.read()
+
+    def project_id(self, name):
+        """The id the API gives project name (Keystone's id, else name)."""
+        if self.AUTH_STRATEGY != 'keystone':
+            return name
+        return _access(Caller(f'admin-{name[-1]}', name,
+                              'admin')).project_id
 
     def request(self, method, path, body=None, caller=CALLERS['member-a'],
                 headers=None):

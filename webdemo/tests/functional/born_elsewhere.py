@@ -27,6 +27,7 @@ from sqlalchemy import Unicode
 from testtools.content import text_content
 
 from webdemo.db import bookkeeping
+from webdemo.db.history import scripts
 from webdemo.db.state import legacy
 from webdemo.tests.functional import history_fixtures
 from webdemo.tests.functional import manage_runner as runner
@@ -181,7 +182,9 @@ class BornElsewhereWalk(runner.ManageTestMixin):
                                             for name in expected})
 
     def _sync_to_head(self):
-        result = self.manage('db', 'sync')
+        # Their rows predate projects: the default project gets them.
+        result = self.manage('db', 'sync',
+                             OS_API__DEFAULT_PROJECT_ID='born-elsewhere')
         self.assertEqual(0, result.returncode, result.stdout + result.stderr)
         return result.stdout
 
@@ -200,8 +203,12 @@ class BornElsewhereWalk(runner.ManageTestMixin):
         self.assertAtHead({'user': USERS})
 
     def test_backend_named_constraints_at_every_revision(self):
+        # Every revision up to the expand head; a contract revision is
+        # reached from there by this history alone (sqlalchemy-migrate's
+        # databases predate the split).
+        contract = scripts.Scripts.load().sides.contract
         for script in history_fixtures.walk_order():
-            if not script.is_head:
+            if not script.is_head and script.revision not in contract:
                 self.addDetail('stamped at', text_content(script.revision))
                 runner.drop_all_tables(self.engine)
                 self.assertOk(self.manage('db', 'sync', script.revision))

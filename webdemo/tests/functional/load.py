@@ -35,6 +35,7 @@ class Load:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._serial = itertools.count()
+        self._moved = set()
         self._threads = [threading.Thread(target=self._client, daemon=True)
                          for _ in range(clients)]
 
@@ -42,6 +43,30 @@ class Load:
         self.targets = list(targets)
         for thread in self._threads:
             thread.start()
+
+    def retarget(self, targets, timeout=60):
+        """Send to targets from now; return once every client has moved.
+
+        A client takes the targets at the start of each round: once each
+        has started a round since, none sends to a target left out, and
+        a service no longer sent to can be stopped.
+        """
+        with self._lock:
+            self.targets = list(targets)
+            self._moved = set()
+        deadline = time.monotonic() + timeout
+        while len(self._moved) < self.alive():
+            if time.monotonic() > deadline:
+                raise AssertionError('a load client did not move on')
+            time.sleep(0.05)
+
+    def wait_for_requests(self, phase, count, timeout=120):
+        """Return once count requests have been answered in phase."""
+        deadline = time.monotonic() + timeout
+        while len(self.latencies[phase]) < count:
+            if time.monotonic() > deadline or not self.alive():
+                raise AssertionError(f'load stalled in phase {phase}')
+            time.sleep(0.05)
 
     def stop(self):
         self._stop.set()
@@ -51,7 +76,9 @@ class Load:
     def _client(self):
         turn = itertools.count()
         while not self._stop.is_set() and next(self._budget) < self._max:
-            targets = self.targets
+            with self._lock:
+                targets = self.targets
+                self._moved.add(threading.get_ident())
             base = targets[next(turn) % len(targets)]
             number = next(self._serial)
             created = self._call(base, 'POST', '/v1/users', 201, {

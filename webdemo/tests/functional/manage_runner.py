@@ -31,11 +31,22 @@ def manage_command():
     return path
 
 
+# The project rows written before projects belong to, as a deployment
+# that has such rows sets it ([api] default_project_id); a test of what
+# happens without it passes OS_API__DEFAULT_PROJECT_ID=''.
+DEFAULT_PROJECT = 'default-project'
+
+
 def clean_environment(home, **extra):
-    """The environment without oslo.config variables, HOME set to home."""
+    """The environment without oslo.config variables, HOME set to home.
+
+    But for OS_API__DEFAULT_PROJECT_ID, which is DEFAULT_PROJECT unless
+    extra says otherwise.
+    """
     env = {name: value for name, value in os.environ.items()
            if not name.startswith('OS_')}
-    env.update(HOME=home, **extra)
+    env.update(HOME=home, OS_API__DEFAULT_PROJECT_ID=DEFAULT_PROJECT)
+    env.update(extra)
     return env
 
 

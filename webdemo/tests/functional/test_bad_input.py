@@ -66,7 +66,7 @@ _ANY_BACKEND = [
     ('contract_before_expand', dict(
         prepare='put_at', prepare_args=('948ccd040506',),
         args=('db', 'sync', '--contract'), code=12,
-        words=('expand revisions are pending (828dea7d5e92)',
+        words=('expand revisions are pending (828dea7d5e92, dba815cb5924)',
                'db sync --expand first', 'Nothing was changed'))),
     ('unknown_command', dict(args=('db', 'frobnicate'), code=127,
                              words=('frobnicate',))),

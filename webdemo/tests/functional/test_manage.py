@@ -16,6 +16,8 @@ USER_TABLE, ACCOUNT_TABLE = '7dc0a5261bc4', 'fac0847f78ff'
 EMAIL, PASSWORD_HASH = 'b2237d3cc792', 'e27bd8cacc69'
 MERGE = '948ccd040506'
 EXPAND, CONTRACT = '828dea7d5e92', '3fd795719d99'
+EXPAND_HEAD = history_fixtures.EXPAND_HEAD
+CONTRACT_HEAD = history_fixtures.CONTRACT_HEAD
 
 
 def _json(result):
@@ -84,8 +86,9 @@ class VersionCheck(runner.ManageTestMixin):
         report = self.assertCheck(0, 'at_head')
         self.assertEqual(([], []), (report['expand_pending'],
                                     report['contract_pending']))
-        # Alembic records the contract head alone: it depends on EXPAND.
-        self.assertEqual([CONTRACT], report['current'])
+        # Alembic records the contract head alone: it depends on the
+        # expand head.
+        self.assertEqual([CONTRACT_HEAD], report['current'])
 
     def test_unknown_revision(self):
         self.put_at_unknown_revision()
@@ -120,7 +123,8 @@ class HistoryAndSql(runner.ManageTestMixin):
                  for line in lines}
         self.assertEqual({USER_TABLE: '[x]', ACCOUNT_TABLE: '[x]',
                           EMAIL: '[ ]', PASSWORD_HASH: '[ ]', MERGE: '[ ]',
-                          EXPAND: '[ ]', CONTRACT: '[ ]'},
+                          EXPAND: '[ ]', CONTRACT: '[ ]', EXPAND_HEAD: '[ ]',
+                          CONTRACT_HEAD: '[ ]'},
                          marks)
 
     def test_history_json_and_range(self):
@@ -130,7 +134,7 @@ class HistoryAndSql(runner.ManageTestMixin):
                                    'json'))
         applied = {rev['revision']: rev['applied']
                    for rev in report['revisions']}
-        self.assertEqual(6, len(applied))
+        self.assertEqual(8, len(applied))
         self.assertTrue(applied[ACCOUNT_TABLE])
         self.assertFalse(applied[EMAIL])
 
@@ -174,12 +178,13 @@ class StampDowngradeCheck(runner.ManageTestMixin):
         self.assertNotIn('account', runner.schema_snapshot(self.engine)[0])
 
     def test_downgrade_by_partial_id_without_drops_needs_no_yes(self):
-        # Undoing the contract brings user.name back: nothing is lost.
+        # Undoing the last contract makes project_id nullable again:
+        # nothing is lost.
         self.put_at('heads')
         result = self.manage('db', 'downgrade', 'contract@-1')
         self.assertOk(result)
-        self.assertIn(f'Reverted {CONTRACT}', result.stdout)
-        self.assertIn(f'Current revision: {EXPAND}',
+        self.assertIn(f'Reverted {CONTRACT_HEAD}', result.stdout)
+        self.assertIn(f'Current revision: {CONTRACT}, {EXPAND_HEAD}',
                       self.manage('db', 'version').stdout)
 
     def test_check_finds_drift_from_a_hotfix(self):
@@ -207,15 +212,18 @@ class LegacyAdoption(runner.ManageTestMixin):
     def test_sync_adopts_a_legacy_database_keeping_its_rows(self):
         self.put_legacy(2)
         self.sql("INSERT INTO account (id, name) VALUES (7, 'kept')")
-        result = self.manage('db', 'sync')
+        # Its rows predate projects: they go to the default project.
+        result = self.manage('db', 'sync',
+                             OS_API__DEFAULT_PROJECT_ID='project-a')
         self.assertOk(result)
         self.assertIn(f'version 2 as revision {ACCOUNT_TABLE}', result.stdout)
         self.assertNotIn(f'Applied {ACCOUNT_TABLE}', result.stdout)
         self.assertIn('Status: at head', self.manage('db', 'version').stdout)
         with self.engine.connect() as connection:
             rows = connection.exec_driver_sql(
-                'SELECT id, name FROM account').all()
-        self.assertEqual([(7, 'kept')], [tuple(row) for row in rows])
+                'SELECT id, name, project_id FROM account').all()
+        self.assertEqual([(7, 'kept', 'project-a')],
+                         [tuple(row) for row in rows])
 
 
 class ClosedOutput(runner.ManageTestMixin):

@@ -11,11 +11,12 @@ import os
 from oslotest import base
 
 from webdemo.tests.functional import db_fixtures
+from webdemo.tests.functional import history_fixtures
 from webdemo.tests.functional import manage_runner as runner
 
 MERGE = '948ccd040506'
 EMAIL = 'b2237d3cc792'
-EXPAND, CONTRACT = '828dea7d5e92', '3fd795719d99'
+EXPAND = '828dea7d5e92'
 
 # A third head beside the two real ones, branching off an earlier
 # revision; its id shares 'fac0' with a real revision, so 'fac0' becomes
@@ -99,13 +100,15 @@ class TestDeveloperCommands(runner.PackageCopyMixin, base.BaseTestCase):
         self.assertRegex(name, r'^[0-9a-f]{12}_add_widget_table\.py$')
         self.assertTrue(os.path.exists(os.path.join(self.versions, 'expand',
                                                     name)))
-        self.assertIn(f"down_revision = '{EXPAND}'", text)
+        self.assertIn(f"down_revision = '{history_fixtures.EXPAND_HEAD}'",
+                      text)
         widget = name.split('_')[0]
         name, text = self.written(self.manage('db', 'revision', '--contract',
                                               '-m', 'drop widget column'))
         self.assertTrue(os.path.exists(os.path.join(self.versions,
                                                     'contract', name)))
-        self.assertIn(f"down_revision = '{CONTRACT}'", text)
+        self.assertIn(f"down_revision = '{history_fixtures.CONTRACT_HEAD}'",
+                      text)
         # A contract revision may remove only what expand made unused.
         self.assertIn(f"depends_on = '{widget}'", text)
         heads = self.heads()

@@ -100,16 +100,30 @@ class MigrationSafety(runner.ManageTestMixin):
 
     def _seed(self):
         tables = runner.schema_snapshot(self.engine)[0]
+        # A project where a contract killed half-way requires one
+        # already; else none, as the release before projects writes.
         if 'user' in tables:
             # As the previous release writes it (name only) while it
             # can, for the recovering sync's data migration to fill in.
-            names = self._names_to_write()
+            names = (self._names_to_write()
+                     + self._required('user', 'project_id'))
             self.sql(f'INSERT INTO {self._quoted("user")} (id, user_id, '
                      f'{", ".join(names)}) VALUES (1, \'u-1\''
                      + ", 'kept'" * len(names) + ')')
         if 'account' in tables:
-            self.sql("INSERT INTO account (id, name) VALUES (1, 'kept')")
+            project = self._required('account', 'project_id')
+            columns = ', '.join(['id', 'name'] + project)
+            values = ', '.join(['1'] + ["'kept'"] * (1 + len(project)))
+            self.sql(f'INSERT INTO account ({columns}) VALUES ({values})')
         return self._seeded_rows()
+
+    def _required(self, table, column):
+        """[column] if table has it NOT NULL, else []."""
+        if table not in sqlalchemy.inspect(self.engine).get_table_names():
+            return []
+        columns = {found['name']: found['nullable'] for found in
+                   sqlalchemy.inspect(self.engine).get_columns(table)}
+        return [column] if columns.get(column, True) is False else []
 
     def _names_to_write(self):
         columns = {column['name']: column['nullable'] for column in
@@ -301,14 +315,14 @@ class TestMigrationSafetyPostgreSQL(ServerMigrationSafety,
 _THREE_STATEMENTS = '''"""three statements
 
 Revision ID: aaaa00000001
-Revises: 828dea7d5e92
+Revises: dba815cb5924
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = 'aaaa00000001'
-down_revision = '828dea7d5e92'
+down_revision = 'dba815cb5924'
 branch_labels = None
 depends_on = None
 
@@ -335,7 +349,7 @@ class SeveralStatementsRecovery(runner.PackageCopyMixin):
             f.write(_THREE_STATEMENTS)
         for kill_after in (1, 2, 3):
             runner.drop_all_tables(self.engine)
-            self.assertOk(self.manage('db', 'sync', '828dea7d5e92'))
+            self.assertOk(self.manage('db', 'sync', 'dba815cb5924'))
             runner.execute(self.engine,
                            "INSERT INTO account (id, name) VALUES (1, 'kept')")
             # The shipped history ran already: count from this revision.
@@ -393,7 +407,7 @@ def _write_revisions(versions, title, revisions):
 
 
 _AROUND_AN_AUTOCOMMIT_BLOCK = {
-    'bbbb00000001': ('828dea7d5e92', '''
+    'bbbb00000001': ('dba815cb5924', '''
 def upgrade():
     op.add_column('account', sa.Column('nickname', sa.String(32)))
 '''),
@@ -462,7 +476,7 @@ def _sync_fails_at(test, revision, left_at):
 
 
 _A_GROUP_THEN_A_FAILURE = {
-    'cccc00000001': ('828dea7d5e92', """
+    'cccc00000001': ('dba815cb5924', """
 def upgrade():
     op.create_table('group_one', sa.Column('id', sa.Integer, primary_key=True))
 """),
@@ -486,7 +500,7 @@ class FailureInAGroup(runner.PackageCopyMixin):
         # third fails: the first two are run again, one commit each.
         _write_revisions(self.versions, 'group then failure',
                          _A_GROUP_THEN_A_FAILURE)
-        self.assertOk(self.manage('db', 'sync', '828dea7d5e92'))
+        self.assertOk(self.manage('db', 'sync', 'dba815cb5924'))
         self.assertEqual([('cccc00000001', 'succeeded'),
                           ('cccc00000002', 'succeeded'),
                           ('cccc00000003', 'failed')],
@@ -514,7 +528,7 @@ class TestFailureInAGroupPostgreSQL(FailureInAGroup,
 def _then(second_upgrade):
     """A revision creating a table, then one whose upgrade fails."""
     return {
-        'eeee00000001': ('828dea7d5e92', """
+        'eeee00000001': ('dba815cb5924', """
 def upgrade():
     op.create_table('carried', sa.Column('id', sa.Integer, primary_key=True))
 """),

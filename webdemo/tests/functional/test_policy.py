@@ -1,10 +1,12 @@
 """Who may do what, through real HTTP: every route for every caller.
 
-Table-driven: each route of /v1/users and /v1/accounts, sent by the
-reader, member and admin of a project, by a user with no role and by
-anonymous, under http_basic (a real bcrypt htpasswd file) on SQLite,
-MariaDB/MySQL and PostgreSQL, and under noauth2. A refused request
-changes nothing. How each strategy authenticates is tested beside it.
+Table-driven: each route of /v1/users and /v1/accounts, on an item of
+the caller's own project and of another, sent by the reader, member and
+admin of a project, by a user with no role and by anonymous, under
+keystone (a real Keystone) and http_basic (a real bcrypt htpasswd file)
+on SQLite, MariaDB/MySQL and PostgreSQL, and under noauth2. A refused
+request changes nothing. How each strategy authenticates is tested
+beside it.
 """
 
 import os
@@ -15,10 +17,13 @@ from oslotest import base
 
 from webdemo.tests.functional import api_fixtures
 from webdemo.tests.functional.api_fixtures import CALLERS
+from webdemo.tests.functional.api_fixtures import PROJECT_A
+from webdemo.tests.functional.api_fixtures import PROJECT_B
 from webdemo.tests.functional import db_fixtures
 
 SUCCESS = {'list': 200, 'get': 200, 'create': 201, 'update': 200,
            'delete': 204}
+ITEM_ACTIONS = ('get', 'update', 'delete')
 # The secure-RBAC defaults (webdemo/policies): written out here, not
 # read from the code under test.
 ALLOWED = {'reader': {'list', 'get'},
@@ -31,21 +36,40 @@ _BODIES = {
         'name': f'name{number}', 'password': 'long-enough-1'}}}
 _CHANGES = {'user': {'user': {'email': 'changed@example.org'}},
             'account': {'account': {'email': 'changed@example.org'}}}
+_OWNERS = {PROJECT_A: CALLERS['admin-a'], PROJECT_B: CALLERS['admin-b']}
+
+
+def expected(caller, action, owner):
+    """The status caller gets for action on an item of project owner.
+
+    Another project's item, to a caller who may not act on it, does not
+    exist (404): a caller learns nothing of other projects.
+    """
+    if caller.name is None:
+        return 401
+    allowed = action in ALLOWED.get(caller.role, ())
+    if action in ITEM_ACTIONS and caller.role != 'admin' and (
+            caller.project != owner):
+        return 404
+    return SUCCESS[action] if allowed else 403
 
 
 class PolicyTable(api_fixtures.ApiServerMixin):
+    """Each route, each caller, items of its own and another project."""
 
     def setUp(self):
         super().setUp()
         self.made = 0
 
-    def make(self, resource):
-        """A new item of resource, made by the admin; its id."""
+    def make(self, resource, project):
+        """A new item of resource in project, made by its admin; its id."""
         self.made += 1
         status, body, _ = self.request(
             'POST', f'/v1/{resource}s', _BODIES[resource](f'x{self.made}'),
-            caller=CALLERS['admin-a'])
+            caller=_OWNERS[project])
         self.assertEqual(201, status, body)
+        self.assertEqual(self.project_id(project),
+                         body[resource]['project_id'])
         return body[resource]['id']
 
     def snapshot(self, resource):
@@ -64,36 +88,43 @@ class PolicyTable(api_fixtures.ApiServerMixin):
                 'update': ('PATCH', item, _CHANGES[resource]),
                 'delete': ('DELETE', item, None)}[action]
 
-    def expected(self, caller, action):
-        if caller.name is None:
-            return 401
-        if action in ALLOWED.get(caller.role, ()):
-            return SUCCESS[action]
-        return 403
-
-    def test_every_route_for_every_caller(self):
+    def test_every_route_for_every_caller_and_project(self):
         callers = [*CALLERS.values(), api_fixtures.NOBODY,
                    api_fixtures.ANONYMOUS]
         for resource in ('user', 'account'):
             for action in SUCCESS:
                 for caller in callers:
-                    with self.subTest(resource=resource, action=action,
-                                      caller=caller.name):
-                        self.check(resource, action, caller)
+                    for owner in (PROJECT_A, PROJECT_B):
+                        with self.subTest(resource=resource, action=action,
+                                          caller=caller.name, owner=owner):
+                            self.check(resource, action, caller, owner)
 
-    def check(self, resource, action, caller):
-        key = self.make(resource)
+    def check(self, resource, action, caller, owner):
+        key = self.make(resource, owner)
         before = self.snapshot(resource)
         status, body, _ = self.request(
             *self.route(resource, action, key), caller=caller)
-        expected = self.expected(caller, action)
-        self.assertEqual(expected, status, body)
-        if expected == 403:
-            self.assertEqual(403, body['error']['code'])
+        wanted = expected(caller, action, owner)
+        self.assertEqual(wanted, status, body)
+        if wanted == 403:
             self.assertIn(f'webdemo:{resource}:{action}',
                           body['error']['message'])
-        if expected in (401, 403):
+        if wanted in (401, 403, 404):
             self.assertEqual(before, self.snapshot(resource))
+        elif action == 'list':
+            self.assertListed(resource, caller, body[f'{resource}s'])
+        elif action == 'create':
+            self.assertEqual(self.project_id(caller.project),
+                             body[resource]['project_id'])
+
+    def assertListed(self, resource, caller, listed):
+        projects = {item['project_id'] for item in listed}
+        if caller.role == 'admin':
+            # Every project's: made in both by now.
+            self.assertEqual({self.project_id(PROJECT_A),
+                              self.project_id(PROJECT_B)}, projects)
+        else:
+            self.assertEqual({self.project_id(caller.project)}, projects)
 
 
 class TestPolicyHttpBasicSQLite(PolicyTable, db_fixtures.SQLiteFileMixin,

@@ -20,6 +20,9 @@ from webdemo.tests.functional import manage_runner as runner
 from webdemo.tests.functional.previous_release import users as previous
 
 BEFORE_SPLIT = '948ccd040506'
+# The deployment's [api] default_project_id: the project the previous
+# release's rows (written without one) belong to.
+PROJECT = 'project-a'
 
 
 class RollingUpgrade(runner.ManageTestMixin):
@@ -29,6 +32,13 @@ class RollingUpgrade(runner.ManageTestMixin):
         self.put_at(BEFORE_SPLIT)
         self.old = previous.Users(self.engine)
         self.old.create('u-1', 'alice', 'a@x')
+
+    def manage(self, *args, **env):
+        return super().manage(
+            *args, **{'OS_API__DEFAULT_PROJECT_ID': PROJECT, **env})
+
+    def this_release(self):
+        return this_release.Users(self.engine, PROJECT)
 
     def version(self):
         result = self.manage('db', 'version', '--check', '--format', 'json')
@@ -40,7 +50,7 @@ class RollingUpgrade(runner.ManageTestMixin):
 
     def test_both_releases_through_every_phase(self):
         self.assertOk(self.manage('db', 'sync', '--expand'))
-        new = this_release.Users(self.engine)
+        new = self.this_release()
         self._both_releases_after_expand(new)
         self._data_migration_with_writes_behind_it()
         self._contract_refused_until_the_data_is_moved()
@@ -48,7 +58,7 @@ class RollingUpgrade(runner.ManageTestMixin):
         self.assertOk(self.manage('db', 'sync', '--contract'))
         # `new` looked at the table before the contract dropped name:
         # it must notice, not fail.
-        new.create('u-6', 'frank')
+        new.create(PROJECT, 'u-6', 'frank')
         self.assertEqual([('u-1', 'alice'), ('u-2', 'bob'), ('u-3', 'carol'),
                           ('u-4', 'dave'), ('u-5', 'erin'),
                           ('u-6', 'frank')], self.names(new))
@@ -58,7 +68,7 @@ class RollingUpgrade(runner.ManageTestMixin):
 
     def _both_releases_after_expand(self, new):
         self.old.create('u-2', 'bob')
-        new.create('u-3', 'carol', 'c@x')
+        new.create(PROJECT, 'u-3', 'carol', 'c@x')
         # Each release reads what the other wrote.
         self.assertEqual('alice', new.get('alice')['username'])
         self.assertEqual('u-2', new.get('bob')['user_id'])
@@ -69,7 +79,9 @@ class RollingUpgrade(runner.ManageTestMixin):
         code, report = self.version()
         self.assertEqual((13, 'data_migrations_pending'),
                          (code, report['status']))
-        self.assertEqual({'user_username': 2}, report['data_migrations'])
+        # The previous release's two rows, each also without a project.
+        self.assertEqual({'user_username': 2, 'project_ids': 2},
+                         report['data_migrations'])
 
     def _data_migration_with_writes_behind_it(self):
         first = self.manage('db', 'online_data_migrations', '--max-count',
@@ -78,7 +90,7 @@ class RollingUpgrade(runner.ManageTestMixin):
         # The previous release writes after the run: that row counts.
         self.old.create('u-4', 'dave')
         code, report = self.version()
-        self.assertEqual((13, {'user_username': 2}),
+        self.assertEqual((13, {'user_username': 2, 'project_ids': 3}),
                          (code, report['data_migrations']))
 
     def _contract_refused_until_the_data_is_moved(self):
@@ -91,6 +103,23 @@ class RollingUpgrade(runner.ManageTestMixin):
         self.old.create('u-5', 'erin')
         self.assertIn('name', runner.schema_snapshot(self.engine)[0]['user'])
 
+    def test_rows_without_a_project_wait_for_the_default_project(self):
+        self.assertOk(self.manage('db', 'sync', '--expand'))
+        unset = {'OS_API__DEFAULT_PROJECT_ID': ''}
+        moved = self.manage('db', 'online_data_migrations', **unset)
+        self.assertEqual(2, moved.returncode, moved.stderr)
+        self.assertIn('project_ids failed', moved.stderr)
+        self.assertIn('set [api] default_project_id', moved.stdout
+                      + moved.stderr)
+        whole = self.manage('db', 'sync', **unset)
+        self.assertFailsCleanly(whole, 12, 'project_ids: 1')
+        with self.engine.connect() as connection:
+            self.assertEqual([None], connection.exec_driver_sql(
+                f'SELECT project_id FROM {self.quoted()}').scalars().all())
+        self.assertOk(self.manage('db', 'sync'))
+        self.assertEqual([PROJECT], [user['project_id'] for user in
+                                     self.this_release().list()])
+
     def test_whole_sync_moves_the_data_between_the_phases(self):
         self.old.create('u-2', 'bob')
         result = self.manage('db', 'sync')
@@ -98,7 +127,7 @@ class RollingUpgrade(runner.ManageTestMixin):
         self.assertIn('Online data migration user_username: moved 2 rows.',
                       result.stdout)
         self.assertEqual([('u-1', 'alice'), ('u-2', 'bob')],
-                         self.names(this_release.Users(self.engine)))
+                         self.names(self.this_release()))
 
     def test_whole_sync_finishes_an_upgrade_begun_with_expand(self):
         self.assertOk(self.manage('db', 'sync', '--expand'))
@@ -134,13 +163,14 @@ class RollingUpgrade(runner.ManageTestMixin):
 
     def test_this_release_follows_a_contract_and_its_undoing(self):
         self.assertOk(self.manage('db', 'sync'))
-        new = this_release.Users(self.engine)
-        new.create('u-2', 'bob')
-        self.assertOk(self.manage('db', 'downgrade', 'contract@-1'))
-        new.create('u-3', 'carol')
+        new = self.this_release()
+        new.create(PROJECT, 'u-2', 'bob')
+        # Both contracts undone: name is back.
+        self.assertOk(self.manage('db', 'downgrade', 'contract@-2'))
+        new.create(PROJECT, 'u-3', 'carol')
         self.assertEqual('carol', self.old.get('carol')['name'])
         self.assertOk(self.manage('db', 'sync'))
-        new.create('u-4', 'dave')
+        new.create(PROJECT, 'u-4', 'dave')
         self.assertEqual(['alice', 'bob', 'carol', 'dave'],
                          [user['username'] for user in new.list()])
 

@@ -49,7 +49,8 @@ class ServiceRegistry(runner.ManageTestMixin):
         self.assertOk(self.manage('db', 'sync', '--contract'))
 
     def test_a_release_that_survives_the_contract_does_not_block(self):
-        self.registered('this', 2)
+        # Level 3 runs after every contract (projects' needs it).
+        self.registered('this', 3)
         with self.engine.connect() as connection:
             found = services.read(connection)
         self.assertEqual([('this', True)],

@@ -49,12 +49,14 @@ class UpgradeCheck(runner.ManageTestMixin):
         self.addCleanup(registration.leave)
         code, checks, _ = self.status()
         self.assertEqual(1, code)
-        self.assertEqual((1, 'rows left to move: user_username 1'),
+        self.assertEqual((1, 'rows left to move: user_username 1, '
+                             'project_ids 1'),
                          checks['Online data migrations'])
         self.assertIn(f'release {previous.NAME} (level 1) on',
                       checks['Services of the previous release'][1])
         registration.leave()
-        self.assertOk(self.manage('db', 'sync'))
+        self.assertOk(self.manage('db', 'sync',
+                                  OS_API__DEFAULT_PROJECT_ID='project-a'))
         code, checks, _ = self.status()
         self.assertEqual(0, code, checks)
         self.assertEqual({0}, {result for result, _ in checks.values()})

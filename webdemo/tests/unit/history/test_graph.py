@@ -117,17 +117,18 @@ class TestGraphCache(base.BaseTestCase):
         graph_module.load(self.directories)
         contract = self.directories[2]
         [name] = [name for name in os.listdir(contract)
-                  if name.endswith('.py')]
+                  if name.startswith('3fd795719d99')]
         path = os.path.join(contract, name)
         with open(path) as source:
             text = source.read()
-        # The contract revision moved onto the expand branch: one head.
+        # The first contract revision moved onto the expand head: the
+        # second contract revision is the one head.
         with open(path, 'w') as source:
             source.write(text.replace("down_revision = '948ccd040506'",
-                                      "down_revision = '828dea7d5e92'"))
+                                      "down_revision = 'dba815cb5924'"))
         graph = graph_module.load(self.directories)
         self.assertEqual(2, self.derived.calls)
-        self.assertEqual(('3fd795719d99',), graph.heads)
+        self.assertEqual(('1fd0aa0adf0f',), graph.heads)
 
     def test_a_removed_file_is_seen(self):
         graph_module.load(self.directories)
@@ -136,7 +137,7 @@ class TestGraphCache(base.BaseTestCase):
             if name.endswith('.py'):
                 os.unlink(os.path.join(contract, name))
         graph = graph_module.load(self.directories)
-        self.assertEqual(('828dea7d5e92',), graph.heads)
+        self.assertEqual(('dba815cb5924',), graph.heads)
         self.assertEqual(frozenset(), graph.contract)
 
     def test_a_corrupt_cache_is_rebuilt(self):

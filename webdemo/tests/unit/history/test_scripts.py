@@ -13,6 +13,8 @@ from webdemo import exception
 USER, ACCOUNT = '7dc0a5261bc4', 'fac0847f78ff'
 EMAIL, PASSWORD_HASH, MERGE = 'b2237d3cc792', 'e27bd8cacc69', '948ccd040506'
 EXPAND, CONTRACT = '828dea7d5e92', '3fd795719d99'
+# The projects change: each branch's head.
+PROJECTS_EXPAND, PROJECTS_CONTRACT = 'dba815cb5924', '1fd0aa0adf0f'
 
 
 def _ids(plan):
@@ -26,7 +28,8 @@ class TestPlans(base.BaseTestCase):
         self.scripts = scripts.Scripts.load()
 
     def test_graph_facts(self):
-        self.assertEqual({EXPAND, CONTRACT}, set(self.scripts.heads))
+        self.assertEqual({PROJECTS_EXPAND, PROJECTS_CONTRACT},
+                         set(self.scripts.heads))
         self.assertTrue(self.scripts.is_known(EMAIL))
         self.assertFalse(self.scripts.is_known('fffffffffff0'))
         self.assertEqual({USER, ACCOUNT, EMAIL},
@@ -37,26 +40,30 @@ class TestPlans(base.BaseTestCase):
         plan = _ids(self.scripts.upgrade_plan('heads', ()))
         self.assertEqual([USER, ACCOUNT], plan[:2])
         self.assertEqual({EMAIL, PASSWORD_HASH}, set(plan[2:4]))
-        self.assertEqual([MERGE, EXPAND, CONTRACT], plan[4:])
+        # Every expand revision before any contract one.
+        self.assertEqual([MERGE, EXPAND, PROJECTS_EXPAND, CONTRACT,
+                          PROJECTS_CONTRACT], plan[4:])
 
     def test_upgrade_from_one_branch_runs_the_rest(self):
-        self.assertEqual([PASSWORD_HASH, MERGE, EXPAND, CONTRACT], _ids(
+        self.assertEqual([PASSWORD_HASH, MERGE, EXPAND, PROJECTS_EXPAND,
+                          CONTRACT, PROJECTS_CONTRACT], _ids(
             self.scripts.upgrade_plan('heads', (EMAIL,))))
 
     def test_phase_targets(self):
-        self.assertEqual([EXPAND], _ids(
+        self.assertEqual([EXPAND, PROJECTS_EXPAND], _ids(
             self.scripts.upgrade_plan('expand@head', (MERGE,))))
-        # The contract head depends on the expand revision.
-        self.assertEqual([EXPAND, CONTRACT], _ids(
+        # The contract revisions depend on the expand ones.
+        self.assertEqual([EXPAND, PROJECTS_EXPAND, CONTRACT,
+                          PROJECTS_CONTRACT], _ids(
             self.scripts.upgrade_plan('contract@head', (MERGE,))))
-        self.assertEqual([CONTRACT], _ids(
-            self.scripts.upgrade_plan('contract@head', (EXPAND,))))
+        self.assertEqual([CONTRACT, PROJECTS_CONTRACT], _ids(
+            self.scripts.upgrade_plan('contract@head', (PROJECTS_EXPAND,))))
 
     def test_sides(self):
         sides = self.scripts.sides
-        self.assertEqual({CONTRACT}, sides.contract)
+        self.assertEqual({CONTRACT, PROJECTS_CONTRACT}, sides.contract)
         self.assertEqual({USER, ACCOUNT, EMAIL, PASSWORD_HASH, MERGE,
-                          EXPAND}, sides.expand)
+                          EXPAND, PROJECTS_EXPAND}, sides.expand)
 
     def test_a_phase_less_head_names_the_branches(self):
         error = self.assertRaises(exception.InvalidRevision,
@@ -70,8 +77,10 @@ class TestPlans(base.BaseTestCase):
             '+1', (USER,))))
 
     def test_at_head_nothing_to_do(self):
-        # Alembic records the contract head alone: it depends on EXPAND.
-        self.assertEqual([], self.scripts.upgrade_plan('heads', (CONTRACT,)))
+        # Alembic records the contract head alone: it depends on the
+        # expand head.
+        self.assertEqual([], self.scripts.upgrade_plan(
+            'heads', (PROJECTS_CONTRACT,)))
 
     def test_downgrade_undoes_children_first(self):
         plan = _ids(self.scripts.downgrade_plan(ACCOUNT, (MERGE,)))

@@ -28,10 +28,12 @@ depends_on = ('828dea7d5e92',)
 # refuses this revision while one of their services is registered live.
 release_level_needed = 2
 # This file as released before it found the constraint by what it
-# covers: databases where that version ran are not "tampered" (the two
-# leave a database the history built in the same state).
+# covers, and before its downgrade copied the live table on SQLite:
+# databases where those versions ran are not "tampered" (they leave a
+# database the history built in the same state).
 replaces_checksums = (
     'aa31bc5a9e26fb98c46447e3aa4baf25c56ef0734f81b8ab3e34ace57dae8301',
+    '3d4a692793e861da005ad3186be36141569a9de1a76d92f4347b99ba7bdf7ca2',
 )
 
 _USER = sa.table('user', sa.column('name', sa.String(64)),
@@ -71,11 +73,13 @@ def upgrade():
 
 
 def downgrade():
-    # The previous release reads name: bring it back, filled.
-    with op.batch_alter_table('user', copy_from=_after()) as batch:
+    # The previous release reads name: bring it back, filled. SQLite
+    # copies the live table: a later expand revision's columns (the
+    # projects' project_id) must survive the copy.
+    with live_names.batch_alter_table('user', _after) as batch:
         batch.add_column(sa.Column('name', sa.String(64), nullable=True))
     op.execute(_USER.update().values(name=_USER.c.username))
-    with op.batch_alter_table('user', copy_from=_before()) as batch:
+    with live_names.batch_alter_table('user', _before) as batch:
         batch.alter_column('name', existing_type=sa.String(64),
                            nullable=False)
         batch.create_unique_constraint('uq_user_name', ['name'])

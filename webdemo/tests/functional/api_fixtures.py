@@ -99,35 +99,37 @@ CALLERS = {f'{role}-{project[-1]}': Caller(f'{role}-{project[-1]}', project,
            for project in (PROJECT_A, PROJECT_B) for role in ROLES}
 
 
-def write_http_basic(home, callers=tuple(CALLERS.values()) + (NOBODY,)):
-    """A config file for http_basic knowing callers; its path.
+def _write(home, name, text):
+    path = os.path.join(home, name)
+    with open(path, 'w') as out:
+        out.write(text)
+    return path
 
-    bcrypt's lowest cost keeps the tests quick; the server checks the
-    hash the same way whatever its cost.
-    """
-    htpasswd = os.path.join(home, 'htpasswd')
-    with open(htpasswd, 'w') as out:
-        for caller in callers:
-            hashed = bcrypt.hashpw(caller.password.encode(),
-                                   bcrypt.gensalt(4)).decode()
-            out.write(f'{caller.name}:{hashed}\n')
+
+def _hashed(password):
+    # bcrypt's lowest cost keeps the tests quick; the server checks the
+    # hash the same way whatever its cost.
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()
+
+
+def write_http_basic(home, callers=tuple(CALLERS.values()) + (NOBODY,)):
+    """A config file for http_basic knowing callers; its path."""
+    htpasswd = _write(home, 'htpasswd', ''.join(
+        f'{caller.name}:{_hashed(caller.password)}\n' for caller in callers))
     assigned = ', '.join(f'{caller.name}:{caller.project}:{caller.role}'
                          for caller in callers if caller.role)
-    path = os.path.join(home, 'http_basic.conf')
-    with open(path, 'w') as out:
-        out.write(f'[api]\nauth_strategy = http_basic\n'
+    return _write(home, 'http_basic.conf',
+                  f'[api]\nauth_strategy = http_basic\n'
                   f'http_basic_assignments = {assigned}\n'
                   f'[oslo_middleware]\n'
                   f'http_basic_auth_user_file = {htpasswd}\n')
-    return path
 
 
 def write_keystone(home):
     """A config file for keystone, as the webdemo service user."""
-    path = os.path.join(home, 'keystone.conf')
     service = Caller('webdemo', 'service')
-    with open(path, 'w') as out:
-        out.write(f'[api]\nauth_strategy = keystone\n'
+    return _write(home, 'keystone.conf',
+                  f'[api]\nauth_strategy = keystone\n'
                   f'[keystone_authtoken]\n'
                   f'www_authenticate_uri = {KEYSTONE_URL}\n'
                   f'auth_url = {KEYSTONE_URL}\n'
@@ -136,14 +138,10 @@ def write_keystone(home):
                   f'password = {service.password}\n'
                   f'project_name = {service.project}\n'
                   f'user_domain_id = default\nproject_domain_id = default\n')
-    return path
 
 
 def write_noauth2(home):
-    path = os.path.join(home, 'noauth2.conf')
-    with open(path, 'w') as out:
-        out.write('[api]\nauth_strategy = noauth2\n')
-    return path
+    return _write(home, 'noauth2.conf', '[api]\nauth_strategy = noauth2\n')
 
 
 class ApiServerMixin(runner.ManageTestMixin):

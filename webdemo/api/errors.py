@@ -51,7 +51,7 @@ def _why(error):
     if kind == 'minProperties':
         return 'must name at least one field'
     if kind == 'pattern':
-        return 'must not contain NUL characters'
+        return error.schema.get('description', 'is not valid')
     return f'is not valid ({kind})'
 
 

@@ -15,15 +15,25 @@ def _wrapped(name, properties, required=()):
 
 # PostgreSQL cannot store a NUL character in a text column.
 _NO_NUL = '^[^\x00]*$'
+# A username is compared by its code points on every backend (contract
+# a392e388916b), once in Unicode NFC (v1_users.py): spaces around it
+# would make names that look the same differ, and MySQL ignores
+# trailing ones.
+_NAME = '^(?!\\s)(?![\\s\\S]*\\s$)[^\x00]*$'
 
 
-def _text(most, nullable=False):
+def _text(most, nullable=False, pattern=_NO_NUL,
+          words='must not contain NUL characters'):
     kind = ['string', 'null'] if nullable else 'string'
-    return {'type': kind, 'maxLength': most, 'pattern': _NO_NUL,
-            **({} if nullable else {'minLength': 1})}
+    # errors.invalid says the description when the pattern refuses.
+    return {'type': kind, 'maxLength': most, 'pattern': pattern,
+            'description': words, **({} if nullable else {'minLength': 1})}
 
 
-_USER = {'user_id': _text(255), 'username': _text(64),
+_USER = {'user_id': _text(255),
+         'username': _text(64, pattern=_NAME, words=(
+             'must not begin or end with a space, nor contain NUL '
+             'characters')),
          'email': _text(255, nullable=True)}
 USER_CREATE = _wrapped('user', _USER, required=('user_id', 'username'))
 USER_UPDATE = _wrapped('user', {name: _USER[name]
@@ -32,6 +42,7 @@ USER_UPDATE = _wrapped('user', {name: _USER[name]
 _ACCOUNT = {'name': _text(50), 'description': _text(200, nullable=True),
             'email': _text(255, nullable=True),
             'password': {'type': 'string', 'minLength': 8,
-                         'maxLength': 1024, 'pattern': _NO_NUL}}
+                         'maxLength': 1024, 'pattern': _NO_NUL,
+                         'description': 'must not contain NUL characters'}}
 ACCOUNT_CREATE = _wrapped('account', _ACCOUNT, required=('name',))
 ACCOUNT_UPDATE = _wrapped('account', _ACCOUNT)

@@ -6,6 +6,7 @@ sees and changes its own project's users, an admin every project's
 """
 
 import functools
+import unicodedata
 
 import flask
 from oslo_db import exception as db_exc
@@ -21,6 +22,20 @@ BLUEPRINT = flask.Blueprint('users', __name__)
 
 def _users():
     return flask.current_app.config['webdemo.users']
+
+
+def _fields(schema):
+    """The user's fields from the body, its username in Unicode NFC.
+
+    The same name typed as 'e' and a combining accent or as one
+    character is one name: stored and compared in one form, the same
+    code points on every backend.
+    """
+    fields = dict(errors.body(schema)['user'])
+    if 'username' in fields:
+        fields['username'] = unicodedata.normalize('NFC',
+                                                   fields['username'])
+    return fields
 
 
 def _taken(username):
@@ -50,7 +65,7 @@ def show_user(key):
 def create_user():
     authorization.check('webdemo:user:create')
     project = authorization.own_project()
-    fields = errors.body(schemas.USER_CREATE)['user']
+    fields = _fields(schemas.USER_CREATE)
     try:
         new = _users().create(project, fields['user_id'],
                               fields['username'], fields.get('email'))
@@ -62,7 +77,7 @@ def create_user():
 @BLUEPRINT.patch('/users/' + paging.ITEM)
 def update_user(key):
     _found('webdemo:user:update', key)
-    fields = errors.body(schemas.USER_UPDATE)['user']
+    fields = _fields(schemas.USER_UPDATE)
     try:
         errors.existed('user', key, _users().update(key, **fields))
     except db_exc.DBDuplicateEntry:

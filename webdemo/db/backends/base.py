@@ -46,6 +46,10 @@ class Backend:
     # CONCURRENTLY, outside a transaction (PostgreSQL; InnoDB builds
     # online by itself, SQLite's writers wait anyway): online_ddl.py.
     index_built_concurrently = False
+    # The collation that compares text by its code points, where the
+    # database's default does not (MySQL's folds case and accents):
+    # None where text already compares so.
+    exact_collation = None
 
     def __init__(self, engine):
         # Weakly: backends.for_engine keeps a backend for as long as its

@@ -39,7 +39,10 @@ class User(BASE):
 
     id = Column(Integer, primary_key=True)
     user_id = Column(String(255), nullable=False)
-    username = Column(String(64), nullable=False)
+    # Compared by code point on every backend (contract a392e388916b).
+    username = Column(String(64).with_variant(
+        String(64, collation='utf8mb4_bin'), 'mysql', 'mariadb'),
+        nullable=False)
     email = Column(String(255))
     # The owning project (a Keystone project id).
     project_id = Column(String(255), nullable=False)

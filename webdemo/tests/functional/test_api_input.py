@@ -69,6 +69,25 @@ class BadInput(api_fixtures.ApiServerMixin):
                 ('/v1/accounts/99999999999999999999', 404, 'not found')):
             self.assertRefused(self.request('GET', path), code, *words)
 
+    def test_usernames_compare_the_same_on_every_backend(self):
+        for name in ('Emoji\U0001F642', 'emoji\U0001F642',
+                     'caf\u00e9'):
+            self.assertEqual(201, self.request('POST', '/v1/users', {
+                'user': {'user_id': 'u', 'username': name}})[0], name)
+        listed = {user['username'] for user in self.request(
+            'GET', '/v1/users')[1]['users']}
+        # The same name, decomposed: stored as it was composed, taken.
+        status, body, _ = self.request('POST', '/v1/users', {'user': {
+            'user_id': 'u', 'username': 'cafe\u0301'}})
+        self.assertEqual(409, status, body)
+        status, body, _ = self.request('POST', '/v1/users', {'user': {
+            'user_id': 'u', 'username': 'emoji\U0001F642 '}})
+        self.assertEqual(400, status, body)
+        self.assertIn('must not begin or end with a space',
+                      body['error']['message'])
+        self.assertEqual(listed, {user['username'] for user in self.request(
+            'GET', '/v1/users')[1]['users']})
+
     def test_a_nul_character(self):
         self.assertRefused(self.request('POST', '/v1/users', {'user': {
             'user_id': 'u-\x00', 'username': 'bob'}}), 400,

@@ -18,6 +18,7 @@ MERGE = '948ccd040506'
 EXPAND, CONTRACT = '828dea7d5e92', '3fd795719d99'
 EXPAND_HEAD = history_fixtures.EXPAND_HEAD
 CONTRACT_HEAD = history_fixtures.CONTRACT_HEAD
+PROJECTS_CONTRACT = '1fd0aa0adf0f'
 
 
 def _json(result):
@@ -124,7 +125,7 @@ class HistoryAndSql(runner.ManageTestMixin):
         self.assertEqual({USER_TABLE: '[x]', ACCOUNT_TABLE: '[x]',
                           EMAIL: '[ ]', PASSWORD_HASH: '[ ]', MERGE: '[ ]',
                           EXPAND: '[ ]', CONTRACT: '[ ]', EXPAND_HEAD: '[ ]',
-                          CONTRACT_HEAD: '[ ]'},
+                          PROJECTS_CONTRACT: '[ ]', CONTRACT_HEAD: '[ ]'},
                          marks)
 
     def test_history_json_and_range(self):
@@ -134,7 +135,7 @@ class HistoryAndSql(runner.ManageTestMixin):
                                    'json'))
         applied = {rev['revision']: rev['applied']
                    for rev in report['revisions']}
-        self.assertEqual(8, len(applied))
+        self.assertEqual(9, len(applied))
         self.assertTrue(applied[ACCOUNT_TABLE])
         self.assertFalse(applied[EMAIL])
 
@@ -178,12 +179,13 @@ class StampDowngradeCheck(runner.ManageTestMixin):
         self.assertNotIn('account', runner.schema_snapshot(self.engine)[0])
 
     def test_downgrade_by_partial_id_without_drops_needs_no_yes(self):
-        # Undoing the last contract makes project_id nullable again:
-        # nothing is lost.
+        # Undoing the last two contracts makes usernames fold on MySQL
+        # and project_id nullable again: nothing is lost.
         self.put_at('heads')
-        result = self.manage('db', 'downgrade', 'contract@-1')
+        result = self.manage('db', 'downgrade', 'contract@-2')
         self.assertOk(result)
         self.assertIn(f'Reverted {CONTRACT_HEAD}', result.stdout)
+        self.assertIn(f'Reverted {PROJECTS_CONTRACT}', result.stdout)
         self.assertIn(f'Current revision: {CONTRACT}, {EXPAND_HEAD}',
                       self.manage('db', 'version').stdout)
 

@@ -339,6 +339,32 @@ class MigrationWalkChecks:
         connection.execute(sqlalchemy.text('DELETE FROM account WHERE id = 9'))
         connection.commit()
 
+    # a392e388916b (contract): usernames compared by code point on MySQL
+    # too (elsewhere they were already).
+
+    def _names_differing_in_case(self, connection):
+        """Insert two names MySQL's default collation folds together."""
+        _insert(connection, USER, [
+            {'id': 20, 'user_id': 'u-20', 'username': 'Fold',
+             'project_id': 'p-1'},
+            {'id': 21, 'user_id': 'u-21', 'username': 'fold ',
+             'project_id': 'p-1'}])
+        connection.commit()
+        connection.execute(sqlalchemy.text(
+            f'DELETE FROM {_quoted(connection, USER)} WHERE id >= 20'))
+        connection.commit()
+
+    def _check_a392e388916b(self, connection, data):
+        self._names_differing_in_case(connection)
+
+    def _post_downgrade_a392e388916b(self, connection, data):
+        if connection.dialect.name != 'mysql':
+            self._names_differing_in_case(connection)
+            return
+        self.assertRaises((db_exc.DBDuplicateEntry, sa_exc.IntegrityError),
+                          self._names_differing_in_case, connection)
+        connection.rollback()
+
 
 class MigrationWalk(MigrationWalkChecks):
     """Walk base -> head -> base -> head, one revision at a time."""

@@ -122,13 +122,13 @@ class TestGraphCache(base.BaseTestCase):
         with open(path) as source:
             text = source.read()
         # The first contract revision moved onto the expand head: the
-        # second contract revision is the one head.
+        # last contract revision is the one head.
         with open(path, 'w') as source:
             source.write(text.replace("down_revision = '948ccd040506'",
                                       "down_revision = 'dba815cb5924'"))
         graph = graph_module.load(self.directories)
         self.assertEqual(2, self.derived.calls)
-        self.assertEqual(('1fd0aa0adf0f',), graph.heads)
+        self.assertEqual(('a392e388916b',), graph.heads)
 
     def test_a_removed_file_is_seen(self):
         graph_module.load(self.directories)

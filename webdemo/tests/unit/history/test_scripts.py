@@ -13,8 +13,10 @@ from webdemo import exception
 USER, ACCOUNT = '7dc0a5261bc4', 'fac0847f78ff'
 EMAIL, PASSWORD_HASH, MERGE = 'b2237d3cc792', 'e27bd8cacc69', '948ccd040506'
 EXPAND, CONTRACT = '828dea7d5e92', '3fd795719d99'
-# The projects change: each branch's head.
+# The projects change; then usernames compared exactly (the contract
+# head).
 PROJECTS_EXPAND, PROJECTS_CONTRACT = 'dba815cb5924', '1fd0aa0adf0f'
+EXACT_NAMES = 'a392e388916b'
 
 
 def _ids(plan):
@@ -28,7 +30,7 @@ class TestPlans(base.BaseTestCase):
         self.scripts = scripts.Scripts.load()
 
     def test_graph_facts(self):
-        self.assertEqual({PROJECTS_EXPAND, PROJECTS_CONTRACT},
+        self.assertEqual({PROJECTS_EXPAND, EXACT_NAMES},
                          set(self.scripts.heads))
         self.assertTrue(self.scripts.is_known(EMAIL))
         self.assertFalse(self.scripts.is_known('fffffffffff0'))
@@ -42,11 +44,11 @@ class TestPlans(base.BaseTestCase):
         self.assertEqual({EMAIL, PASSWORD_HASH}, set(plan[2:4]))
         # Every expand revision before any contract one.
         self.assertEqual([MERGE, EXPAND, PROJECTS_EXPAND, CONTRACT,
-                          PROJECTS_CONTRACT], plan[4:])
+                          PROJECTS_CONTRACT, EXACT_NAMES], plan[4:])
 
     def test_upgrade_from_one_branch_runs_the_rest(self):
         self.assertEqual([PASSWORD_HASH, MERGE, EXPAND, PROJECTS_EXPAND,
-                          CONTRACT, PROJECTS_CONTRACT], _ids(
+                          CONTRACT, PROJECTS_CONTRACT, EXACT_NAMES], _ids(
             self.scripts.upgrade_plan('heads', (EMAIL,))))
 
     def test_phase_targets(self):
@@ -54,14 +56,15 @@ class TestPlans(base.BaseTestCase):
             self.scripts.upgrade_plan('expand@head', (MERGE,))))
         # The contract revisions depend on the expand ones.
         self.assertEqual([EXPAND, PROJECTS_EXPAND, CONTRACT,
-                          PROJECTS_CONTRACT], _ids(
+                          PROJECTS_CONTRACT, EXACT_NAMES], _ids(
             self.scripts.upgrade_plan('contract@head', (MERGE,))))
-        self.assertEqual([CONTRACT, PROJECTS_CONTRACT], _ids(
+        self.assertEqual([CONTRACT, PROJECTS_CONTRACT, EXACT_NAMES], _ids(
             self.scripts.upgrade_plan('contract@head', (PROJECTS_EXPAND,))))
 
     def test_sides(self):
         sides = self.scripts.sides
-        self.assertEqual({CONTRACT, PROJECTS_CONTRACT}, sides.contract)
+        self.assertEqual({CONTRACT, PROJECTS_CONTRACT, EXACT_NAMES},
+                         sides.contract)
         self.assertEqual({USER, ACCOUNT, EMAIL, PASSWORD_HASH, MERGE,
                           EXPAND, PROJECTS_EXPAND}, sides.expand)
 
@@ -80,7 +83,7 @@ class TestPlans(base.BaseTestCase):
         # Alembic records the contract head alone: it depends on the
         # expand head.
         self.assertEqual([], self.scripts.upgrade_plan(
-            'heads', (PROJECTS_CONTRACT,)))
+            'heads', (EXACT_NAMES,)))
 
     def test_downgrade_undoes_children_first(self):
         plan = _ids(self.scripts.downgrade_plan(ACCOUNT, (MERGE,)))

@@ -185,6 +185,17 @@ class TestHttpBasic(api_fixtures.ApiServerMixin, db_fixtures.SQLiteFileMixin,
                      'X-User-Id': 'admin-a'})
         self.assertEqual(403, status, body)
 
+    def test_a_log_line_names_its_request_user_and_project(self):
+        status, _, headers = self.request(
+            'POST', '/v1/users', _BODIES['user']('logged'),
+            caller=CALLERS['reader-a'])
+        self.assertEqual(403, status)
+        request_id = headers['x-openstack-request-id']
+        [line] = [line for line in self.server_log().splitlines()
+                  if request_id in line]
+        self.assertIn('Policy refused webdemo:user:create', line)
+        self.assertIn('reader-a project-a', line)
+
     def test_healthcheck_answers_without_credentials(self):
         self.assertEqual(200, self.request(
             'GET', '/healthcheck', caller=api_fixtures.ANONYMOUS)[0])

@@ -43,7 +43,7 @@ import time
 LOG = logging.getLogger(__name__)
 
 CACHE_NAME = 'webdemo-script-index.json'
-_FORMAT = 6
+_FORMAT = 7
 # A file changed this close to the cache's writing may change again
 # without its times moving (coarse time stamps): hash it again.
 RACY_NS = 2 * 10 ** 9
@@ -164,9 +164,10 @@ def _racy(signatures, written_ns):
 
 
 # What a revision file says when it must start outside any transaction:
-# Alembic's autocommit_block, or online_ddl's index builds, which use it
-# on PostgreSQL.
-_OUTSIDE_TRANSACTION = ('autocommit_block', 'online_ddl.create_indexes')
+# Alembic's autocommit_block, or online_ddl's index builds and NOT NULL,
+# which use it on PostgreSQL.
+_OUTSIDE_TRANSACTION = ('autocommit_block', 'online_ddl.create_indexes',
+                        'online_ddl.set_not_null')
 
 
 def _facts_of(module, path):

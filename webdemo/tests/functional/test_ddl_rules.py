@@ -69,8 +69,11 @@ class PhaseRules:
         self.assertEqual(1, len(broken), broken)
         self.assertRegex(broken[0], r'^bad00000000e \(expand\) drop: .*'
                                     r'DROP COLUMN description')
+        # (The shipped revisions' own declared exceptions aside.)
         self.assertEqual(['bad00000001e (expand) rename: nothing reads '
-                          'account.name in this demo'], allowed)
+                          'account.name in this demo'],
+                         [line for line in allowed
+                          if line.startswith('bad')])
 
 
 # Two expand revisions that break a rule in raw SQL; the second says why.

@@ -118,12 +118,21 @@ class MigrationSafety(runner.ManageTestMixin):
         return self._seeded_rows()
 
     def _required(self, table, column):
-        """[column] if table has it NOT NULL, else []."""
-        if table not in sqlalchemy.inspect(self.engine).get_table_names():
+        """[column] if table requires it already, else [].
+
+        NOT NULL, or on PostgreSQL the check that a contract killed
+        half-way left on the way there (online_ddl.set_not_null).
+        """
+        inspector = sqlalchemy.inspect(self.engine)
+        if table not in inspector.get_table_names():
             return []
         columns = {found['name']: found['nullable'] for found in
-                   sqlalchemy.inspect(self.engine).get_columns(table)}
-        return [column] if columns.get(column, True) is False else []
+                   inspector.get_columns(table)}
+        checks = {found['name'] for found in
+                  inspector.get_check_constraints(table)}
+        required = (columns.get(column, True) is False
+                    or f'ck_{table}_{column}_not_null' in checks)
+        return [column] if required else []
 
     def _names_to_write(self):
         columns = {column['name']: column['nullable'] for column in

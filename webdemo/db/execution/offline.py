@@ -30,19 +30,31 @@ def write_upgrade_sql(scripts, url, start, parts, out):
     """
     config = scripts_module.alembic_config(url=url)
     config.output_buffer = out
+    # What has run before each revision: a table copy written for SQLite
+    # (live_names.batch_alter_table) cannot read the table, and asks.
+    ran = config.attributes[RAN] = [
+        scripts.directory.get_revision(revision)
+        for revision in sorted(scripts.applied(start))]
     expand, contract = parts
     with alembic_environment.EnvironmentContext(
             config, scripts.directory,
-            fn=lambda heads, context: _steps(scripts, expand, contract, out),
+            fn=lambda heads, context: _steps(scripts, expand, contract, out,
+                                             ran),
             as_sql=True, starting_rev=start or None):
         scripts.directory.run_env()
 
 
-def _steps(scripts, expand, contract, out):
+# config.attributes' key: the revision scripts run before the current one.
+RAN = 'webdemo.offline_ran'
+
+
+def _steps(scripts, expand, contract, out, ran):
     """Alembic asks for each step once the previous one is written."""
     for script in expand:
         yield scripts.step(script, journal.Direction.UPGRADE)
+        ran.append(script)
     if expand and contract:
         out.write(DATA_MIGRATIONS_NOTE)
     for script in contract:
         yield scripts.step(script, journal.Direction.UPGRADE)
+        ran.append(script)

@@ -115,6 +115,31 @@ def batch_alter_table(table, offline_copy):
 
     :param offline_copy: a callable returning the sqlalchemy.Table
     """
-    copy_from = offline_copy() if op.get_context().as_sql else None
+    copy_from = None
+    if op.get_context().as_sql:
+        copy_from = _with_later_additions(offline_copy())
     return op.batch_alter_table(table, copy_from=copy_from,
                                 naming_convention=naming.NAMING_CONVENTION)
+
+
+def _with_later_additions(table):
+    """table, with what revisions that ran before this one added to it.
+
+    A revision's offline copy is the table as its own history left it;
+    an expand revision written later may have run first (expand runs
+    before contract). Such a revision declares what it adds
+    (``offline_additions(table) -> (columns, [(index, columns)])``), so
+    that the copy, which SQLite's batch mode rebuilds the table from,
+    keeps it.
+    """
+    ran = op.get_context().config.attributes.get('webdemo.offline_ran', ())
+    for script in ran:
+        additions = getattr(script.module, 'offline_additions', None)
+        columns, indexes = additions(table.name) if additions else ((), ())
+        for column in columns:
+            if column.name not in table.c:
+                table.append_column(column)
+        for name, names in indexes:
+            if name not in {index.name for index in table.indexes}:
+                sa.Index(name, *(table.c[column] for column in names))
+    return table

@@ -40,6 +40,18 @@ def upgrade():
                                  ['project_id']) for table in TABLES))
 
 
+def offline_additions(table):
+    """What upgrade() adds to table, for a later revision's table copy.
+
+    A contract revision written before this one copies the table as it
+    knew it when it writes SQL for SQLite (--sql); live_names adds these.
+    """
+    if table not in TABLES:
+        return (), ()
+    return ([sa.Column('project_id', sa.String(255), nullable=True)],
+            [(f'ix_{table}_project_id', ['project_id'])])
+
+
 def downgrade():
     for table in TABLES:
         op.drop_index(f'ix_{table}_project_id', table_name=table)

@@ -26,6 +26,7 @@ from webdemo.api import schema_guard
 from webdemo.api import v1_accounts
 from webdemo.api import v1_users
 from webdemo import conf as webdemo_conf
+from webdemo.conf import middleware
 from webdemo.db import accounts
 from webdemo.db import engines
 from webdemo.db.rolling import services
@@ -98,6 +99,7 @@ def load_configuration(args=()):
     """
     conf = cfg.ConfigOpts()
     logging.register_options(conf)
+    middleware.register_opts(conf)
     webdemo_conf.load(conf, args)
     logging.setup(conf, 'webdemo')
     return conf

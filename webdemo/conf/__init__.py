@@ -6,7 +6,6 @@ from oslo_config import cfg
 
 from webdemo.conf import api
 from webdemo.conf import database
-from webdemo.conf import middleware
 from webdemo.conf import paths
 from webdemo import exception
 
@@ -18,7 +17,6 @@ def register_opts(conf):
     paths.register_opts(conf)
     database.register_opts(conf)
     api.register_opts(conf)
-    middleware.register_opts(conf)
 
 
 def load(conf, args=()):

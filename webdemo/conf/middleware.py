@@ -1,9 +1,11 @@
-"""oslo.middleware's options webdemo uses ([oslo_middleware]).
+"""oslo.middleware's options the API uses ([oslo_middleware]).
 
-Registered on webdemo's own ConfigOpts so that a config file and the
+Registered on the API's ConfigOpts before it is loaded
+(api/app.load_configuration), so that a config file and the
 OS_OSLO_MIDDLEWARE__* variables set them and a bad value stops the
-service at start (conf.load). The sample config lists them through
-oslo.middleware's own namespaces (etc/webdemo/).
+service at start; not by webdemo-manage, which needs none of them and
+would import all of oslo.middleware for them. The sample config lists
+them through oslo.middleware's own namespaces (etc/webdemo/).
 """
 
 from oslo_middleware import opts

@@ -39,21 +39,29 @@ def caller():
     return flask.g.context
 
 
+def _authorize(rule, project_id):
+    """policy.authorize for the caller on project_id's rows (None: its own).
+
+    :raises webdemo.policy.Denied: the rule refuses
+    """
+    context = caller()
+    policy.authorize(flask.current_app.config[ENFORCER], rule,
+                     {'project_id': project_id or context.project_id},
+                     context)
+
+
 def check(rule, project_id=None):
     """A 403 unless the caller may perform rule on project_id's rows.
 
     :param project_id: the project owning the target; None for the
         caller's own (a list, or a row created in its project)
     """
-    context = caller()
-    target = {'project_id': project_id or context.project_id}
     try:
-        policy.authorize(flask.current_app.config[ENFORCER], rule, target,
-                         context)
+        _authorize(rule, project_id)
     except policy.Denied as denied:
         # For the operator's audit: who, in which request, was refused.
         LOG.info('Policy refused %s on project %s.', rule,
-                 target['project_id'])
+                 project_id or caller().project_id)
         raise exceptions.Forbidden(str(denied)) from None
 
 
@@ -77,10 +85,14 @@ def visible(rule, item):
 
 
 def listed_project(all_projects_rule):
-    """The project a list shows: None (all) if all_projects_rule allows."""
+    """The project a list shows: None (all) if all_projects_rule allows.
+
+    A question, not a refusal: nothing is logged when the answer is no,
+    as it is for most callers' every list.
+    """
     try:
-        check(all_projects_rule)
-    except exceptions.Forbidden:
+        _authorize(all_projects_rule, None)
+    except policy.Denied:
         return caller().project_id
     return None
 

@@ -64,24 +64,33 @@ def project_ids(context, max_count):
     and the run stops naming it.
     """
     with context.begin() as connection:
-        left = [connection.execute(sa.select(sa.func.count()).select_from(
-            table).where(table.c.project_id.is_(None))).scalar()
-            for table in _OWNED]
-        if max_count == 0 or not any(left):
-            return sum(left), 0
+        if max_count == 0:
+            return _without_project(connection), 0
+        # Each batch takes the first table that has any left: no count
+        # of both tables per batch.
+        for table in _OWNED:
+            todo = table.c.project_id.is_(None)
+            ids = _ids_after(connection, todo, None, max_count, table)
+            if ids:
+                break
+        else:
+            return 0, 0
         project = context.settings and context.settings.default_project_id
         if not project:
             raise exception.ConfigurationError(
-                f'{sum(left)} users and accounts have no project: set [api] '
-                f'default_project_id to the project that owns them, then '
-                f'run this again.')
-        table = _OWNED[0] if left[0] else _OWNED[1]
-        todo = table.c.project_id.is_(None)
-        ids = _ids_after(connection, todo, None, max_count, table)
+                f'{_without_project(connection)} users and accounts have no '
+                f'project: set [api] default_project_id to the project that '
+                f'owns them, then run this again.')
         done = connection.execute(
             table.update().where(table.c.id.in_(ids), todo)
             .values(project_id=project)).rowcount
     return len(ids), done
+
+
+def _without_project(connection):
+    return sum(connection.execute(sa.select(sa.func.count()).select_from(
+        table).where(table.c.project_id.is_(None))).scalar()
+        for table in _OWNED)
 
 
 MIGRATIONS = (

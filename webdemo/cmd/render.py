@@ -172,5 +172,6 @@ def data_migrations(results):
     width = max(len('Migration'), *(len(result.name) for result in results))
     say(f'{"Migration":{width}}  Total needed  Completed  Left')
     for result in results:
+        left = '?' if result.left is None else result.left
         say(f'{result.name:{width}}  {result.total_needed:12}  '
-            f'{result.completed:9}  {result.left:4}')
+            f'{result.completed:9}  {left:>4}')

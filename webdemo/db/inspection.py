@@ -9,7 +9,7 @@ scripts. (db version is the reading path without Alembic: status.py.)
 
 from webdemo.db.history import revisions
 from webdemo.db.history import scripts as scripts_module
-from webdemo.db.rolling import contract_gate
+from webdemo.db.rolling import services
 from webdemo.db.state import judge
 from webdemo.db.state.judge import Status
 from webdemo.db.state import preflight
@@ -25,9 +25,9 @@ def services_blocking_contract(engine, state):
     :param state: the database's DatabaseState, read already
     """
     scripts = scripts_module.Scripts.load()
-    return contract_gate.blocking(engine, [scripts.get(revision)
-                                           for revision in
-                                           state.contract_pending])
+    return services.too_old_for(engine, [scripts.get(revision)
+                                         for revision in
+                                         state.contract_pending])
 
 
 def titles():

@@ -10,7 +10,8 @@ work is done by the modules each function calls
 - scripts.py: the revision graph and the plans over it;
 - held.py: how every changing command starts (the migration lock taken,
   the state read and judged under it);
-- contract_gate.py: whether contract revisions may run now;
+- upgrade.py: the rest of a db sync once it holds the lock and has its
+  plan (expand, the data, the contract gate, contract);
 - runner.py runs a plan, one journalled revision at a time.
 
 Every command that changes the database plans against the revision
@@ -19,7 +20,6 @@ runs, so that bad input is refused having changed nothing (MySQL
 commits each DDL statement at once).
 """
 
-from webdemo.db import bookkeeping
 from webdemo.db.execution.journal import Direction
 from webdemo.db.execution import lock_wait
 from webdemo.db.execution import offline
@@ -30,10 +30,10 @@ from webdemo.db.history import scripts as scripts_module
 from webdemo.db.locking import lock
 from webdemo.db.rolling import contract_gate
 from webdemo.db.rolling import online_migrations
+from webdemo.db.rolling import upgrade
 from webdemo.db.state import held as held_module
 from webdemo.db.state import judge
 from webdemo.db.state.judge import Status
-from webdemo.db.state import legacy
 from webdemo.db.state import reader
 from webdemo.db.state import status
 from webdemo import exception
@@ -46,27 +46,6 @@ def _holding(engine, command, lock_settings, report):
     """held.holding, with the scripts loaded once for the command."""
     return held_module.holding(engine, command, lock_settings, report,
                                scripts_module.Scripts.load())
-
-
-def _open_journal(engine, held):
-    """Make the bookkeeping tables, then show who holds the lock."""
-    with engine.begin() as connection:
-        bookkeeping.ensure_tables(connection)
-    # The holder's card has a table now, also on the very first sync.
-    held.hold.announce()
-
-
-def _apply(engine, held, plan, direction, report, ddl_guard):
-    """Run plan under the lock; the shared end of sync and downgrade."""
-    if plan:
-        runner.run_plan(engine, held.graph, plan, direction, held.entries,
-                        report, ddl_guard)
-
-
-def _finish(engine, scripts, report):
-    final = judge.classify(reader.observe(engine), scripts)
-    report(f'Database is at {judge.describe(final)}.')
-    return final
 
 
 def _check_sync(state, scripts, target):
@@ -108,35 +87,12 @@ def sync(engine, revision=None, phase=None, report=print,
     target = phases.target(phase) if phase else revision or 'heads'
     with _holding(engine, 'db sync', lock_settings, report) as held:
         plan = _check_sync(held.state, held.graph, target)
-        legacy_database = held.state.status == Status.LEGACY
-        if not plan and not legacy_database:
+        if not plan and held.state.status != Status.LEGACY:
             return held_module.nothing_to_do(held.state, report)
-        expand, contract = phases.split(plan, held.graph.sides)
-        if contract:
-            _check_contract_may_follow(engine, held.state, held.graph,
-                                       (expand, contract), whole)
-        held_module.refuse_if_unsafe(engine)
-        if legacy_database:
-            _adopt_legacy(engine, held.state, report)
-        _report_unfinished(held.state, report)
-        _open_journal(engine, held)
-        _apply(engine, held, expand, Direction.UPGRADE, report, ddl_guard)
-        if contract:
-            _before_contract(engine, held.graph, contract,
-                             _data_to_move(whole, data_settings),
-                             bool(expand), report)
-            _apply(engine, held, contract, Direction.UPGRADE, report,
-                   ddl_guard)
-        return _finish(engine, held.graph, report)
-
-
-def _report_unfinished(state, report):
-    """Say which revisions an earlier run left, and why, before retrying."""
-    for revision in state.interrupted:
-        error = state.failed.get(revision)
-        report(f'Retrying {revision}, whose last run failed: {error}'
-               if error else
-               f'Completing {revision}, left unfinished by an earlier run.')
+        return upgrade.run(
+            engine, held, phases.split(plan, held.graph.sides),
+            upgrade.Options(report, ddl_guard,
+                            _data_to_move(whole, data_settings)))
 
 
 def _data_to_move(whole, data_settings):
@@ -149,67 +105,6 @@ def _data_to_move(whole, data_settings):
 def _is_whole(phase, revision):
     """Is this the whole upgrade: expand, data, contract in one go?"""
     return phase is None and revision in (None, 'heads')
-
-
-def _check_contract_may_follow(engine, state, scripts, parts, whole):
-    """Refuse contract revisions up front, having changed nothing.
-
-    Only the whole upgrade (plain db sync) runs expand revisions before
-    contract ones, and moves the data itself before it counts
-    (_before_contract); any other sync reaching a contract revision (db
-    sync --contract, contract@head or a contract revision's id) refuses
-    while an expand revision is pending or data is left.
-    """
-    expand, contract = parts
-    contract_gate.check(contract_gate.read(
-        engine, state, scripts, contract, planned=expand if whole else (),
-        count_data=not whole))
-
-
-def _before_contract(engine, scripts, contract, data_settings, expanded,
-                     report):
-    """Move the data (the whole upgrade only), then ask the gate again.
-
-    The services are read again too, just before the contract runs: one
-    may have started while the data moved.
-
-    :param data_settings: an online_migrations.Settings to move the data
-        with; None moves none (a sync that is not the whole upgrade)
-    """
-    state = status.classify(engine, scripts)
-    if data_settings is not None:
-        for result in _run_data_migrations(engine, scripts, state,
-                                           data_settings):
-            if result.completed or result.error:
-                report(f'Online data migration {result.name}: moved '
-                       f'{result.completed} rows'
-                       + (f'; failed: {result.error}' if result.error
-                          else '.'))
-    contract_gate.check(contract_gate.read(engine, state, scripts, contract),
-                        expanded)
-
-
-def _run_data_migrations(engine, scripts, state, settings, max_count=None,
-                         batch_size=online_migrations.DEFAULT_BATCH_SIZE,
-                         report=lambda result, batch: None):
-    return online_migrations.run(
-        online_migrations.Context(engine, settings),
-        status.needed_migrations(state, scripts),
-        max_count, batch_size, report)
-
-
-def _adopt_legacy(engine, state, report):
-    _alembic_command(engine, 'stamp', state.legacy_revision)
-    report(f'Adopted the sqlalchemy-migrate database at version '
-           f'{state.legacy_version} as revision {state.legacy_revision}; '
-           f'its {legacy.TABLE} table is left as it was.')
-
-
-def _alembic_command(engine, name, target, **options):
-    with engine.connect() as connection:
-        scripts_module.alembic_command(name)(
-            scripts_module.alembic_config(connection), target, **options)
-        connection.commit()
 
 
 def upgrade_sql(engine, revision=None, phase=None, out=None):
@@ -226,14 +121,17 @@ def upgrade_sql(engine, revision=None, phase=None, out=None):
     :param out: a text stream for the SQL
     """
     scripts = scripts_module.Scripts.load()
-    state = status.classify(engine, scripts)
+    state = status.unlocked_state(engine, scripts)
     plan = _check_sync(state, scripts,
                        phases.target(phase) if phase else revision or 'heads')
     expand, contract = phases.split(plan, scripts.sides)
     if contract:
-        _check_contract_may_follow(engine, state, scripts,
-                                   (expand, contract),
-                                   _is_whole(phase, revision))
+        # As db sync asks (upgrade.run): only the whole upgrade runs
+        # expand first and moves the data before it counts.
+        whole = _is_whole(phase, revision)
+        contract_gate.require_ready(contract_gate.Question(
+            engine, state, scripts, contract,
+            planned=expand if whole else (), count_data=not whole))
     if state.status == Status.LEGACY:
         out.write(f"-- Legacy database: run 'webdemo-manage db stamp "
                   f"{state.legacy_revision}' before this SQL.\n")
@@ -271,10 +169,12 @@ def downgrade(engine, revision, confirmed=False, report=print,
                  for drop in revisions.downgrade_drops(script.path)]
         if drops and not confirmed:
             raise exception.ConfirmationRequired(drops)
-        held_module.refuse_if_unsafe(engine)
-        _open_journal(engine, held)
-        _apply(engine, held, plan, Direction.DOWNGRADE, report, ddl_guard)
-        return _finish(engine, held.graph, report)
+        held_module.begin_changes(engine, held)
+        runner.run_plan(held.backend, held.graph, plan, Direction.DOWNGRADE,
+                        held.entries, report, ddl_guard)
+        final = judge.classify(reader.observe(engine), held.graph)
+        report(f'Database is at {judge.describe(final)}.')
+        return final
 
 
 def _check_downgrade(state, scripts, revision):
@@ -311,7 +211,7 @@ def stamp(engine, revision, purge=False, report=print,
         if before.status == Status.UNKNOWN_REVISION and not purge:
             unknown = exception.UnknownDatabaseRevision
             raise unknown(before.unknown, fix=unknown.ADD_PURGE)
-        _alembic_command(engine, 'stamp', revision, purge=purge)
+        scripts_module.run_alembic(engine, 'stamp', revision, purge=purge)
         final = judge.classify(reader.observe(engine), held.graph)
     report(f'Stamped: the database is at {judge.describe(final)}, '
            f'was {judge.describe(before)}.')
@@ -335,9 +235,11 @@ def online_data_migrations(engine, max_count=None,
     :raises webdemo.exception.SchemaBehind: expand is pending
     """
     scripts = scripts_module.Scripts.load()
-    state = status.classify(engine, scripts)
+    state = status.unlocked_state(engine, scripts)
     if state.status not in judge.EXPANDED:
         raise exception.SchemaBehind('db online_data_migrations',
                                      judge.describe(state))
-    return _run_data_migrations(engine, scripts, state, settings, max_count,
-                                batch_size, report)
+    return online_migrations.run(
+        online_migrations.Context(engine, settings),
+        status.needed_migrations(state, scripts),
+        max_count, batch_size, report)

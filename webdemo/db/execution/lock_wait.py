@@ -96,17 +96,19 @@ def timed_out(error):
     return errors.kind_of(error) == errors.Kind.LOCK_WAIT
 
 
-def blocker(engine, error):
+def blocker(database, error):
     """Who holds the lock the statement in error waited for, or None.
+
+    :param database: the database's backend (backends.for_engine)
 
     Read at once, on a connection of its own: the holder still holds it.
     Best effort: a server that hides its sessions yields None.
     """
     table = sql_text.target_table(errors.statement_of(error))
     readers = [_reader(*query) for query in
-               backends.for_engine(engine).blocker_queries]
+               database.blocker_queries]
     try:
-        with engine.connect() as connection:
+        with database.engine.connect() as connection:
             for read in readers:
                 found = read(connection, table)
                 if found is not None:

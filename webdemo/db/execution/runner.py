@@ -23,7 +23,6 @@ import contextlib
 import logging
 import time
 
-from webdemo.db import backends
 from webdemo.db import errors
 from webdemo.db.execution import faults
 from webdemo.db.execution import journal as journal_module
@@ -38,7 +37,7 @@ from webdemo import exception
 LOG = logging.getLogger(__name__)
 
 
-def run_plan(engine, scripts, plan, direction, entries, report,
+def run_plan(database, scripts, plan, direction, entries, report,
              guard=lock_wait.Settings(), sleep=time.sleep):
     """Run each revision of plan in turn, each journalled.
 
@@ -46,6 +45,8 @@ def run_plan(engine, scripts, plan, direction, entries, report,
     (guard.timeout) is recorded failed and tried again, with the rest of
     the plan, after a backoff, up to guard.retries times.
 
+    :param database: the database's backend (backends.for_engine), chosen
+        when the command took the lock
     :param plan: scripts in the order they run
     :param direction: a journal.Direction
     :param entries: the journal's newest entry of each revision, read
@@ -59,8 +60,8 @@ def run_plan(engine, scripts, plan, direction, entries, report,
     """
     attempt = 0
     while plan:
-        done, waited = _run_once(engine, scripts, plan, direction, entries,
-                                 report, guard.timeout)
+        done, waited = _run_once(database, scripts, plan, direction,
+                                 entries, report, guard.timeout)
         if waited is None:
             return
         # Each revision has its own retries: count again after progress.
@@ -75,16 +76,16 @@ def run_plan(engine, scripts, plan, direction, entries, report,
                f'in {pause}s.')
         sleep(pause)
         plan = plan[done:]
-        entries = _latest_entries(engine)
+        entries = _latest_entries(database)
 
 
-def _run_once(engine, scripts, plan, direction, entries, report, timeout):
+def _run_once(database, scripts, plan, direction, entries, report, timeout):
     """One attempt at plan.
 
     :returns: (how many revisions it finished, None), or, when a statement
         gave up waiting for a table lock, (..., (revision, blocker))
     """
-    database = backends.for_engine(engine)
+    engine = database.engine
     strategy = database.run_strategy()
     runs = [revision_run.RevisionRun(script, direction,
                                      _unfinished(entries, script), strategy)
@@ -103,7 +104,7 @@ def _run_once(engine, scripts, plan, direction, entries, report, timeout):
             raise inside from None
         waited = lock_wait.timed_out(error)
         # Read while the holder still holds it.
-        blocker = lock_wait.blocker(engine, error) if waited else None
+        blocker = lock_wait.blocker(database, error) if waited else None
         _record_end(engine, plan_run, error)
         if waited:
             return plan_run.position, (plan_run.current.script.revision,
@@ -117,8 +118,8 @@ def _run_once(engine, scripts, plan, direction, entries, report, timeout):
     return len(runs), None
 
 
-def _latest_entries(engine):
-    with engine.connect() as connection:
+def _latest_entries(database):
+    with database.engine.connect() as connection:
         return journal_module.latest_entries(connection)
 
 

@@ -73,6 +73,16 @@ def alembic_command(name):
     return getattr(command, name)
 
 
+def run_alembic(engine, name, target, **options):
+    """Run one of alembic.command's functions on engine's database, committed.
+
+    :param name: stamp (what the changing commands run through Alembic)
+    """
+    with engine.connect() as connection:
+        alembic_command(name)(alembic_config(connection), target, **options)
+        connection.commit()
+
+
 def alembic_config(connection=None, **attributes):
     """Return an Alembic Config for webdemo's migrations.
 

@@ -48,11 +48,16 @@ class Settings:
 
 
 class Hold:
-    """This process's hold on the lock, for the body of migration_lock."""
+    """This process's hold on the lock, for the body of migration_lock.
 
-    def __init__(self, lock, holder):
+    :ivar backend: the backends.Backend whose lock it is: the one the
+        command runs everything on
+    """
+
+    def __init__(self, lock, holder, backend):
         self._lock = lock
         self._holder = holder
+        self.backend = backend
 
     def announce(self):
         """Write who holds the lock where waiters look.
@@ -78,13 +83,14 @@ def migration_lock(engine, command, settings, report):
     :raises webdemo.exception.MigrationLockLost: (in the body) the lease
         lapsed while held
     """
-    with lock_for(engine, settings.lease) as lock:
+    backend = backends.for_engine(engine)
+    with backend.migration_lock(settings.lease) as lock:
         wait_for(lock, settings.timeout, report)
         if lock.took_over_from:
             report(f'Took over the migration lock from '
                    f'{lock.took_over_from}: it stopped renewing its '
                    f'{settings.lease}s lease.')
-        hold = Hold(lock, Holder.this_process(command))
+        hold = Hold(lock, Holder.this_process(command), backend)
         try:
             hold.announce()
             with lock.guard(engine):

@@ -5,7 +5,8 @@ run only when no expand revision is pending (beyond those the command
 runs first), the online data migrations have no rows left to move, and
 no live API service is of a release too old to run after them
 (services.py). read() gathers those facts in one place;
-phases.check_contract_ready, a pure function, decides on them.
+phases.check_contract_ready, a pure function, decides on them;
+require_ready() asks both.
 
 db sync asks twice: before it changes anything, so that a refusal has
 changed nothing, and again after the expand phase, just before the
@@ -37,38 +38,53 @@ class Facts:
     services: tuple = ()
 
 
-def read(engine, state, graph, contract, planned=(), count_data=True):
-    """The Facts for running contract on the database in state.
+@dataclasses.dataclass(frozen=True)
+class Question:
+    """May contract run on the database in state, and what to read.
 
-    :param state: the state.DatabaseState, read under the lock
-    :param graph: the scripts.Scripts the state was judged against
-    :param contract: the contract scripts the command would run
-    :param planned: the expand scripts the command runs before them
-    :param count_data: count the rows left to move; a whole db sync,
+    :ivar engine: the database's engine
+    :ivar state: the state.DatabaseState, read under the lock
+    :ivar graph: the scripts.Scripts the state was judged against
+    :ivar contract: the contract scripts the command would run
+    :ivar planned: the expand scripts the command runs before them
+    :ivar count_data: count the rows left to move; a whole db sync,
         which moves them itself after expand, does not before it
+    :ivar data_left: the rows left as already counted (the data
+        migrations' run, or this command's first question); None counts
     """
+    engine: object
+    state: object
+    graph: object
+    contract: tuple
+    planned: tuple = ()
+    count_data: bool = True
+    data_left: dict = None
+
+
+def require_ready(question, expanded=False):
+    """Read the facts for question, and refuse as they call for.
+
+    :param expanded: the command applied the expand phase just before
+    :returns: the Facts, when they allow the contract
+    :raises webdemo.exception.ContractNotReady: the contract may not run
+    """
+    facts = read(question)
+    phases.check_contract_ready(facts.expand_pending, facts.data_left,
+                                expanded, facts.services)
+    return facts
+
+
+def read(question):
+    """The Facts for a Question."""
+    graph, state = question.graph, question.state
     applied = graph.applied(judge.starting_point(state))
-    ahead = {script.revision for script in planned}
+    ahead = {script.revision for script in question.planned}
     pending = tuple(revision for revision in
                     phases.pending(graph.sides, applied)[0]
                     if revision not in ahead)
-    data = (status.data_left(engine, state, graph)
-            if count_data and not pending else {})
-    return Facts(pending, data, tuple(blocking(engine, contract)))
-
-
-def check(facts, expanded=False):
-    """Raise the refusal the facts call for, if any.
-
-    :param expanded: the command applied the expand phase just before
-    :raises webdemo.exception.ContractNotReady: the contract may not run
-    """
-    phases.check_contract_ready(facts.expand_pending, facts.data_left,
-                                expanded, facts.services)
-
-
-def blocking(engine, contract):
-    """Live services too old to run after the contract scripts."""
-    with engine.connect() as connection:
-        return services.blocking(services.read(connection),
-                                 services.level_needed(contract))
+    data = question.data_left
+    if data is None:
+        data = (status.data_left(question.engine, state, graph)
+                if question.count_data and not pending else {})
+    return Facts(pending, data, tuple(
+        services.too_old_for(question.engine, question.contract)))

@@ -80,7 +80,8 @@ class Result:
     :ivar at_start: rows needing migration when the run began
     :ivar total_needed: rows it found needing migration during this run
     :ivar completed: rows it migrated during this run
-    :ivar left: rows still to migrate after the run
+    :ivar left: rows still to migrate after the run, also for one that
+        failed; None when they could not be counted
     :ivar error: why it stopped, if it raised (one line), else None
     """
     name: str
@@ -129,9 +130,18 @@ def run(context, migrations, max_count=None,
         if not moved:
             break
     for migration, result in zip(migrations, results):
-        if result.error is None:
-            result.left = _count(migration, context, result)
+        result.left = _count_left(migration, context, result)
     return results
+
+
+def rows_left(results):
+    """Rows left by migration name, as a run last counted them.
+
+    A count that failed is 'unknown': not zero, so that no contract
+    runs on a guess.
+    """
+    return {result.name: 'unknown' if result.left is None else result.left
+            for result in results}
 
 
 def left(context, migrations):
@@ -178,6 +188,15 @@ def _count(migration, context, result):
     except Exception as error:
         result.error = _one_line(error)
         return 0
+
+
+def _count_left(migration, context, result):
+    """Rows left after the run; None if the count fails too."""
+    try:
+        return migration(context, 0)[0]
+    except Exception as error:
+        result.error = result.error or _one_line(error)
+        return None
 
 
 def _one_line(error):

@@ -66,6 +66,12 @@ def blocking(services, level_needed):
             if service.live and service.level < level_needed]
 
 
+def too_old_for(engine, contract_scripts):
+    """The live services too old to run after contract_scripts."""
+    with engine.connect() as connection:
+        return blocking(read(connection), level_needed(contract_scripts))
+
+
 def level_needed(contract_scripts):
     """The highest release level the contract revisions need, or None."""
     needs = [getattr(script.module, 'release_level_needed', None)

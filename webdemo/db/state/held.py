@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 
 from webdemo.db import backends
+from webdemo.db import bookkeeping
 from webdemo.db import errors
 from webdemo.db.history import graph as graph_module
 from webdemo.db.locking import lock
@@ -34,11 +35,14 @@ class Held:
         scripts.Scripts for a command that plans)
     :ivar state: the state.DatabaseState read under the lock
     :ivar entries: the journal's newest entry of each revision
+    :ivar backend: the database's backends.Backend, whose lock is held:
+        what the command runs its revisions on
     """
     hold: lock.Hold
     graph: object
     state: judge.DatabaseState
     entries: dict
+    backend: object
 
 
 @contextlib.contextmanager
@@ -60,7 +64,7 @@ def holding(engine, command, lock_settings, report, graph):
                                  report) as hold:
             seen = reader.observe(engine)
             yield Held(hold, graph, judge.classify(seen, graph),
-                       seen.entries)
+                       seen.entries, hold.backend)
     except errors.DATABASE_ERRORS as error:
         raise errors.as_migration_error(command, error) from error
 
@@ -76,6 +80,21 @@ def refuse_if_unsafe(engine, with_tables=True):
         return
     with engine.connect() as connection:
         preflight.check(reader.server_settings(connection, with_tables))
+
+
+def begin_changes(engine, held):
+    """What every changing command does before its first change.
+
+    The server's settings judged (refuse_if_unsafe); webdemo's own
+    tables made, so that the holder's card, shown now, has a table also
+    on the very first sync.
+
+    :param held: the Held the command holds
+    """
+    refuse_if_unsafe(engine)
+    with engine.begin() as connection:
+        bookkeeping.ensure_tables(connection)
+    held.hold.announce()
 
 
 def nothing_to_do(state, report):

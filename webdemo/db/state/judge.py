@@ -232,6 +232,17 @@ def describe(state):
     return f'{current} ({state.status.words})'
 
 
+def retrying(state):
+    """A line for each revision an earlier run left, and why.
+
+    Said by the command that runs them again, before it does.
+    """
+    return [f'Retrying {revision}, whose last run failed: '
+            f'{state.failed[revision]}' if state.failed.get(revision) else
+            f'Completing {revision}, left unfinished by an earlier run.'
+            for revision in state.interrupted]
+
+
 # The expand phase is applied: this release's code, and its data
 # migrations, can run.
 EXPANDED = frozenset({Status.CONTRACT_PENDING,

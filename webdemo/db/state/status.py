@@ -28,25 +28,28 @@ def get_state(engine, count_data=True):
     schema guard, which reads the state every few seconds, needs none).
     """
     graph = graph_module.load()
-    state = classify(engine, graph)
+    state = unlocked_state(engine, graph)
     if state.status != Status.CONTRACT_PENDING or not count_data:
         return state
     return judge.with_data_left(state, data_left(engine, state, graph))
 
 
-def classify(engine, graph):
+def unlocked_state(engine, graph):
     """The DatabaseState of engine's database, read without the lock."""
     return judge.classify(reader.observe_unlocked(engine), graph)
 
 
 def needed_migrations(state, graph):
-    """The online data migrations state's database still needs."""
-    applied = graph.applied(state.current)
+    """The online data migrations state's database still needs.
+
+    A legacy database counts from the revision it is adopted at.
+    """
+    applied = graph.applied(judge.starting_point(state))
     return [registered.function for registered in phases.still_needed(
         data_migrations.MIGRATIONS, applied)]
 
 
 def data_left(engine, state, graph):
     """Rows each online data migration still needed has left to move."""
-    return online_migrations.left(online_migrations.Context(engine),
-                                  needed_migrations(state, graph))
+    needed = needed_migrations(state, graph)
+    return online_migrations.left(online_migrations.Context(engine), needed)

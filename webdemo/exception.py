@@ -240,6 +240,32 @@ class ContractNotReady(WebdemoError):
                          f'{changed}')
 
 
+class DataCheckFailed(WebdemoError):
+    """A revision's data check fails: it would fail on the rows it meets.
+
+    Raised before the revision's phase runs any statement
+    (webdemo/db/state/preconditions.py).
+
+    :ivar revision: the revision declaring the check
+    :ivar rows: how many rows fail it
+    :ivar expanded: this command applied the expand phase before it
+        refused the contract's
+    """
+
+    def __init__(self, revision, check, rows, example, fix, expanded=False):
+        self.revision = revision
+        self.rows = rows
+        self.expanded = expanded
+        one = f' (one: {example})' if example else ''
+        changed = ('The expand phase was applied; no contract revision ran.'
+                   if expanded else 'Nothing was changed.')
+        super().__init__(
+            f'revision {revision} cannot run: its data check "{check}" '
+            f'fails on {rows} row{"" if rows == 1 else "s"}{one}. '
+            f'{fix[:1].upper()}{fix[1:]}, then run the command again. '
+            f'{changed}')
+
+
 class MigrationLockLost(WebdemoError):
     """This process stopped holding the migration lock while it ran.
 

@@ -220,11 +220,13 @@ def _check_exit_code(differences):
         return exit_codes.CHANGED_SCRIPT
     if schema_check.UNSAFE_SETTING in kinds:
         return exit_codes.UNSAFE_SERVER
+    if schema_check.FAILING_DATA_CHECK in kinds:
+        return exit_codes.DATA_CHECK_FAILED
     return exit_codes.UPGRADE_PENDING if kinds else exit_codes.OK
 
 
 def check(conf, args):
-    found = _inspection().check(_connect(conf, args))
+    found = _inspection().check(_connect(conf, args), data=args.data)
     code = _check_exit_code(found)
     if _json(args):
         render.emit_json('check', code, database=database_label(conf),

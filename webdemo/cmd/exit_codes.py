@@ -20,6 +20,7 @@ SCHEMA_BEHIND = 11
 CONTRACT_NOT_READY = 12
 DATA_MIGRATIONS_PENDING = 13
 CONTRACT_PENDING = 14
+DATA_CHECK_FAILED = 15
 # db online_data_migrations's own outcomes (as in OpenStack's services).
 DATA_MIGRATED = 0
 DATA_LEFT = 1
@@ -69,6 +70,11 @@ exit codes:
        rows to move (db online_data_migrations)
   {CONTRACT_PENDING}   --check: expanded, data moved; contract revisions are
        not applied (db sync --contract, once no previous release runs)
+  {DATA_CHECK_FAILED}   db sync: a revision's data check fails on the rows the
+       database holds (a NULL where it sets NOT NULL, duplicates where
+       it adds a unique index, ...); the line names the revision, the
+       check, the rows and what to do. Nothing of that phase ran.
+       db check --data: a pending revision's data check fails
   {INVALID_INPUT}  invalid input: bad arguments, unknown or ambiguous
        revision, multiple heads where one is needed, a data-losing
        downgrade without --yes
@@ -93,6 +99,7 @@ _FOR_ERROR = (
     (exception.DDLLockTimeout, DDL_LOCK_TIMEOUT),
     (exception.SchemaBehind, SCHEMA_BEHIND),
     (exception.ContractNotReady, CONTRACT_NOT_READY),
+    (exception.DataCheckFailed, DATA_CHECK_FAILED),
     (exception.InterruptedMigration, INTERRUPTED),
     (exception.InvalidRevision, INVALID_INPUT),
     (exception.ConfirmationRequired, INVALID_INPUT),

@@ -161,6 +161,11 @@ def _add_reading_commands(commands):
         'List each difference between the database schema and the '
         'models, such as drift from a hand-made hotfix. Exits 2 when '
         'there are differences.')
+    check.add_argument('--data', action='store_true',
+                       help="also run the data checks of the revisions "
+                            "db sync would run (a contract's once the "
+                            "data is moved); exits 15 when one fails. "
+                            "Changes nothing")
     _add_output_options(check, verbose=False)
 
 

@@ -7,11 +7,13 @@ free and never waits; heads, branches and show read only the revision
 scripts. (db version is the reading path without Alembic: status.py.)
 """
 
+from webdemo.db.history import phases
 from webdemo.db.history import revisions
 from webdemo.db.history import scripts as scripts_module
 from webdemo.db.rolling import services
 from webdemo.db.state import judge
 from webdemo.db.state.judge import Status
+from webdemo.db.state import preconditions
 from webdemo.db.state import preflight
 from webdemo.db.state import reader
 from webdemo.db.state import schema_check
@@ -83,7 +85,7 @@ def show(revision):
     return revisions.info(found[0])
 
 
-def check(engine):
+def check(engine, data=False):
     """Compare the live schema with the models, and scripts with journal.
 
     An applied revision whose script changed since it ran, and a server
@@ -91,9 +93,12 @@ def check(engine):
     are reported as differences of their own kinds
     (schema_check.CHANGED_SCRIPT, schema_check.UNSAFE_SETTING).
 
+    :param data: also run the data checks of the revisions db sync would
+        run (schema_check.FAILING_DATA_CHECK)
     :returns: a list of schema_check.Difference; empty when all match
     """
     state = status.get_state(engine)
+    failing = _failing_data_checks(engine, state) if data else []
     with engine.connect() as connection:
         found = schema_check.compare(connection)
     with engine.connect() as connection:
@@ -101,4 +106,29 @@ def check(engine):
     return ([schema_check.changed_script(revision)
              for revision in state.changed_scripts] +
             [schema_check.unsafe_setting(problem) for problem in unsafe] +
-            found)
+            [schema_check.failing_data_check(finding)
+             for finding in failing] + found)
+
+
+# The states from which db sync has revisions to run on existing data.
+_WITH_DATA_PENDING = frozenset({
+    Status.UPGRADE_PENDING, Status.DATA_MIGRATIONS_PENDING,
+    Status.CONTRACT_PENDING, Status.LEGACY})
+
+
+def _failing_data_checks(engine, state):
+    """The data checks of the revisions db sync would run that fail.
+
+    A contract revision's are run only once its data is moved
+    (CONTRACT_PENDING): before that, the data migrations db sync runs
+    first change the very rows they read.
+    """
+    if state.status not in _WITH_DATA_PENDING or (
+            state.status == Status.LEGACY and not state.legacy_revision):
+        return []
+    scripts = scripts_module.Scripts.load()
+    expand, contract = phases.split(
+        scripts.upgrade_plan('heads', judge.starting_point(state)),
+        scripts.sides)
+    return preconditions.find(engine, expand + (
+        contract if state.status == Status.CONTRACT_PENDING else []))

@@ -43,7 +43,7 @@ import time
 LOG = logging.getLogger(__name__)
 
 CACHE_NAME = 'webdemo-script-index.json'
-_FORMAT = 7
+_FORMAT = 8
 # A file changed this close to the cache's writing may change again
 # without its times moving (coarse time stamps): hash it again.
 RACY_NS = 2 * 10 ** 9
@@ -67,6 +67,9 @@ class Facts:
     # revision declares equivalent (replaces_checksums): a database
     # where one of them ran has not had its script changed under it.
     replaces: tuple = ()
+    # Whether the file declares data checks (data_checks): only such a
+    # revision is loaded before its phase runs, to run them.
+    data_checks: bool = False
 
 
 @dataclasses.dataclass
@@ -183,7 +186,8 @@ def _facts_of(module, path):
         # As Alembic's Script.doc: the docstring's first paragraph.
         doc=re.split('\n\n', doc)[0],
         outside_transaction=outside_transaction,
-        replaces=_as_tuple(getattr(module, 'replaces_checksums', None)))
+        replaces=_as_tuple(getattr(module, 'replaces_checksums', None)),
+        data_checks=bool(getattr(module, 'data_checks', ())))
 
 
 def _as_tuple(value):

@@ -50,6 +50,7 @@ class IndexedScript(alembic_revision.Revision):
         self.checksum = entry.checksum
         self.doc = facts.doc
         self.outside_transaction = facts.outside_transaction
+        self.declares_data_checks = facts.data_checks
         self._entry = entry
 
     @property

@@ -6,7 +6,8 @@ rest, in this order, each step one call down into the module that owns
 it:
 
 1. the contract gate, before anything changes, so that a refusal has
-   changed nothing (contract_gate.py);
+   changed nothing (contract_gate.py); the expand revisions' data
+   checks (state/preconditions.py);
 2. the server's settings judged, the bookkeeping tables made, the
    holder's card shown (held.begin_changes);
 3. a legacy sqlalchemy-migrate database stamped with its revision;
@@ -14,7 +15,8 @@ it:
 5. the whole upgrade only: the online data migrations
    (online_migrations.py), whose last count is what the gate reads next;
 6. the gate again, just before the contract: the data moved meanwhile,
-   and a service of the old release may have started;
+   and a service of the old release may have started; then the contract
+   revisions' data checks, on the data as moved;
 7. the contract revisions;
 8. the database read once more, for the state it ends in.
 
@@ -35,6 +37,7 @@ from webdemo.db.state import held as held_module
 from webdemo.db.state import judge
 from webdemo.db.state.judge import Status
 from webdemo.db.state import legacy
+from webdemo.db.state import preconditions
 from webdemo.db.state import reader
 from webdemo.db.state import status
 
@@ -63,6 +66,8 @@ def run(engine, held, plan, options):
     :returns: the DatabaseState after the upgrade
     :raises webdemo.exception.ContractNotReady: contract scripts may not
         run yet (before anything changed, or after expand)
+    :raises webdemo.exception.DataCheckFailed: a revision's data check
+        fails, before its phase ran any statement
     :raises webdemo.exception.WebdemoError: a revision failed
     """
     expand, contract = plan
@@ -71,6 +76,7 @@ def run(engine, held, plan, options):
     first = contract_gate.require_ready(contract_gate.Question(
         engine, state, graph, contract, planned=expand if whole else (),
         count_data=not whole)) if contract else None
+    preconditions.require(engine, expand)
     held_module.begin_changes(engine, held)
     if state.status == Status.LEGACY:
         scripts_module.run_alembic(engine, 'stamp', state.legacy_revision)
@@ -119,3 +125,4 @@ def _before_contract(engine, held, plan, options, left):
     contract_gate.require_ready(contract_gate.Question(
         engine, held.state, held.graph, contract, planned=expand,
         data_left=left), expanded=bool(expand))
+    preconditions.require(engine, contract, expanded=bool(expand))

@@ -14,6 +14,7 @@ from webdemo.db.sqlalchemy import models
 
 CHANGED_SCRIPT = 'changed_script'
 UNSAFE_SETTING = 'unsafe_setting'
+FAILING_DATA_CHECK = 'failing_data_check'
 
 _WHERE = {
     'add': 'in the models but missing from the database',
@@ -80,6 +81,18 @@ def unsafe_setting(problem):
     """The Difference for a preflight.Problem."""
     return Difference(UNSAFE_SETTING, 'setting', problem.setting,
                       str(problem))
+
+
+def failing_data_check(finding):
+    """The Difference for a preconditions.Finding (db check --data)."""
+    failing, fix = finding.failing, finding.check.fix()
+    one = f' (one: {failing.example})' if failing.example else ''
+    return Difference(
+        FAILING_DATA_CHECK, 'revision', finding.revision,
+        f'revision {finding.revision}: its data check '
+        f'"{finding.check.describe()}" fails on {failing.rows} '
+        f'row{"" if failing.rows == 1 else "s"}{one}: db sync would refuse '
+        f'it. {fix[:1].upper()}{fix[1:]} first.')
 
 
 def _difference(kind, label, name, action):

@@ -13,6 +13,7 @@ online data migration project_ids has given every row one (db sync
 
 import sqlalchemy as sa
 
+from webdemo.db.sqlalchemy import data_checks as checks
 from webdemo.db.sqlalchemy import live_names
 from webdemo.db.sqlalchemy import online_ddl
 
@@ -61,6 +62,9 @@ def _account():
 
 
 TABLES = {'user': _user, 'account': _account}
+# Refused, before any statement, while a row has no project: the online
+# data migration project_ids gives them one (data_checks.py).
+data_checks = tuple(checks.no_nulls(table, 'project_id') for table in TABLES)
 
 
 def upgrade():

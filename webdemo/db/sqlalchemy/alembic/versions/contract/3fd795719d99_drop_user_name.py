@@ -18,6 +18,7 @@ adopted from sqlalchemy-migrate has it under the name its backend chose
 from alembic import op
 import sqlalchemy as sa
 
+from webdemo.db.sqlalchemy import data_checks as checks
 from webdemo.db.sqlalchemy import live_names
 
 revision = '3fd795719d99'
@@ -28,12 +29,21 @@ depends_on = ('828dea7d5e92',)
 # refuses this revision while one of their services is registered live.
 release_level_needed = 2
 # This file as released before it found the constraint by what it
-# covers, and before its downgrade copied the live table on SQLite:
-# databases where those versions ran are not "tampered" (they leave a
-# database the history built in the same state).
+# covers, and before its downgrade copied the live table on SQLite, and
+# before it declared its data checks: databases where those versions
+# ran are not "tampered" (they leave a database the history built in the
+# same state).
 replaces_checksums = (
     'aa31bc5a9e26fb98c46447e3aa4baf25c56ef0734f81b8ab3e34ace57dae8301',
     '3d4a692793e861da005ad3186be36141569a9de1a76d92f4347b99ba7bdf7ca2',
+    '2e3539b098ad3f85fa0aeba045c8508efd1a38b56da69527cf2cec2b064dd3e1',
+)
+# username becomes NOT NULL, and with name gone it is the only unique
+# name a user has: refused, before anything is dropped, while a row
+# has none or two rows share one (data_checks.py).
+data_checks = (
+    checks.no_nulls('user', 'username'),
+    checks.no_duplicates('user', ['username']),
 )
 
 _USER = sa.table('user', sa.column('name', sa.String(64)),

@@ -2,6 +2,7 @@
 tests (and tools/db_benchmark.py, which times the steps)."""
 
 from webdemo.db.execution.journal import Direction
+from webdemo.db.history import phases
 from webdemo.db.history import scripts as scripts_module
 
 # The shipped history's heads: the projects change's expand revision,
@@ -13,6 +14,14 @@ def walk_order(scripts=None):
     """Every revision, base first, parents before children."""
     scripts = scripts or scripts_module.Scripts.load()
     return list(reversed(scripts.walk()))
+
+
+def phase_of(script):
+    """phases.EXPAND or phases.CONTRACT for a branch revision, else None."""
+    for phase in phases.PHASES:
+        if phase in script.branch_labels:
+            return phase
+    return None
 
 
 class Walker:

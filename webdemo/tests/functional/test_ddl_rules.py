@@ -8,7 +8,6 @@ from alembic import script as alembic_script
 import fixtures
 import sqlalchemy
 
-from webdemo.db.history import phases
 from webdemo.db.history import scripts
 from webdemo.tests import ddl_rules
 from webdemo.tests.functional import db_fixtures
@@ -25,7 +24,7 @@ def judge(engine, walker):
     for script in history_fixtures.walk_order(walker.scripts):
         ran.clear()
         walker.up(script)
-        phase = _phase_of(script)
+        phase = history_fixtures.phase_of(script)
         if phase is None:
             continue
         declared = getattr(script.module, 'ddl_rule_exceptions', {})
@@ -100,13 +99,6 @@ def upgrade():
     op.execute('ALTER TABLE account RENAME COLUMN name TO title')
 ''',
 }
-
-
-def _phase_of(script):
-    for phase in phases.PHASES:
-        if phase in script.branch_labels:
-            return phase
-    return None
 
 
 class TestPhaseRulesSQLite(PhaseRules, db_fixtures.SQLiteMixin,

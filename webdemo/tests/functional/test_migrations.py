@@ -558,7 +558,7 @@ class TestRevisionHistory(base.BaseTestCase):
     # here until it is reviewed, and this table changed with it.
     REVIEWED_FIXES = {
         '3fd795719d99':
-            '185dab4f274e2f57f36334b7ea51bcb313b0897eb52a0775809d347650815be2',
+            'bf880ed0bc432d9b4f8912b6af48ec8946c35dd0b24c19bd2d12f03d443aef40',
     }
 
     def test_fixed_revisions_are_as_reviewed(self):

@@ -9,6 +9,11 @@ MASK = '***'
 
 # Used only when the URL does not parse, to find what may be a password.
 _USERINFO_PASSWORD = re.compile(r'://[^/@:]*:([^/@]+)@')
+# Where a password stands in text: a URL's user information, or a
+# libpq-style password=... pair.
+_PASSWORD_PLACES = re.compile(
+    r'(?P<before>://[^/@\s:]*:|\bpassword=)(?P<password>[^/@\s]+)'
+    r'(?P<after>@|\s|$)')
 
 
 def display(url):
@@ -35,8 +40,16 @@ def password(url):
 
 
 def redact(text, url):
-    """Replace every occurrence of url's password in text with ***."""
-    secret = password(url)
-    if not secret:
+    """Mask the passwords in text by their place, not by their letters.
+
+    Every URL's password (and a password=... pair) in text is shown as
+    ***. The same letters elsewhere are left: a password 'postgres' or
+    'database' must not garble the scheme or the message around it.
+
+    :param url: the configured URL: nothing is masked when it has no
+        password (SQLite), so that a message is never changed needlessly
+    """
+    if not password(url):
         return text
-    return str(text).replace(str(secret), MASK)
+    return _PASSWORD_PLACES.sub(
+        lambda found: found['before'] + MASK + found['after'], str(text))

@@ -91,6 +91,14 @@ _SERVER_ONLY = [
 ]
 
 
+def _password_found_elsewhere(password, scheme):
+    """A wrong password whose letters also stand in the message."""
+    return ('password_found_elsewhere_in_the_message', dict(
+        url_parts=dict(username='nosuchuser', password=password),
+        args=('db', 'sync'), code=1,
+        words=('user and password', f'{scheme}://nosuchuser:***@')))
+
+
 class BadInput(testscenarios.WithScenarios, runner.ManageTestMixin):
 
     prepare = None
@@ -118,7 +126,8 @@ class TestBadInputSQLite(BadInput, db_fixtures.SQLiteFileMixin,
 
 class TestBadInputMySQL(BadInput, db_fixtures.MySQLMixin,
                         db_fixtures.DatabaseTestCase):
-    scenarios = _ANY_BACKEND + _SERVER_ONLY
+    scenarios = _ANY_BACKEND + _SERVER_ONLY + [
+        _password_found_elsewhere('p', 'mysql+pymysql')]
 
     def use_read_only_user(self):
         user = f'wd_ro_{self.engine.url.database}'[:32]
@@ -135,7 +144,8 @@ class TestBadInputMySQL(BadInput, db_fixtures.MySQLMixin,
 
 class TestBadInputPostgreSQL(BadInput, db_fixtures.PostgreSQLMixin,
                              db_fixtures.DatabaseTestCase):
-    scenarios = _ANY_BACKEND + _SERVER_ONLY
+    scenarios = _ANY_BACKEND + _SERVER_ONLY + [
+        _password_found_elsewhere('postgres', 'postgresql+psycopg2')]
 
     def use_read_only_user(self):
         # PostgreSQL 15 and later let only a schema's owner create in it.

@@ -24,14 +24,31 @@ class TestDisplay(base.BaseTestCase):
 
 class TestRedact(base.BaseTestCase):
 
-    def test_every_occurrence_is_masked(self):
-        text = 'failed for pw at host; pw again'
-        self.assertEqual('failed for *** at host; *** again',
-                         url.redact(text, 'postgresql://u:pw@host/db'))
+    def test_every_url_password_is_masked(self):
+        text = ('cannot connect to postgresql://u:pw@host/db; '
+                'mysql+pymysql://v:other@h2/d; dsn host=h password=pw x')
+        self.assertEqual(
+            'cannot connect to postgresql://u:***@host/db; '
+            'mysql+pymysql://v:***@h2/d; dsn host=h password=*** x',
+            url.redact(text, 'postgresql://u:pw@host/db'))
 
-    def test_password_of_unparseable_url_is_still_found(self):
-        self.assertEqual('x ***',
-                         url.redact('x pa55', 'not a url://u:pa55@h/d'))
+    def test_the_same_letters_elsewhere_are_left(self):
+        for secret, text in (
+                ('p', 'mysql+pymysql://u:p@h/d: attempt failed'),
+                ('postgres', 'postgresql://postgres:postgres@h/postgres: '
+                             'role "postgres" does not exist'),
+                ('database', "mysql://u:database@h/db: database 'db' is "
+                             'missing')):
+            with self.subTest(secret=secret):
+                configured = f'mysql+pymysql://u:{secret}@h/d'
+                masked = url.redact(text, configured)
+                self.assertEqual(text.replace(f':{secret}@', ':***@', 1),
+                                 masked)
+
+    def test_password_of_unparseable_url_is_still_masked(self):
+        self.assertEqual('not a url://u:***@h/d',
+                         url.redact('not a url://u:pa55@h/d',
+                                    'not a url://u:pa55@h/d'))
 
     def test_no_password_leaves_text(self):
         self.assertEqual('text', url.redact('text', 'sqlite:///x.db'))

@@ -47,17 +47,20 @@ def _json(args):
     return getattr(args, 'format', 'text') == 'json'
 
 
-def _connect(conf, args, prefix='', reading=False, writes=False):
+def _connect(conf, args, prefix='', reading=False, writes=False,
+             once=False):
     """The engine for one command.
 
     :param writes: the command changes the database; on SQLite each
         transaction takes the write lock as it begins (engines.create_engine)
+    :param once: one connection attempt, bounded in time: the commands
+        monitoring runs (engines.ONE_ATTEMPT_TIMEOUT)
     """
     if not _json(args):
         render.say(f'{prefix}Database: {database_label(conf)}')
     if reading:
-        return engines.create_reading_engine(conf)
-    return engines.create_engine(conf, immediate=writes)
+        return engines.create_reading_engine(conf, once=once)
+    return engines.create_engine(conf, immediate=writes, once=once)
 
 
 def _core(name):
@@ -141,7 +144,7 @@ def online_data_migrations(conf, args):
 
 
 def version(conf, args):
-    state = status.get_state(_connect(conf, args, reading=True))
+    state = status.get_state(_connect(conf, args, reading=True, once=True))
     code = check_code(state) if args.check else exit_codes.OK
     if _json(args):
         render.emit_json('version', code, database=database_label(conf),
@@ -153,7 +156,8 @@ def version(conf, args):
 
 
 def history(conf, args):
-    state, infos = _inspection().history(_connect(conf, args), args.rev_range)
+    state, infos = _inspection().history(_connect(conf, args, once=True),
+                                         args.rev_range)
     if _json(args):
         render.emit_json('history', exit_codes.OK,
                          database=database_label(conf), status=state.status,
@@ -226,7 +230,8 @@ def _check_exit_code(differences):
 
 
 def check(conf, args):
-    found = _inspection().check(_connect(conf, args), data=args.data)
+    found = _inspection().check(_connect(conf, args, once=True),
+                                data=args.data)
     code = _check_exit_code(found)
     if _json(args):
         render.emit_json('check', code, database=database_label(conf),

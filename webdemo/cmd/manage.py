@@ -42,7 +42,9 @@ def _documented(subparsers, name, summary, description):
 def _add_output_options(parser, verbose=True):
     parser.add_argument('--format', choices=('text', 'json'),
                         default='text',
-                        help='json: one object with stable keys (README)')
+                        help='json: one object with stable keys on '
+                             'standard output, also for an error (README); '
+                             'log lines go to standard error')
     if verbose:
         parser.add_argument('--verbose', '-v', action='store_true',
                             help='more detail about each revision')
@@ -265,6 +267,10 @@ def _register_logging(conf):
     oslo_logging.register_options(conf)
     oslo_logging.set_defaults(default_log_levels=[
         'alembic=WARN', 'oslo_db=ERROR', 'sqlalchemy=WARN'])
+    # Standard output is for results (--format json among them): what a
+    # command logs goes to standard error, unless a config file says
+    # otherwise.
+    conf.set_default('use_stderr', True)
 
 
 def _start_logging(conf, debug):

@@ -41,9 +41,13 @@ _DRIVER_PACKAGES = {
 }
 
 _OSLO_DB_OPTIONS = frozenset(opt.dest for opt in db_options.database_opts)
+# The commands monitoring calls (db version, history, check) try once,
+# and give a connection attempt this long: a down database is reported
+# within it, not after [database] max_retries times retry_interval.
+ONE_ATTEMPT_TIMEOUT = 10
 
 
-def create_engine(conf, immediate=False):
+def create_engine(conf, immediate=False, once=False):
     """Return an engine for conf's [database] connection.
 
     oslo.db connects once before returning, retrying per
@@ -54,6 +58,8 @@ def create_engine(conf, immediate=False):
     :param immediate: on SQLite, each transaction takes the file's write
         lock as it begins (backends/sqlite.py): for the commands that
         change the database while the service may be writing to it
+    :param once: one attempt, of ONE_ATTEMPT_TIMEOUT seconds at most,
+        whatever [database] max_retries says (the reading commands)
     :raises webdemo.exception.ConfigurationError: the URL is empty or
         malformed, the dialect is unknown or its driver missing
     :raises webdemo.exception.DatabaseConnectionError: the server could
@@ -65,8 +71,10 @@ def create_engine(conf, immediate=False):
     connection = _connection(conf)
     options = {name: value for name, value in conf.database.items()
                if name in _OSLO_DB_OPTIONS}
+    if once:
+        options['max_retries'] = 1
     try:
-        options['connection'] = _with_defaults(connection)
+        options['connection'] = _with_defaults(connection, once)
         context = enginefacade.transaction_context()
         context.configure(**options)
         engine = context.writer.get_engine()
@@ -78,7 +86,7 @@ def create_engine(conf, immediate=False):
     return engine
 
 
-def create_reading_engine(conf):
+def create_reading_engine(conf, once=False):
     """Return a plain SQLAlchemy engine for conf's [database] connection.
 
     For the commands that read, and take or probe the migration lock,
@@ -86,12 +94,13 @@ def create_reading_engine(conf):
     retrying per [database] max_retries and retry_interval, and its
     errors are oslo.db's classes, explained the same way.
 
+    :param once: as for create_engine()
     :raises webdemo.exception.ConfigurationError: as create_engine()
     :raises webdemo.exception.DatabaseConnectionError: as create_engine()
     """
     connection = _connection(conf)
     try:
-        url = make_url(_with_defaults(connection))
+        url = make_url(_with_defaults(connection, once))
         if conf.database.connection_parameters:
             # As oslo.db does: TLS options, sockets, timeouts live here.
             url = url.update_query_string(
@@ -100,7 +109,7 @@ def create_reading_engine(conf):
         engine = sqlalchemy.create_engine(
             url, **(kind.engine_options(url) if kind else {}))
         exc_filters.register_engine(engine)
-        _first_connect(engine, conf.database.max_retries,
+        _first_connect(engine, 1 if once else conf.database.max_retries,
                        conf.database.retry_interval)
     except Exception as error:
         raise explain_failure(connection, error) from error
@@ -158,13 +167,19 @@ def _connection(conf):
     return connection
 
 
-def _with_defaults(connection):
-    """The URL with the options its backend needs (utf8mb4 on MySQL)."""
+def _with_defaults(connection, once=False):
+    """The URL with the options its backend needs (utf8mb4 on MySQL).
+
+    :param once: also bound a connection attempt (ONE_ATTEMPT_TIMEOUT)
+    """
     url = make_url(connection)
     kind = _kind(url)
     if kind is None:
         return connection
-    return kind.with_defaults(url).render_as_string(hide_password=False)
+    url = kind.with_defaults(url)
+    if once:
+        url = kind.with_connect_timeout(url, ONE_ATTEMPT_TIMEOUT)
+    return url.render_as_string(hide_password=False)
 
 
 def explain_failure(connection, error):

@@ -72,6 +72,17 @@ class Backend:
         return url
 
     @classmethod
+    def with_connect_timeout(cls, url, seconds):
+        """The URL giving up a connection attempt after seconds.
+
+        PyMySQL and psycopg2 both read connect_timeout; a URL that sets
+        its own keeps it.
+        """
+        if 'connect_timeout' in url.query:
+            return url
+        return url.update_query_dict({'connect_timeout': str(seconds)})
+
+    @classmethod
     def prepare_engine(cls, engine, conf, immediate=False,
                        set_by_oslo_db=True):
         """Add the listeners engine needs on this backend.

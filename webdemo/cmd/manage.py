@@ -283,6 +283,27 @@ def _start_logging(conf, debug):
         handler.addFilter(_RedactingFilter(conf))
 
 
+def _refuse_unknown_options(conf):
+    """Warn of each option set that webdemo does not know.
+
+    One in [database] (or in a section named like it) is refused: a
+    misspelt connection would make the command act on the embedded
+    SQLite default instead.
+    """
+    from webdemo.conf import unknown
+
+    found = unknown.find(conf)
+    database = [option for option in found if option.section == 'database'
+                or (option.nearest or '').startswith('[database]')]
+    if database:
+        raise exception.ConfigurationError(
+            f'{database[0].where()} is not an option webdemo knows '
+            f'({database[0].hint()}): webdemo-manage does not run with it, '
+            'since it may be a misspelt connection.')
+    for option in found:
+        print(f'{PROG}: warning: {option}', file=sys.stderr)
+
+
 def _fail(error, conf, args):
     if args.debug:
         print(_redact(''.join(traceback.format_exception(error)), conf),
@@ -331,6 +352,7 @@ def main(argv=None):
         _register_logging(conf)
         webdemo_conf.load(conf, _oslo_config_args(args))
         _start_logging(conf, args.debug)
+        _refuse_unknown_options(conf)
         return _run(conf, args, whole_process)
     except KeyboardInterrupt:
         print(f'{PROG}: interrupted', file=sys.stderr)

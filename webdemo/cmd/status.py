@@ -15,6 +15,7 @@ from oslo_upgradecheck import common_checks
 from oslo_upgradecheck import upgradecheck
 
 from webdemo import conf as webdemo_conf
+from webdemo.conf import unknown
 from webdemo.db import engines
 from webdemo.db import errors
 from webdemo.db import inspection
@@ -46,6 +47,7 @@ class Checks(upgradecheck.UpgradeCommands):
         self._state = None
         # oslo.upgradecheck's own check of the policy file (a JSON one
         # is deprecated), as every OpenStack service runs it.
+        self._conf = conf
         self._upgrade_checks = self._upgrade_checks + (
             ('Policy file', (common_checks.check_policy_json,
                              {'conf': conf})),)
@@ -88,7 +90,15 @@ class Checks(upgradecheck.UpgradeCommands):
             return Result(Code.SUCCESS)
         return Result(Code.FAILURE, '; '.join(map(str, problems)))
 
+    def _configuration(self):
+        # Every namespace of the sample config, the API's libraries too.
+        found = unknown.find(self._conf, unknown.NAMESPACES, ())
+        if not found:
+            return Result(Code.SUCCESS)
+        return Result(Code.FAILURE, '; '.join(map(str, found)))
+
     _upgrade_checks = (
+        ('Configuration', _configuration),
         ('Database schema', _schema),
         ('Online data migrations', _data_migrations),
         ('Services of the previous release', _old_services),

@@ -150,6 +150,57 @@ class TestBadInput(testscenarios.WithScenarios, ManageConfigTest):
         self.assertFailsCleanly(result, self.code, *self.words)
 
 
+class TestUnknownOptions(ManageConfigTest):
+    """An option nobody declares: a typo, named, never silently ignored."""
+
+    def test_a_misspelt_database_option_is_refused_before_any_file(self):
+        conf = self.write('webdemo.conf', '[database]\n'
+                          f'conection = sqlite:///{self.home}/asked.db\n')
+        for command in (('db', 'version'), ('db', 'sync')):
+            with self.subTest(command=command):
+                result = self.manage('--config-file', conf, *command)
+                self.assertFailsCleanly(
+                    result, 1, '[database] conection', conf,
+                    'did you mean connection?')
+        self.assertEqual(['webdemo.conf'], os.listdir(self.home))
+
+    def test_a_misspelt_section_is_refused_too(self):
+        conf = self.write('webdemo.conf', '[databse]\n'
+                          f'connection = sqlite:///{self.home}/asked.db\n')
+        self.assertFailsCleanly(self.manage('--config-file', conf, 'db',
+                                            'version'),
+                                1, 'did you mean [database] connection?')
+
+    def test_elsewhere_a_warning_and_the_command_runs(self):
+        conf = self.write('webdemo.conf', '[api]\nauth_stratgy = x\n'
+                          '[keystone_authtoken]\nauth_type = password\n'
+                          'auth_url = http://keystone\n')
+        result = self.manage('--config-file', conf, 'db', 'sync')
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.assertEqual(
+            [f'webdemo-manage: warning: [api] auth_stratgy in {conf} is not '
+             'an option webdemo knows, and is ignored: did you mean '
+             'auth_strategy?'], result.stderr.strip().splitlines())
+
+    def test_webdemo_status_fails_on_them(self):
+        conf = self.write('webdemo.conf', '[api]\nauth_stratgy = x\n'
+                          '[keystone_authtoken]\nauth_type = password\n'
+                          'auth_url = http://keystone\nauth_urll = x\n')
+        status = shutil.which('webdemo-status',
+                              path=os.path.dirname(sys.executable))
+        result = subprocess.run(
+            [status, '--config-file', conf, 'upgrade', 'check', '--json'],
+            capture_output=True, text=True, cwd=self.home,
+            env=manage_runner.clean_environment(self.home), check=False)
+        self.assertEqual(2, result.returncode, result.stderr)
+        [check] = [check for check in json.loads(result.stdout)['checks']
+                   if check['check'] == 'Configuration']
+        self.assertEqual(2, check['result'])
+        self.assertIn('[api] auth_stratgy', check['details'])
+        self.assertIn('[keystone_authtoken] auth_urll', check['details'])
+        self.assertNotIn('auth_url ', check['details'])
+
+
 class TestDebug(ManageConfigTest):
 
     def test_debug_adds_a_traceback_without_the_password(self):

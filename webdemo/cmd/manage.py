@@ -45,6 +45,9 @@ def _add_output_options(parser, verbose=True):
                         help='json: one object with stable keys on '
                              'standard output, also for an error (README); '
                              'log lines go to standard error')
+    # webdemo-status's spelling (oslo.upgradecheck's), for one habit.
+    parser.add_argument('--json', dest='format', action='store_const',
+                        const='json', help='the same as --format json')
     if verbose:
         parser.add_argument('--verbose', '-v', action='store_true',
                             help='more detail about each revision')

@@ -106,14 +106,37 @@ class Checks(upgradecheck.UpgradeCommands):
     )
 
 
+def _with_json_spelt_once(argv):
+    """argv with webdemo-manage's --format json as oslo.upgradecheck's --json.
+
+    One spelling works for both commands; --format text is the default.
+    """
+    found, skip = [], False
+    for position, argument in enumerate(argv):
+        if skip:
+            skip = False
+        elif argument == '--format' and position + 1 < len(argv):
+            skip = True
+            if argv[position + 1] == 'json':
+                found.append('--json')
+            elif argv[position + 1] != 'text':
+                found += [argument, argv[position + 1]]
+        elif argument in ('--format=json', '--format=text'):
+            found += ['--json'] if argument.endswith('json') else []
+        else:
+            found.append(argument)
+    return found
+
+
 def main(argv=None):
     """Run webdemo-status with argv (default: sys.argv[1:])."""
+    argv = _with_json_spelt_once(sys.argv[1:] if argv is None else argv)
     conf = cfg.ConfigOpts()
     checks = Checks(conf)
     webdemo_conf.register_opts(conf)
     upgradecheck.register_cli_options(conf, checks)
     try:
-        conf(sys.argv[1:] if argv is None else argv, project='webdemo')
+        conf(argv, project='webdemo')
         checks.engine = engines.create_engine(conf)
         # Read now: a database that cannot be read is one line, not a
         # traceback from each check.

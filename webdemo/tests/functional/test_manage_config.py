@@ -201,6 +201,27 @@ class TestUnknownOptions(ManageConfigTest):
         self.assertNotIn('auth_url ', check['details'])
 
 
+class TestOneSpellingForJson(ManageConfigTest):
+    """--format json and --json, to webdemo-manage and webdemo-status."""
+
+    def test_both_commands_take_both_spellings(self):
+        conf = self.write('webdemo.conf', '[database]\nconnection = '
+                          f'sqlite:///{self.home}/webdemo.db\n')
+        status = shutil.which('webdemo-status',
+                              path=os.path.dirname(sys.executable))
+        for command in (('db', 'version', '--json'),
+                        ('db', 'version', '--format', 'json')):
+            result = self.manage('--config-file', conf, *command)
+            self.assertEqual('version', json.loads(result.stdout)['command'])
+        for spelling in (['--json'], ['--format', 'json'],
+                         ['--format=json']):
+            result = subprocess.run(
+                [status, '--config-file', conf, 'upgrade', 'check',
+                 *spelling], capture_output=True, text=True, cwd=self.home,
+                env=manage_runner.clean_environment(self.home), check=False)
+            self.assertIn('checks', json.loads(result.stdout), spelling)
+
+
 class TestDebug(ManageConfigTest):
 
     def test_debug_adds_a_traceback_without_the_password(self):

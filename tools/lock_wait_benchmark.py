@@ -66,7 +66,7 @@ class Readers(threading.Thread):
         self.join()
 
 
-def manage(url, *args, **env):
+def manage(url, *args, timeout=300, **env):
     command = shutil.which('webdemo-manage',
                            path=os.path.dirname(sys.executable))
     with tempfile.NamedTemporaryFile('w', suffix='.conf') as empty:
@@ -75,7 +75,7 @@ def manage(url, *args, **env):
         environment.update(OS_DATABASE__CONNECTION=url, **env)
         return subprocess.run([command, '--config-file', empty.name, *args],
                               env=environment, capture_output=True,
-                              text=True, timeout=300)
+                              text=True, timeout=timeout)
 
 
 def in_scratch_database(server, measure):

@@ -7,13 +7,13 @@ of webdemo.cmd.db_commands and turns the outcome into an exit code
 
 import argparse
 import gc
-import logging
 import sys
 import traceback
 
 from oslo_config import cfg
 
 from webdemo.cmd import exit_codes
+from webdemo.cmd import manage_logging
 from webdemo.cmd import render
 from webdemo import conf as webdemo_conf
 from webdemo import exception
@@ -160,6 +160,10 @@ def _add_reading_commands(commands):
     show.add_argument('revision', metavar='REVISION')
     show.set_defaults(verbose=True)
     _add_output_options(show, verbose=False)
+    _add_check_command(commands)
+
+
+def _add_check_command(commands):
     check = _documented(
         commands, 'check',
         'compare the live schema with the models',
@@ -240,83 +244,24 @@ def _oslo_config_args(args):
     return oslo_args
 
 
-class _RedactingFilter(logging.Filter):
-    """Keep the database password out of every log line."""
-
-    def __init__(self, conf):
-        super().__init__()
-        self._conf = conf
-
-    def filter(self, record):
-        record.msg = _redact(record.getMessage(), self._conf)
-        record.args = ()
-        return True
-
-
-def _redact(text, conf):
-    from webdemo.db import url
-
-    try:
-        connection = conf.database.connection
-    except (cfg.Error, AttributeError):
-        return text
-    return url.redact(text, connection)
-
-
-def _register_logging(conf):
-    # Imported here: --help and argument errors never set up logging.
-    from oslo_log import log as oslo_logging
-
-    oslo_logging.register_options(conf)
-    oslo_logging.set_defaults(default_log_levels=[
-        'alembic=WARN', 'oslo_db=ERROR', 'sqlalchemy=WARN'])
-    # Standard output is for results (--format json among them): what a
-    # command logs goes to standard error, unless a config file says
-    # otherwise.
-    conf.set_default('use_stderr', True)
-
-
-def _start_logging(conf, debug):
-    from oslo_log import log as oslo_logging
-
-    if debug:
-        conf.set_override('debug', True)
-    oslo_logging.setup(conf, 'webdemo')
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(_RedactingFilter(conf))
-
-
 def _refuse_unknown_options(conf):
-    """Warn of each option set that webdemo does not know.
-
-    One in [database] (or in a section named like it) is refused: a
-    misspelt connection would make the command act on the embedded
-    SQLite default instead.
-    """
     from webdemo.conf import unknown
 
-    found = unknown.find(conf)
-    database = [option for option in found if option.section == 'database'
-                or (option.nearest or '').startswith('[database]')]
-    if database:
-        raise exception.ConfigurationError(
-            f'{database[0].where()} is not an option webdemo knows '
-            f'({database[0].hint()}): webdemo-manage does not run with it, '
-            'since it may be a misspelt connection.')
-    for option in found:
+    for option in unknown.refuse_in_database(unknown.find(conf)):
         print(f'{PROG}: warning: {option}', file=sys.stderr)
 
 
 def _fail(error, conf, args):
     if args.debug:
-        print(_redact(''.join(traceback.format_exception(error)), conf),
+        trace = ''.join(traceback.format_exception(error))
+        print(manage_logging.redact(trace, conf),
               file=sys.stderr)
     if isinstance(error, exception.WebdemoError):
         message = str(error)
     else:
         message = (f'unexpected {type(error).__name__}: {error}; rerun '
                    'with --debug for the traceback and report it.')
-    message = _redact(message, conf)
+    message = manage_logging.redact(message, conf)
     code = exit_codes.for_error(error)
     if getattr(args, 'format', 'text') == 'json':
         render.emit_json(args.command, code, error=message)
@@ -352,9 +297,9 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     conf = cfg.ConfigOpts()
     try:
-        _register_logging(conf)
+        manage_logging.register(conf)
         webdemo_conf.load(conf, _oslo_config_args(args))
-        _start_logging(conf, args.debug)
+        manage_logging.start(conf, args.debug)
         _refuse_unknown_options(conf)
         return _run(conf, args, whole_process)
     except KeyboardInterrupt:

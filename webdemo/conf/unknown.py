@@ -25,6 +25,8 @@ import os
 
 from oslo_config import cfg
 
+from webdemo import exception
+
 # etc/webdemo/webdemo-config-generator.conf's namespaces (a unit test
 # keeps the two the same).
 NAMESPACES = (
@@ -80,6 +82,24 @@ def find(conf, namespaces=MANAGE_NAMESPACES, passed_over=LIBRARY_SECTIONS):
                     _nearest(name, known.get(section, ()), section, known))
             for path, section, names in written for name in names
             if _normal(name) not in known.get(section, ())]
+
+
+def refuse_in_database(found):
+    """found, unless one is in [database] (or a section named like it).
+
+    A misspelt connection there would make a command act on the embedded
+    SQLite default instead: the caller warns of the others and goes on.
+
+    :raises webdemo.exception.ConfigurationError: the first of those
+    """
+    database = [option for option in found if option.section == 'database'
+                or (option.nearest or '').startswith('[database]')]
+    if database:
+        raise exception.ConfigurationError(
+            f'{database[0].where()} is not an option webdemo knows '
+            f'({database[0].hint()}): webdemo-manage does not run with it, '
+            'since it may be a misspelt connection.')
+    return found
 
 
 def files(conf):

@@ -1,0 +1,58 @@
+"""webdemo-manage's logging: oslo.log, on standard error, never a password.
+
+Registered before the configuration is read, started once it is; each
+handler masks the database password in every line (url.redact).
+"""
+
+import logging
+
+from oslo_config import cfg
+
+
+class RedactingFilter(logging.Filter):
+    """Keep the database password out of every log line."""
+
+    def __init__(self, conf):
+        super().__init__()
+        self._conf = conf
+
+    def filter(self, record):
+        record.msg = redact(record.getMessage(), self._conf)
+        record.args = ()
+        return True
+
+
+def redact(text, conf):
+    """text with the configured database password masked (url.redact)."""
+    from webdemo.db import url
+
+    try:
+        connection = conf.database.connection
+    except (cfg.Error, AttributeError):
+        return text
+    return url.redact(text, connection)
+
+
+def register(conf):
+    """Register oslo.log's options on conf, with the command's defaults."""
+    # Imported here: --help and argument errors never set up logging.
+    from oslo_log import log as oslo_logging
+
+    oslo_logging.register_options(conf)
+    oslo_logging.set_defaults(default_log_levels=[
+        'alembic=WARN', 'oslo_db=ERROR', 'sqlalchemy=WARN'])
+    # Standard output is for results (--format json among them): what a
+    # command logs goes to standard error, unless a config file says
+    # otherwise.
+    conf.set_default('use_stderr', True)
+
+
+def start(conf, debug):
+    """Set up logging from conf; every handler masks the password."""
+    from oslo_log import log as oslo_logging
+
+    if debug:
+        conf.set_override('debug', True)
+    oslo_logging.setup(conf, 'webdemo')
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter(conf))

@@ -175,15 +175,29 @@ class Heartbeat:
         self._thread.start()
 
     def _run(self):
+        failing = None
         while True:
-            try:
-                self._registration.beat()
-            except Exception:
-                LOG.warning('Could not renew this service\'s registration; '
-                            'trying again in %ss.', self._interval,
-                            exc_info=True)
+            why = _failure(self._registration.beat)
+            # Said outside the except: oslo.log would add the exception.
+            self._say(why, failing)
+            failing = why
             if self._stop.wait(self._interval):
                 return
+
+    def _say(self, why, failing):
+        """One line when a failure starts, changes or ends; not each beat.
+
+        An API started before db sync meets no table at each beat: a
+        traceback every few seconds per worker said nothing new.
+        """
+        if why == failing:
+            return
+        if why is None:
+            LOG.info('This service\'s registration is renewed again.')
+        else:
+            LOG.warning('Could not renew this service\'s registration (%s); '
+                        'trying again every %ss, and saying so again only '
+                        'if the reason changes.', why, self._interval)
 
     def stop(self):
         self._stop.set()
@@ -191,8 +205,18 @@ class Heartbeat:
         # let it end first (a database that hangs leaves a stale row).
         if self._thread is not threading.current_thread():
             self._thread.join(timeout=self._interval)
-        try:
-            self._registration.leave()
-        except Exception:
-            LOG.warning('Could not remove this service\'s registration; '
-                        'it goes stale by itself.', exc_info=True)
+        why = _failure(self._registration.leave)
+        if why is not None:
+            LOG.warning('Could not remove this service\'s registration '
+                        '(%s); it goes stale by itself.', why)
+
+
+def _failure(action):
+    """Run action; None, or why it failed, on one line."""
+    try:
+        action()
+    except errors.DATABASE_ERRORS as error:
+        return errors.message(error)
+    except Exception as error:
+        # Whatever a beat raises must not end the thread.
+        return f'{type(error).__name__}: {error}'

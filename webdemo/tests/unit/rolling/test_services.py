@@ -1,8 +1,10 @@
 """Which registered services block a contract, and how a heartbeat
 stops: in memory."""
 
+import logging
 import threading
 
+import fixtures
 from oslotest import base
 
 from webdemo.db.history import phases
@@ -79,3 +81,49 @@ class TestHeartbeat(base.BaseTestCase):
         registration.release.set()
         stopping.join(10)
         self.assertEqual(['beat', 'beat done', 'leave'], registration.calls)
+
+
+class FailingRegistration:
+    """Beats as a list says (an error, or None for a renewal), in turn.
+
+    The last beat asks the heartbeat to stop, and ends as the one before.
+    """
+
+    def __init__(self, failures):
+        self.failures = list(failures)
+        self.heartbeat = None
+
+    def beat(self):
+        failure = self.failures.pop(0)
+        if not self.failures:
+            self.heartbeat._stop.set()
+        if failure is not None:
+            raise failure
+
+
+class TestHeartbeatLog(base.BaseTestCase):
+    """What an API started before db sync logs, beat after beat."""
+
+    def run_beats(self, failures):
+        log = self.useFixture(fixtures.FakeLogger(
+            name=services.__name__, level=logging.INFO))
+        registration = FailingRegistration(failures)
+        registration.heartbeat = services.Heartbeat(registration,
+                                                    interval=0)
+        registration.heartbeat._run()
+        return log.output.splitlines()
+
+    def test_the_same_failure_is_said_once_without_a_traceback(self):
+        lines = self.run_beats([RuntimeError('no such table')] * 5)
+        self.assertEqual(1, len(lines), lines)
+        self.assertIn('(RuntimeError: no such table)', lines[0])
+        self.assertNotIn('Traceback', '\n'.join(lines))
+
+    def test_a_new_reason_and_the_recovery_are_said(self):
+        lines = self.run_beats([RuntimeError('a'), RuntimeError('a'),
+                                RuntimeError('b'), None, None,
+                                RuntimeError('b')])
+        self.assertEqual(4, len(lines), lines)
+        self.assertIn('RuntimeError: b', lines[1])
+        self.assertIn('renewed again', lines[2])
+        self.assertIn('RuntimeError: b', lines[3])

@@ -12,6 +12,14 @@ class WebdemoError(Exception):
     """Base of every webdemo error."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM reached webdemo-manage: stopped as Ctrl-C stops it.
+
+    A KeyboardInterrupt, so that everything that answers Ctrl-C (the
+    statement cancelled on the server, the run journalled) answers it.
+    """
+
+
 class ConfigurationError(WebdemoError):
     """The configuration is missing, unreadable or invalid."""
 

@@ -28,6 +28,8 @@ DATA_MIGRATION_FAILED = 2
 INVALID_INPUT = 127
 # Ctrl-C: 128 + SIGINT, as shells report it.
 CANCELLED = 130
+# SIGTERM (a service manager stopping the job): 128 + SIGTERM.
+TERMINATED = 143
 
 HELP = f"""\
 exit codes:
@@ -79,6 +81,8 @@ exit codes:
        revision, multiple heads where one is needed, a data-losing
        downgrade without --yes
   {CANCELLED}  cancelled with Ctrl-C
+  {TERMINATED}  stopped by SIGTERM, as Ctrl-C stops it (the statement in
+       flight cancelled on the server, the run journalled)
 
 db online_data_migrations has its own outcomes:
   {DATA_MIGRATED}    nothing is left to migrate

@@ -7,6 +7,7 @@ of webdemo.cmd.db_commands and turns the outcome into an exit code
 
 import argparse
 import gc
+import signal
 import sys
 import traceback
 
@@ -284,6 +285,10 @@ def _run(conf, args, whole_process):
     return getattr(db_commands, args.handler)(conf, args)
 
 
+def _terminate(signum, frame):
+    raise exception.Terminated()
+
+
 def main(argv=None):
     """Run webdemo-manage with argv (default: sys.argv[1:]).
 
@@ -294,6 +299,7 @@ def main(argv=None):
     whole_process = argv is None
     if whole_process:
         gc.disable()
+        signal.signal(signal.SIGTERM, _terminate)
     args = build_parser().parse_args(argv)
     conf = cfg.ConfigOpts()
     try:
@@ -302,6 +308,9 @@ def main(argv=None):
         manage_logging.start(conf, args.debug)
         _refuse_unknown_options(conf)
         return _run(conf, args, whole_process)
+    except exception.Terminated:
+        print(f'{PROG}: terminated', file=sys.stderr)
+        return exit_codes.TERMINATED
     except KeyboardInterrupt:
         print(f'{PROG}: interrupted', file=sys.stderr)
         return exit_codes.CANCELLED

@@ -281,11 +281,13 @@ class TestManageSQLite(ManageCommands, db_fixtures.SQLiteFileMixin,
 class TestManageMySQL(ManageCommands, db_fixtures.MySQLMixin,
                       db_fixtures.DatabaseTestCase):
 
-    def _interrupt_a_blocked_sync(self, interrupt):
+    def _interrupt_a_blocked_sync(self, interrupt, then=lambda: None):
         """Run db sync while its ALTER waits on a table lock; interrupt it.
 
         :param interrupt: called with the process and the id of the
             server session running the ALTER
+        :param then: called once the sync has ended, the table still
+            locked
         :returns: (exit code, stdout, stderr) of the interrupted sync
         """
         self.put_at(ACCOUNT_TABLE)
@@ -295,6 +297,7 @@ class TestManageMySQL(ManageCommands, db_fixtures.MySQLMixin,
         process = self.spawn('db', 'sync')
         interrupt(process, self._wait_for_blocked_alter())
         stdout, stderr = process.communicate(timeout=60)
+        then()
         holder.exec_driver_sql('UNLOCK TABLES')
         return process.returncode, stdout, stderr
 
@@ -311,6 +314,26 @@ class TestManageMySQL(ManageCommands, db_fixtures.MySQLMixin,
                          stderr.strip().splitlines())
         self.assertRecovers()
 
+    def test_sigterm_during_a_migration_is_ctrl_c(self):
+        """A service manager's stop: exit 143, the ALTER cancelled."""
+        code, stdout, stderr = self._interrupt_a_blocked_sync(
+            lambda process, session: process.send_signal(signal.SIGTERM),
+            then=self._wait_for_no_alter)
+        self.assertEqual(143, code, stdout + stderr)
+        self.assertEqual(['webdemo-manage: terminated'],
+                         stderr.strip().splitlines())
+        check = self.manage('db', 'version', '--check')
+        self.assertEqual(7, check.returncode, check.stdout)
+        self.assertRecovers()
+
+    def _wait_for_no_alter(self):
+        """The killed sync's ALTER must leave the server, not wait on."""
+        deadline = time.monotonic() + 30
+        while self._alter_waiting():
+            self.assertLess(time.monotonic(), deadline,
+                            'the ALTER was not cancelled on the server')
+            time.sleep(0.1)
+
     def test_lost_connection_during_a_migration(self):
         """The server drops the session mid-DDL: an interrupted run."""
         code, stdout, stderr = self._interrupt_a_blocked_sync(
@@ -325,17 +348,20 @@ class TestManageMySQL(ManageCommands, db_fixtures.MySQLMixin,
     def _wait_for_blocked_alter(self):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            with self.engine.connect() as connection:
-                waiting = connection.exec_driver_sql(
-                    'SELECT id FROM information_schema.processlist '
-                    "WHERE info LIKE 'ALTER TABLE account%%' "
-                    # Only this test's database: another test's ALTER on
-                    # the same server must not be taken for ours.
-                    'AND db = DATABASE() AND id != CONNECTION_ID()').scalar()
+            waiting = self._alter_waiting()
             if waiting:
                 return waiting
             time.sleep(0.1)
         self.fail('db sync never reached its ALTER TABLE')
+
+    def _alter_waiting(self):
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql(
+                'SELECT id FROM information_schema.processlist '
+                "WHERE info LIKE 'ALTER TABLE account%%' "
+                # Only this test's database: another test's ALTER on the
+                # same server must not be taken for ours.
+                'AND db = DATABASE() AND id != CONNECTION_ID()').scalar()
 
 
 class TestManagePostgreSQL(ManageCommands, db_fixtures.PostgreSQLMixin,

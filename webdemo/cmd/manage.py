@@ -45,7 +45,7 @@ def _add_output_options(parser, verbose=True):
                         default='text',
                         help='json: one object with stable keys on '
                              'standard output, also for an error (README); '
-                             'log lines go to standard error')
+                             'log lines then go to standard error')
     # webdemo-status's spelling (oslo.upgradecheck's), for one habit.
     parser.add_argument('--json', dest='format', action='store_const',
                         const='json', help='the same as --format json')
@@ -264,7 +264,7 @@ def _fail(error, conf, args):
                    'with --debug for the traceback and report it.')
     message = manage_logging.redact(message, conf)
     code = exit_codes.for_error(error)
-    if getattr(args, 'format', 'text') == 'json':
+    if _json_out(args):
         render.emit_json(args.command, code, error=message)
     print(f'{PROG}: error: {message}', file=sys.stderr)
     return code
@@ -285,6 +285,10 @@ def _run(conf, args, whole_process):
     return getattr(db_commands, args.handler)(conf, args)
 
 
+def _json_out(args):
+    return getattr(args, 'format', 'text') == 'json'
+
+
 def _terminate(signum, frame):
     raise exception.Terminated()
 
@@ -303,7 +307,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     conf = cfg.ConfigOpts()
     try:
-        manage_logging.register(conf)
+        manage_logging.register(conf, json_out=_json_out(args))
         webdemo_conf.load(conf, _oslo_config_args(args))
         manage_logging.start(conf, args.debug)
         _refuse_unknown_options(conf)

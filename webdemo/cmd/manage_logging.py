@@ -33,18 +33,23 @@ def redact(text, conf):
     return url.redact(text, connection)
 
 
-def register(conf):
-    """Register oslo.log's options on conf, with the command's defaults."""
+def register(conf, json_out=False):
+    """Register oslo.log's options on conf, with the command's defaults.
+
+    :param json_out: standard output is one JSON document (--format
+        json): log lines go to standard error instead, unless a config
+        file says otherwise
+    """
     # Imported here: --help and argument errors never set up logging.
     from oslo_log import log as oslo_logging
 
     oslo_logging.register_options(conf)
     oslo_logging.set_defaults(default_log_levels=[
         'alembic=WARN', 'oslo_db=ERROR', 'sqlalchemy=WARN'])
-    # Standard output is for results (--format json among them): what a
-    # command logs goes to standard error, unless a config file says
-    # otherwise.
-    conf.set_default('use_stderr', True)
+    # As OpenStack's other -manage commands, log lines go with the
+    # progress a person reads on standard output; but JSON output must
+    # stay one document.
+    conf.set_default('use_stderr', json_out)
 
 
 def start(conf, debug):

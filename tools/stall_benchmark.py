@@ -53,6 +53,7 @@ class Writer(threading.Thread):
         self._done = threading.Event()
         self.step = 'before'
         self.expanded = False
+        self.name_dropped = False
         self.latencies = {}
         self.failures = {}
 
@@ -81,8 +82,6 @@ class Writer(threading.Thread):
             return ['name']
         return ['username', 'project_id'] + (
             [] if self.name_dropped else ['name'])
-
-    name_dropped = False
 
     @property
     def _user(self):

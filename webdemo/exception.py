@@ -242,10 +242,8 @@ class ContractNotReady(WebdemoError):
                      f'({rows}): run webdemo-manage db '
                      'online_data_migrations until it exits 0 first')
         self.expanded = expanded
-        changed = ('The expand phase was applied; no contract revision ran.'
-                   if expanded else 'Nothing was changed.')
         super().__init__(f'the contract phase cannot run yet: {first}. '
-                         f'{changed}')
+                         f'{_changed(expanded)}')
 
 
 class DataCheckFailed(WebdemoError):
@@ -260,18 +258,18 @@ class DataCheckFailed(WebdemoError):
         refused the contract's
     """
 
-    def __init__(self, revision, check, rows, example, fix, expanded=False):
+    def __init__(self, revision, rows, failure, remedy, expanded=False):
+        """Say what fails (failure) and what to do (remedy).
+
+        :param failure: what fails, in words (preconditions.Finding)
+        :param remedy: what to do, as the start of a sentence
+        """
         self.revision = revision
         self.rows = rows
         self.expanded = expanded
-        one = f' (one: {example})' if example else ''
-        changed = ('The expand phase was applied; no contract revision ran.'
-                   if expanded else 'Nothing was changed.')
-        super().__init__(
-            f'revision {revision} cannot run: its data check "{check}" '
-            f'fails on {rows} row{"" if rows == 1 else "s"}{one}. '
-            f'{fix[:1].upper()}{fix[1:]}, then run the command again. '
-            f'{changed}')
+        super().__init__(f'revision {revision} cannot run: {failure}. '
+                         f'{remedy}, then run the command again. '
+                         f'{_changed(expanded)}')
 
 
 class MigrationLockLost(WebdemoError):
@@ -311,3 +309,9 @@ class InterruptedMigration(WebdemoError):
             if direction == 'downgrade' else
             f'an upgrade of {names} was interrupted half-way: run db sync '
             'to complete it first.')
+
+
+def _changed(expanded):
+    """What a refusal of the contract phase left changed."""
+    return ('The expand phase was applied; no contract revision ran.'
+            if expanded else 'Nothing was changed.')

@@ -1,7 +1,9 @@
-"""webdemo-manage's logging: oslo.log, on standard error, never a password.
+"""webdemo-manage's logging: oslo.log, never a password.
 
-Registered before the configuration is read, started once it is; each
-handler masks the database password in every line (url.redact).
+Registered before the configuration is read, started once it is; log
+lines go with the progress on standard output, or to standard error
+when standard output is JSON; each handler masks the database password
+in every line (url.redact).
 """
 
 import logging

@@ -91,6 +91,13 @@ def message(error):
     return ' '.join(str(driver_error(error)).split())
 
 
+def one_line(error):
+    """Any error on one line: a database's in its driver's words."""
+    if isinstance(error, DATABASE_ERRORS):
+        return message(error)
+    return ' '.join(f'{type(error).__name__}: {error}'.split())
+
+
 def code(error):
     """The driver's error code, or None when it has none.
 

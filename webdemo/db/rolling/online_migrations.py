@@ -114,7 +114,7 @@ def run(context, migrations, max_count=None,
     migrations = [retries.on_deadlock(migration) for migration in migrations]
     results = [Result(_name(migration)) for migration in migrations]
     for migration, result in zip(migrations, results):
-        result.at_start = _count(migration, context, result)
+        result.at_start = _count(migration, context, result) or 0
     budget = max_count
     while budget is None or budget > 0:
         moved = 0
@@ -130,7 +130,7 @@ def run(context, migrations, max_count=None,
         if not moved:
             break
     for migration, result in zip(migrations, results):
-        result.left = _count_left(migration, context, result)
+        result.left = _count(migration, context, result)
     return results
 
 
@@ -175,7 +175,7 @@ def _batch(migration, context, size, result):
         found, done = migration(context, size)
     except Exception as error:
         # Whatever a migration raises stops that migration only.
-        result.error = _one_line(error)
+        result.error = errors.one_line(error)
         return 0
     result.total_needed += found
     result.completed += done
@@ -183,26 +183,15 @@ def _batch(migration, context, size, result):
 
 
 def _count(migration, context, result):
+    """Rows migration has left; None if it cannot count them.
+
+    A failure is kept as result's error, unless it has one already.
+    """
     try:
         return migration(context, 0)[0]
     except Exception as error:
-        result.error = _one_line(error)
-        return 0
-
-
-def _count_left(migration, context, result):
-    """Rows left after the run; None if the count fails too."""
-    try:
-        return migration(context, 0)[0]
-    except Exception as error:
-        result.error = result.error or _one_line(error)
+        result.error = result.error or errors.one_line(error)
         return None
-
-
-def _one_line(error):
-    if isinstance(error, errors.DATABASE_ERRORS):
-        return errors.message(error)
-    return ' '.join(f'{type(error).__name__}: {error}'.split())
 
 
 def _name(migration):

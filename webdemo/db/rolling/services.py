@@ -215,8 +215,7 @@ def _failure(action):
     """Run action; None, or why it failed, on one line."""
     try:
         action()
-    except errors.DATABASE_ERRORS as error:
-        return errors.message(error)
     except Exception as error:
         # Whatever a beat raises must not end the thread.
-        return f'{type(error).__name__}: {error}'
+        return errors.one_line(error)
+    return None

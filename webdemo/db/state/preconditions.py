@@ -29,6 +29,19 @@ class Finding:
     check: object
     failing: object
 
+    def failure(self):
+        """'its data check "..." fails on N rows (one: ...)'."""
+        rows = self.failing.rows
+        one = (f' (one: {self.failing.example})' if self.failing.example
+               else '')
+        return (f'its data check "{self.check.describe()}" fails on '
+                f'{rows} row{"" if rows == 1 else "s"}{one}')
+
+    def remedy(self):
+        """The check's fix, as the start of a sentence."""
+        fix = self.check.fix()
+        return fix[:1].upper() + fix[1:]
+
 
 def require(engine, scripts, expanded=False):
     """Refuse if a check of scripts fails on engine's database.
@@ -67,9 +80,9 @@ def refuse(findings, expanded=False):
     """
     if findings:
         first = findings[0]
-        raise exception.DataCheckFailed(
-            first.revision, first.check.describe(), first.failing.rows,
-            first.failing.example, first.check.fix(), expanded)
+        raise exception.DataCheckFailed(first.revision, first.failing.rows,
+                                        first.failure(), first.remedy(),
+                                        expanded)
 
 
 def _columns(connection, tables):

@@ -85,14 +85,10 @@ def unsafe_setting(problem):
 
 def failing_data_check(finding):
     """The Difference for a preconditions.Finding (db check --data)."""
-    failing, fix = finding.failing, finding.check.fix()
-    one = f' (one: {failing.example})' if failing.example else ''
     return Difference(
         FAILING_DATA_CHECK, 'revision', finding.revision,
-        f'revision {finding.revision}: its data check '
-        f'"{finding.check.describe()}" fails on {failing.rows} '
-        f'row{"" if failing.rows == 1 else "s"}{one}: db sync would refuse '
-        f'it. {fix[:1].upper()}{fix[1:]} first.')
+        f'revision {finding.revision}: {finding.failure()}: db sync would '
+        f'refuse it. {finding.remedy()} first.')
 
 
 def _difference(kind, label, name, action):

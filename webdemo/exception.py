@@ -196,6 +196,31 @@ class DDLLockTimeout(WebdemoError):
             'completes the revision (or raise [database] ddl_lock_timeout).')
 
 
+class TableCopyRefused(WebdemoError):
+    """MySQL could make a revision's change only by copying a table.
+
+    The statement said ALGORITHM=INPLACE, LOCK=NONE (backends/no_copy.py)
+    and the server refused it before copying anything: the copy would
+    stop the table's writes for as long as it takes.
+
+    :ivar what: 'revision <id>'
+    :ivar reason: the server's own words, on one line
+    :ivar table: the table, or None when the statement did not say
+    """
+
+    def __init__(self, what, reason, table=None):
+        self.what = what
+        self.reason = reason
+        self.table = table
+        table = f'table {table}' if table else 'its table'
+        super().__init__(
+            f'{what} failed: {reason}; the server could make this change '
+            f'only by copying {table}, which stops its writes until the '
+            'copy is done, so nothing of it ran. Stop the service\'s '
+            'writes (a maintenance window), then run the command again '
+            'with --allow-table-copy.')
+
+
 class SchemaBehind(WebdemoError):
     """A command needs the expanded schema, and the database is behind.
 

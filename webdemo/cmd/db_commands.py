@@ -101,7 +101,8 @@ def sync(conf, args):
         engine = engines.create_engine(conf, immediate=True)
     _migration().sync(engine, args.revision, args.phase, report=render.say,
                       lock_settings=lock_settings,
-                      ddl_guard=lock_wait.Settings.from_conf(conf),
+                      ddl_guard=lock_wait.Settings.from_conf(
+                          conf, args.allow_table_copy),
                       data_settings=_data_settings(conf))
     return exit_codes.OK
 
@@ -198,7 +199,8 @@ def downgrade(conf, args):
     _migration().downgrade(_connect(conf, args, writes=True), args.revision,
                            confirmed=args.yes, report=render.say,
                            lock_settings=lock.Settings.from_conf(conf),
-                           ddl_guard=lock_wait.Settings.from_conf(conf))
+                           ddl_guard=lock_wait.Settings.from_conf(
+                               conf, args.allow_table_copy))
     return exit_codes.OK
 
 

@@ -21,6 +21,7 @@ CONTRACT_NOT_READY = 12
 DATA_MIGRATIONS_PENDING = 13
 CONTRACT_PENDING = 14
 DATA_CHECK_FAILED = 15
+TABLE_COPY_REFUSED = 16
 # db online_data_migrations's own outcomes (as in OpenStack's services).
 DATA_MIGRATED = 0
 DATA_LEFT = 1
@@ -77,6 +78,10 @@ exit codes:
        it adds a unique index, ...); the line names the revision, the
        check, the rows and what to do. Nothing of that phase ran.
        db check --data: a pending revision's data check fails
+  {TABLE_COPY_REFUSED}   db sync, downgrade (MySQL/MariaDB): the server could
+       make a revision's change only by copying the table, stopping its
+       writes meanwhile; refused before anything was copied. Run it
+       again with --allow-table-copy once the writes are stopped
   {INVALID_INPUT}  invalid input: bad arguments, unknown or ambiguous
        revision, multiple heads where one is needed, a data-losing
        downgrade without --yes
@@ -104,6 +109,7 @@ _FOR_ERROR = (
     (exception.SchemaBehind, SCHEMA_BEHIND),
     (exception.ContractNotReady, CONTRACT_NOT_READY),
     (exception.DataCheckFailed, DATA_CHECK_FAILED),
+    (exception.TableCopyRefused, TABLE_COPY_REFUSED),
     (exception.InterruptedMigration, INTERRUPTED),
     (exception.InvalidRevision, INVALID_INPUT),
     (exception.ConfirmationRequired, INVALID_INPUT),

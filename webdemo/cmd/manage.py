@@ -73,6 +73,7 @@ def _add_changing_commands(commands):
     sync.add_argument('--sql', action='store_true',
                       help="print the SQL from the database's current "
                            'revision to the target instead of running it')
+    _add_table_copy_option(sync)
     stamp = _documented(
         commands, 'stamp',
         'record REVISION as the database revision, running nothing',
@@ -92,6 +93,16 @@ def _add_changing_commands(commands):
     downgrade.add_argument('--yes', action='store_true',
                            help='accept losing the data in dropped tables '
                                 'and columns')
+    _add_table_copy_option(downgrade)
+
+
+def _add_table_copy_option(parser):
+    parser.add_argument('--allow-table-copy', action='store_true',
+                        help='MySQL/MariaDB: let a revision copy a table '
+                             "the server cannot change in place, stopping "
+                             "the table's writes until it is copied "
+                             '(refused otherwise, exit 16); for a '
+                             'maintenance window')
 
 
 def _add_phase_options(group, verb):

@@ -14,6 +14,7 @@ import re
 from oslo_db import exception as db_exc
 from sqlalchemy import exc as sa_exc
 
+from webdemo.db import sql_text
 from webdemo import exception
 
 
@@ -27,6 +28,7 @@ class Kind(enum.Enum):
     NO_TABLE = 'no such table'
     LOCK_WAIT = 'gave up waiting for a lock'
     NODE_NOT_READY = 'Galera node not ready'
+    TABLE_COPY = 'only a table copy could make the change'
     OTHER = 'other'
 
 
@@ -47,6 +49,11 @@ _BY_CODE = {
     1826: Kind.ALREADY_APPLIED,     # duplicate foreign key
     1047: Kind.NODE_NOT_READY,      # Galera: "WSREP has not yet prepared
                                     # node for application use"
+    # ALGORITHM=INPLACE or LOCK=NONE refused: only a copy of the table,
+    # or a lock stopping its writes, could make the change
+    # (backends/no_copy.py).
+    1845: Kind.TABLE_COPY,
+    1846: Kind.TABLE_COPY,
     1205: Kind.LOCK_WAIT,           # lock wait timeout (metadata or row)
     1146: Kind.NO_TABLE,            # table doesn't exist
     2006: Kind.CONNECTION_LOST,     # server has gone away
@@ -204,6 +211,9 @@ def as_migration_error(what, error, again=False):
     inner = raised_inside(error)
     if inner is not None:
         return inner
+    if kind_of(error) == Kind.TABLE_COPY:
+        return exception.TableCopyRefused(
+            what, message(error), sql_text.target_table(statement_of(error)))
     return exception.MigrationError(
         what, message(error), kind_of(error) == Kind.PERMISSION_DENIED,
         again)

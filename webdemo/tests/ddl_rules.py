@@ -7,6 +7,15 @@ branches on each backend, records every statement the database received
 (whatever wrote it: Alembic's op.* or raw op.execute), and hands them to
 violations() below. Pure: statements in, broken rules out.
 
+On MySQL/MariaDB, in both phases, a statement may not copy a table or
+stop its writes (table-copy), as Atlas's MY1xx checks flag it: the
+runner states ALGORITHM=INPLACE, LOCK=NONE on every ALTER TABLE and
+CREATE INDEX (webdemo/db/backends/no_copy.py), so the test walks with
+that too and reports a statement the server refuses; what the server
+is never asked here (a revision's own ALGORITHM=COPY or LOCK=SHARED, a
+foreign key added to a table that exists, a character set converted,
+a full-text index) is read from its text.
+
 A revision may break a rule on purpose; it says so, with the reason, in
 a module attribute the test reads and prints::
 
@@ -23,6 +32,7 @@ NARROW = 'narrow'
 NOT_NULL_WITHOUT_DEFAULT = 'not-null-without-default'
 INDEX_WITHOUT_CONCURRENTLY = 'index-without-concurrently'
 REBUILD = 'rebuild'
+TABLE_COPY = 'table-copy'
 CREATE = 'create'
 OPAQUE = 'opaque'
 
@@ -71,6 +81,8 @@ def violations(phase, statements, dialect):
             continue
         check = _expand_rules if phase == 'expand' else _contract_rules
         found.extend(check(statement, dialect))
+        if dialect == 'mysql':
+            found.extend(_copy_rules(statement))
     return found
 
 
@@ -149,6 +161,41 @@ def _builds_index_blocking(text):
                           r'\s+KEY)\b(?!.*\bUSING\s+INDEX\b)', text, re.I) or
                 re.search(r'\bADD\s+(COLUMN\s+)?.*\b(UNIQUE|PRIMARY\s+KEY)\b',
                           text, re.I))
+
+
+# What makes InnoDB copy a table or stop its writes, whatever the
+# statement's clauses say, and why.
+_COPIES = (
+    (r'\bALGORITHM\s*=\s*COPY\b|\bLOCK\s*=\s*(SHARED|EXCLUSIVE)\b',
+     'says itself that it copies the table or stops its writes'),
+    (r'^ALTER\s+TABLE\b.*\bFOREIGN\s+KEY\b',
+     'adds a foreign key to a table that exists, which InnoDB does by '
+     'copying it unless foreign_key_checks is off'),
+    (r'\bCONVERT\s+TO\s+(CHARACTER\s+SET|CHARSET)\b',
+     'converts the table to another character set, by copying it'),
+    (r'\b(FULLTEXT|SPATIAL)\b',
+     'builds a full-text or spatial index, which stops the table\'s '
+     'writes while it is built'),
+    (r'\bDROP\s+PRIMARY\s+KEY\b(?!.*\bADD\s+PRIMARY\s+KEY\b)',
+     'drops the primary key, which InnoDB does by copying the table'),
+)
+
+
+def _copy_rules(statement):
+    text = ' '.join(statement.split())
+    return [Violation(TABLE_COPY, statement, why)
+            for pattern, why in _COPIES if re.search(pattern, text, re.I)]
+
+
+def refused_copy(statement, reason):
+    """The Violation of a statement the server would run only by copying.
+
+    :param reason: the server's words when it refused ALGORITHM=INPLACE,
+        LOCK=NONE
+    """
+    return Violation(TABLE_COPY, statement, (
+        f'the server can run it only by copying the table or stopping its '
+        f'writes ({reason})'))
 
 
 def _contract_rules(statement, dialect):

@@ -6,6 +6,8 @@ other module asks which database this is:
 - engine_options(), with_defaults(), prepare_engine(): how an engine for
   its URLs is made (class-level: no engine exists yet);
 - run_strategy(): how a plan's revisions commit (run_strategies.py);
+- refuse_table_copies(): make a migration's DDL fail rather than copy a
+  table with its writes stopped (MySQL: no_copy.py);
 - migration_lock(): the lock db sync, stamp and downgrade take;
 - lock_wait_limits and blocker_queries: how long a statement may wait
   for a table lock, and how to name who holds it (lock_wait.py);
@@ -96,6 +98,15 @@ class Backend:
     def run_strategy(self):
         """A new run_strategies object for one attempt at a plan."""
         return run_strategies.Transactional()
+
+    def refuse_table_copies(self, target):
+        """Make DDL sent through target refuse to copy a table.
+
+        :param target: a Connection (or Engine) that runs migrations
+        """
+        # Elsewhere no DDL copies a table behind the service's back:
+        # PostgreSQL's revisions say how they lock (online_ddl.py), and
+        # SQLite's writers wait for any change anyway.
 
     def migration_lock(self, lease):
         """The migration lock (backends/locks.py) of this database.

@@ -9,6 +9,8 @@
 - A statement waits for a table lock at most lock_wait_timeout (metadata
   locks) and innodb_lock_wait_timeout (row locks); the blocker is read
   from performance_schema, or else the oldest InnoDB transaction.
+- A migration's ALTER TABLE and CREATE INDEX say that they may not copy
+  the table (no_copy.py), unless the operator allowed it for the run.
 - Server settings can make migrating unsafe (preflight.py).
 - PyMySQL speaks utf8mb4 only when asked.
 
@@ -23,6 +25,7 @@ import sqlalchemy
 from webdemo.db.backends import base
 from webdemo.db.backends import galera_sessions
 from webdemo.db.backends import locks
+from webdemo.db.backends import no_copy
 from webdemo.db.backends import run_strategies
 
 _HOLDING = sqlalchemy.text("""
@@ -74,6 +77,13 @@ class MySQL(base.Backend):
 
     def run_strategy(self):
         return run_strategies.StatementReplay()
+
+    def refuse_table_copies(self, target):
+        if not sqlalchemy.event.contains(target, 'before_cursor_execute',
+                                         no_copy.before_cursor_execute):
+            sqlalchemy.event.listen(target, 'before_cursor_execute',
+                                    no_copy.before_cursor_execute,
+                                    retval=True)
 
     def migration_lock(self, lease):
         return NamedLock(self.engine)

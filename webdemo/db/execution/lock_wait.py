@@ -25,14 +25,21 @@ _MAX_BACKOFF = 30
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    """The guard: seconds per wait, and how many retries after the first."""
+    """The guard of a plan's DDL.
+
+    :ivar timeout: seconds a statement may wait for a table lock
+    :ivar retries: how many retries after the first wait
+    :ivar table_copy: the operator allowed statements that copy a table,
+        stopping its writes meanwhile (MySQL: backends/no_copy.py)
+    """
     timeout: int = database_conf.DEFAULT_DDL_LOCK_TIMEOUT
     retries: int = database_conf.DEFAULT_DDL_LOCK_RETRIES
+    table_copy: bool = False
 
     @classmethod
-    def from_conf(cls, conf):
+    def from_conf(cls, conf, table_copy=False):
         return cls(conf.database.ddl_lock_timeout,
-                   conf.database.ddl_lock_retries)
+                   conf.database.ddl_lock_retries, table_copy)
 
     def backoff(self, attempt):
         """Seconds to wait before retry number attempt (0 is the first)."""

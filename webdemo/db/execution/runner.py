@@ -61,7 +61,7 @@ def run_plan(database, scripts, plan, direction, entries, report,
     attempt = 0
     while plan:
         done, waited = _run_once(database, scripts, plan, direction,
-                                 entries, report, guard.timeout)
+                                 entries, report, guard)
         if waited is None:
             return
         # Each revision has its own retries: count again after progress.
@@ -79,7 +79,7 @@ def run_plan(database, scripts, plan, direction, entries, report,
         entries = _latest_entries(database)
 
 
-def _run_once(database, scripts, plan, direction, entries, report, timeout):
+def _run_once(database, scripts, plan, direction, entries, report, guard):
     """One attempt at plan.
 
     :returns: (how many revisions it finished, None), or, when a statement
@@ -93,7 +93,7 @@ def _run_once(database, scripts, plan, direction, entries, report, timeout):
     plan_run = plan_run_module.PlanRun(runs, report, strategy,
                                        database=database)
     try:
-        _run_on_one_connection(engine, scripts, plan_run, strategy, timeout)
+        _run_on_one_connection(database, scripts, plan_run, strategy, guard)
     except exception.MigrationLockLost:
         # The fence stopped a commit: write nothing more (as below).
         raise
@@ -128,18 +128,24 @@ def _unfinished(entries, script):
     return entry if entry is not None and entry.unfinished else None
 
 
-def _run_on_one_connection(engine, scripts, plan_run, strategy, timeout):
-    with engine.connect() as connection:
+def _run_on_one_connection(database, scripts, plan_run, strategy, guard):
+    with database.engine.connect() as connection:
         # Behind a load balancer this connection may reach another node
         # than the pre-flight checks did: check the one that migrates.
         preflight.check(reader.server_settings(connection,
                                                with_tables=False))
-        with lock_wait.limited(connection, timeout), \
+        with lock_wait.limited(connection, guard.timeout), \
                 strategy.commits(connection):
-            _run_steps(engine, connection, scripts, plan_run, strategy)
+            _run_steps(database, connection, scripts, plan_run, strategy,
+                       guard.table_copy)
 
 
-def _run_steps(engine, connection, scripts, plan_run, strategy):
+def _run_steps(database, connection, scripts, plan_run, strategy,
+               table_copy):
+    if not table_copy:
+        # First: the replay (strategy.prepare) then runs, and counts,
+        # the statements as the server receives them.
+        database.refuse_table_copies(connection)
     session = strategy.prepare(connection, lambda: plan_run.current.tracker)
     faults.attach_if_requested(connection)
     plan_run.open(connection, strategy.scope_for(connection))
@@ -147,7 +153,7 @@ def _run_steps(engine, connection, scripts, plan_run, strategy):
         _run_spans(plan_run, lambda grouped, start, stop: _run_span(
             connection, scripts, plan_run, grouped, start, stop))
     except KeyboardInterrupt:
-        strategy.cancel(engine, session)
+        strategy.cancel(database.engine, session)
         raise
 
 

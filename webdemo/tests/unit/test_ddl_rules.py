@@ -88,3 +88,40 @@ class TestContractRules(base.BaseTestCase):
                           'ALTER TABLE t ADD CONSTRAINT uq UNIQUE (c)'):
             self.assertEqual([ddl_rules.CREATE],
                              _rules('contract', [statement]), statement)
+
+
+class TestTableCopyRules(base.BaseTestCase):
+
+    def test_what_copies_a_table_is_caught_on_mysql_in_both_phases(self):
+        for statement in (
+                'ALTER TABLE t ADD COLUMN c INT, ALGORITHM=COPY',
+                'ALTER TABLE t ADD COLUMN c INT, LOCK=SHARED',
+                'ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (p) '
+                'REFERENCES parent (id)',
+                'ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4',
+                'CREATE FULLTEXT INDEX ft ON t (c)',
+                'ALTER TABLE t DROP PRIMARY KEY'):
+            for phase in ('expand', 'contract'):
+                self.assertIn(ddl_rules.TABLE_COPY,
+                              _rules(phase, [statement], 'mysql'),
+                              statement)
+            self.assertNotIn(ddl_rules.TABLE_COPY,
+                             _rules('expand', [statement], 'postgresql'))
+
+    def test_what_inplace_can_do_passes(self):
+        for statement in (
+                'ALTER TABLE t ADD COLUMN c INT NULL, ALGORITHM=INPLACE, '
+                'LOCK=NONE',
+                'CREATE UNIQUE INDEX ix ON t (c) ALGORITHM=INPLACE LOCK=NONE',
+                'ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (id, c)',
+                'CREATE TABLE child (id INT, p INT, FOREIGN KEY (p) '
+                'REFERENCES parent (id))'):
+            self.assertNotIn(ddl_rules.TABLE_COPY,
+                             _rules('expand', [statement], 'mysql'),
+                             statement)
+
+    def test_a_refusal_is_the_table_copy_rule(self):
+        violation = ddl_rules.refused_copy('ALTER TABLE t MODIFY c BIGINT',
+                                           'Cannot change column type')
+        self.assertEqual(ddl_rules.TABLE_COPY, violation.rule)
+        self.assertIn('Cannot change column type', violation.why)

@@ -124,6 +124,19 @@ class TestAsMigrationError(base.BaseTestCase):
             "revision abc failed: (1064, 'syntax error'); fix the cause, "
             'then run the command again.', str(error))
 
+    def test_a_refused_in_place_change_names_the_table_and_the_flag(self):
+        for number in (1845, 1846):
+            error = db_exc.DBError(sa_exc.OperationalError(
+                'ALTER TABLE account MODIFY description INT, '
+                'ALGORITHM=INPLACE, LOCK=NONE', {},
+                pymysql.err.NotSupportedError(
+                    number, 'ALGORITHM=INPLACE is not supported')))
+            self.assertEqual(Kind.TABLE_COPY, errors.kind_of(error))
+            refused = errors.as_migration_error('revision abc', error)
+            self.assertIsInstance(refused, exception.TableCopyRefused)
+            self.assertEqual('account', refused.table)
+            self.assertIn('--allow-table-copy', str(refused))
+
 
 class TestRaisedInside(base.BaseTestCase):
 

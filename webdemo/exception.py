@@ -199,7 +199,7 @@ class DDLLockTimeout(WebdemoError):
 class TableCopyRefused(WebdemoError):
     """MySQL could make a revision's change only by copying a table.
 
-    The statement said ALGORITHM=INPLACE, LOCK=NONE (backends/no_copy.py)
+    The statement said ALGORITHM=INPLACE, LOCK=NONE (backends/mysql.py)
     and the server refused it before copying anything: the copy would
     stop the table's writes for as long as it takes.
 

@@ -51,7 +51,7 @@ _BY_CODE = {
                                     # node for application use"
     # ALGORITHM=INPLACE or LOCK=NONE refused: only a copy of the table,
     # or a lock stopping its writes, could make the change
-    # (backends/no_copy.py).
+    # (backends/mysql.py).
     1845: Kind.TABLE_COPY,
     1846: Kind.TABLE_COPY,
     1205: Kind.LOCK_WAIT,           # lock wait timeout (metadata or row)

@@ -16,7 +16,10 @@ errs when it meets a statement it does not recognise:
   transaction instead;
 - tables_of: the tables a statement creates and uses, so that a group of
   PostgreSQL revisions commits as soon as one reaches beyond its own new
-  tables (table_scope.py); a miss ends the group early, never late.
+  tables (table_scope.py); a miss ends the group early, never late;
+- in_place: the statement saying that MySQL may not copy its table
+  (backends/mysql.py, refuse_table_copies); a miss leaves a statement
+  as written, which the server may then run by copying the table.
 """
 
 import re
@@ -114,3 +117,36 @@ def tables_of(statement):
     if on_table:
         return None, references | {_normal(on_table['name'])}
     return None, None
+
+
+# What in_place gives each kind of statement; CREATE INDEX's clauses
+# follow its column list without commas.
+_ALTER_IN_PLACE = ', ALGORITHM=INPLACE, LOCK=NONE'
+_INDEX_IN_PLACE = ' ALGORITHM=INPLACE LOCK=NONE'
+_ALTER_TABLE = re.compile(r'^\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\s',
+                          re.IGNORECASE)
+_CREATE_INDEX = re.compile(
+    r'^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?'
+    r'INDEX\s', re.IGNORECASE)
+_STATES_ITS_OWN = re.compile(r'\b(?:ALGORITHM|LOCK)\s*=', re.IGNORECASE)
+_ONLY_RENAME = re.compile(
+    r'^\s*ALTER\s+TABLE\s+\S+\s+RENAME\s+(?:TO\s+|AS\s+)?\S+\s*$',
+    re.IGNORECASE)
+
+
+def in_place(statement):
+    """statement with ALGORITHM=INPLACE, LOCK=NONE, or as it was.
+
+    Given to ALTER TABLE and CREATE INDEX. Left as written: a statement
+    that names its own ALGORITHM or LOCK (a revision that must copy says
+    so); DROP INDEX, which MariaDB takes with neither clause and InnoDB
+    runs in place anyway; ALTER TABLE ... RENAME TO alone, whose moment
+    of exclusive lock LOCK=NONE would refuse.
+    """
+    if _STATES_ITS_OWN.search(statement) or _ONLY_RENAME.match(statement):
+        return statement
+    if _ALTER_TABLE.match(statement):
+        return statement.rstrip().rstrip(';') + _ALTER_IN_PLACE
+    if _CREATE_INDEX.match(statement):
+        return statement.rstrip().rstrip(';') + _INDEX_IN_PLACE
+    return statement

@@ -10,7 +10,7 @@ violations() below. Pure: statements in, broken rules out.
 On MySQL/MariaDB, in both phases, a statement may not copy a table or
 stop its writes (table-copy), as Atlas's MY1xx checks flag it: the
 runner states ALGORITHM=INPLACE, LOCK=NONE on every ALTER TABLE and
-CREATE INDEX (webdemo/db/backends/no_copy.py), so the test walks with
+CREATE INDEX (webdemo/db/backends/mysql.py), so the test walks with
 that too and reports a statement the server refuses; what the server
 is never asked here (a revision's own ALGORITHM=COPY or LOCK=SHARED, a
 foreign key added to a table that exists, a character set converted,

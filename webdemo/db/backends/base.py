@@ -7,7 +7,7 @@ other module asks which database this is:
   its URLs is made (class-level: no engine exists yet);
 - run_strategy(): how a plan's revisions commit (run_strategies.py);
 - refuse_table_copies(): make a migration's DDL fail rather than copy a
-  table with its writes stopped (MySQL: no_copy.py);
+  table with its writes stopped (MySQL);
 - migration_lock(): the lock db sync, stamp and downgrade take;
 - lock_wait_limits and blocker_queries: how long a statement may wait
   for a table lock, and how to name who holds it (lock_wait.py);

@@ -9,8 +9,14 @@
 - A statement waits for a table lock at most lock_wait_timeout (metadata
   locks) and innodb_lock_wait_timeout (row locks); the blocker is read
   from performance_schema, or else the oldest InnoDB transaction.
-- A migration's ALTER TABLE and CREATE INDEX say that they may not copy
-  the table (no_copy.py), unless the operator allowed it for the run.
+- A migration's ALTER TABLE and CREATE INDEX say ALGORITHM=INPLACE,
+  LOCK=NONE (refuse_table_copies): InnoDB could otherwise copy a table
+  without a word, stopping its writes for as long as the copy takes.
+  MariaDB still adds a column instantly under INPLACE ("in place or
+  better"); a change only a copy could make is refused at once (exit
+  16) unless the operator allowed copies for the run
+  (--allow-table-copy). On MySQL proper INPLACE means exactly in place:
+  a column MySQL 8 would add instantly is rebuilt online instead.
 - Server settings can make migrating unsafe (preflight.py).
 - PyMySQL speaks utf8mb4 only when asked.
 
@@ -25,8 +31,8 @@ import sqlalchemy
 from webdemo.db.backends import base
 from webdemo.db.backends import galera_sessions
 from webdemo.db.backends import locks
-from webdemo.db.backends import no_copy
 from webdemo.db.backends import run_strategies
+from webdemo.db import sql_text
 
 _HOLDING = sqlalchemy.text("""
     SELECT t.PROCESSLIST_ID, t.PROCESSLIST_USER, t.PROCESSLIST_HOST,
@@ -80,10 +86,9 @@ class MySQL(base.Backend):
 
     def refuse_table_copies(self, target):
         if not sqlalchemy.event.contains(target, 'before_cursor_execute',
-                                         no_copy.before_cursor_execute):
+                                         _in_place):
             sqlalchemy.event.listen(target, 'before_cursor_execute',
-                                    no_copy.before_cursor_execute,
-                                    retval=True)
+                                    _in_place, retval=True)
 
     def migration_lock(self, lease):
         return NamedLock(self.engine)
@@ -103,6 +108,10 @@ class MySQL(base.Backend):
 
     def utc_now(self):
         return sqlalchemy.func.utc_timestamp()
+
+
+def _in_place(conn, cursor, statement, parameters, context, executemany):
+    return sql_text.in_place(statement), parameters
 
 
 class NamedLock(locks.ServerLock):

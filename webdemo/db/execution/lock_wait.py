@@ -30,7 +30,7 @@ class Settings:
     :ivar timeout: seconds a statement may wait for a table lock
     :ivar retries: how many retries after the first wait
     :ivar table_copy: the operator allowed statements that copy a table,
-        stopping its writes meanwhile (MySQL: backends/no_copy.py)
+        stopping its writes meanwhile (MySQL: backends/mysql.py)
     """
     timeout: int = database_conf.DEFAULT_DDL_LOCK_TIMEOUT
     retries: int = database_conf.DEFAULT_DDL_LOCK_RETRIES

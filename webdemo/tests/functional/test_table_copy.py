@@ -1,7 +1,7 @@
 """MySQL/MariaDB: a revision that could only copy a table is refused.
 
 db sync states ALGORITHM=INPLACE, LOCK=NONE on each ALTER TABLE
-(webdemo/db/backends/no_copy.py). One expand revision after the shipped
+(webdemo/db/backends/mysql.py). One expand revision after the shipped
 history creates a marker table, then changes a column's type, which
 InnoDB can do only by copying the table with its writes stopped: db sync
 must refuse at that statement (exit 16, one line naming the revision,

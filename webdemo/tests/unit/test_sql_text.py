@@ -75,3 +75,43 @@ class TestTablesOf(base.BaseTestCase):
                 ('SELECT 1', (None, None))):
             self.assertEqual(expected, sql_text.tables_of(statement),
                              statement)
+
+
+class TestInPlace(base.BaseTestCase):
+
+    def test_alter_table_may_not_copy(self):
+        self.assertEqual(
+            'ALTER TABLE user ADD COLUMN c INT, ALGORITHM=INPLACE, LOCK=NONE',
+            sql_text.in_place('ALTER TABLE user ADD COLUMN c INT'))
+        self.assertEqual(
+            'ALTER TABLE `user` MODIFY c INT NOT NULL, ALGORITHM=INPLACE, '
+            'LOCK=NONE',
+            sql_text.in_place('ALTER TABLE `user` MODIFY c INT NOT NULL;\n'))
+
+    def test_create_index_may_not_copy(self):
+        for index in ('INDEX', 'UNIQUE INDEX'):
+            self.assertEqual(
+                f'CREATE {index} ix ON t (c) ALGORITHM=INPLACE LOCK=NONE',
+                sql_text.in_place(f'CREATE {index} ix ON t (c)'))
+
+    def test_left_as_written(self):
+        for statement in (
+                # The revision says what it may do.
+                'ALTER TABLE t MODIFY c BIGINT, ALGORITHM=COPY',
+                'ALTER TABLE t ADD COLUMN c INT, LOCK = SHARED',
+                # Neither clause is accepted (MariaDB), or needed.
+                'DROP INDEX ix ON t',
+                # A rename takes a moment's exclusive lock.
+                'ALTER TABLE t RENAME TO t2',
+                'CREATE TABLE t (id INT PRIMARY KEY)',
+                'DROP TABLE t',
+                'RENAME TABLE t TO t2',
+                'INSERT INTO t (id) VALUES (1)',
+                "UPDATE alembic_version SET version_num='x'",
+                'SELECT 1'):
+            self.assertEqual(statement, sql_text.in_place(statement))
+
+    def test_a_column_rename_may_not_copy(self):
+        self.assertTrue(sql_text.in_place(
+            'ALTER TABLE t RENAME COLUMN a TO b').endswith(
+                'ALGORITHM=INPLACE, LOCK=NONE'))

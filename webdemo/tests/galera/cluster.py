@@ -115,3 +115,17 @@ class GaleraDatabase(fixtures.Fixture):
     def sql(self, node, statement):
         """Run statement in this database, on node, on a plain session."""
         return node_sql(node_port(node), statement, self.name)
+
+
+class GaleraMixin:
+    """self.url (through HAProxy) and self.engine: a fresh database.
+
+    Placed after a mixin that reads them in its setUp, as
+    db_fixtures.MySQLMixin is.
+    """
+
+    def setUp(self):
+        super().setUp()
+        database = self.useFixture(GaleraDatabase())
+        self.url = database.url
+        self.engine = database.engines[1]

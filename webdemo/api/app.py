@@ -69,6 +69,7 @@ def create_app(conf, register=True):
     errors.register(app)
     guard = schema_guard.SchemaGuard(
         app.wsgi_app, schema_guard.reader(engine), interval)
+    schema_guard.register(app, guard)
     # oslo.middleware's healthcheck is an application of its own,
     # mounted at /healthcheck beside the authenticated routes: guarded
     # too (a load balancer drains a service that cannot serve), but

@@ -128,6 +128,13 @@ def answer(start_response, code, message, headers=()):
     return [body]
 
 
+def flask_answer(code, message, headers=()):
+    """The JSON error body as a Flask response, from inside Flask."""
+    return flask.jsonify(error={
+        'code': code, 'title': http.HTTPStatus(code).phrase,
+        'message': message}), code, list(headers)
+
+
 def register(app):
     """Answer every HTTP error of app with the JSON body."""
     @app.errorhandler(exceptions.HTTPException)

@@ -7,15 +7,24 @@ naming the state and the command to run, /healthcheck included; the
 log says so once per change, not per request. It serves again as soon
 as a later read finds the schema back in range, without a restart.
 
+Between a schema change and the next read, a request can meet the new
+schema: a query naming a table or column that is gone. Such a request
+is answered 503 like the rest, with a line in the log and no traceback,
+and the guard reads the state again at the next request (register()),
+so that the requests after it are answered by the guard rather than
+failing one by one.
+
 What the range is, is one pure function, unavailable().
 """
 
+import logging as std_logging
 import threading
 import time
 
 from oslo_log import log as logging
 
 from webdemo.api import errors
+from webdemo.db import errors as db_errors
 from webdemo.db.state import judge
 from webdemo.db.state.judge import Status
 from webdemo.db.state import status
@@ -94,6 +103,11 @@ class SchemaGuard:
                 self._change_to(self._read())
             return self._why
 
+    def expire(self):
+        """Read the state at the next request, whatever the interval."""
+        with self._lock:
+            self._read_at = None
+
     def _read(self):
         try:
             return unavailable(self._read_state())
@@ -112,3 +126,44 @@ class SchemaGuard:
         else:
             LOG.error('Not serving: %s', why)
         self._why = why
+
+
+# A query met a schema that changed under it.
+_GONE = (db_errors.Kind.NO_TABLE, db_errors.Kind.NO_COLUMN)
+_CHANGED_UNDER = ('the database schema changed while this request ran; '
+                  'retry it')
+
+
+def register(app, guard):
+    """Answer app's requests that met a table or column gone with 503.
+
+    Any other database error goes on to Flask's own answer (500).
+
+    :param guard: the SchemaGuard in front of app, asked to look again
+    """
+    def schema_changed(error):
+        if db_errors.kind_of(error) not in _GONE:
+            raise error
+        # INFO: at WARNING and above oslo.log would add the exception
+        # being handled to the line; the guard's own line follows at
+        # the next request.
+        LOG.info('A request met a table or column that is gone (%s): the '
+                 'schema\'s state is read again at the next request.',
+                 db_errors.message(error))
+        guard.expire()
+        return errors.flask_answer(503, _CHANGED_UNDER,
+                                   [('Retry-After', '5')])
+
+    for error_class in db_errors.DATABASE_ERRORS:
+        app.register_error_handler(error_class, schema_changed)
+    # oslo.db logs the traceback of an error it does not know (a column
+    # gone, on PostgreSQL) before handing it on: answered here, it says
+    # nothing the line above does not.
+    std_logging.getLogger('oslo_db.sqlalchemy.exc_filters').addFilter(
+        _not_gone)
+
+
+def _not_gone(record):
+    """Whether a log record is about anything but a table or column gone."""
+    error = record.exc_info[1] if record.exc_info else None
+    return error is None or db_errors.kind_of(error) not in _GONE

@@ -26,6 +26,7 @@ class Kind(enum.Enum):
     PERMISSION_DENIED = 'permission denied'
     ALREADY_APPLIED = 'already applied'
     NO_TABLE = 'no such table'
+    NO_COLUMN = 'no such column'
     LOCK_WAIT = 'gave up waiting for a lock'
     NODE_NOT_READY = 'Galera node not ready'
     TABLE_COPY = 'only a table copy could make the change'
@@ -56,6 +57,7 @@ _BY_CODE = {
     1846: Kind.TABLE_COPY,
     1205: Kind.LOCK_WAIT,           # lock wait timeout (metadata or row)
     1146: Kind.NO_TABLE,            # table doesn't exist
+    1054: Kind.NO_COLUMN,           # unknown column
     2006: Kind.CONNECTION_LOST,     # server has gone away
     2013: Kind.CONNECTION_LOST,     # lost connection during query
     '42501': Kind.PERMISSION_DENIED,    # insufficient_privilege
@@ -63,6 +65,7 @@ _BY_CODE = {
     '28P01': Kind.AUTHENTICATION,       # invalid_password
     '55P03': Kind.LOCK_WAIT,            # lock_not_available (lock_timeout)
     '42P01': Kind.NO_TABLE,             # undefined_table
+    '42703': Kind.NO_COLUMN,            # undefined_column
     'SQLITE_READONLY': Kind.PERMISSION_DENIED,
     'SQLITE_READONLY_DBMOVED': Kind.PERMISSION_DENIED,
 }
@@ -73,6 +76,7 @@ _BY_WORDS = (
                 r'role "[^"]*" does not exist'), Kind.AUTHENTICATION),
     # SQLite names no code finer than SQLITE_ERROR.
     (re.compile(r'^no such table: '), Kind.NO_TABLE),
+    (re.compile(r'^no such column: |has no column named '), Kind.NO_COLUMN),
 )
 
 

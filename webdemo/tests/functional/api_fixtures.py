@@ -154,6 +154,8 @@ class ApiServerMixin(runner.ManageTestMixin):
     AUTH_STRATEGY = 'http_basic'
     # False: the test brings the schema and the service up itself.
     SERVE_AT_HEAD = True
+    # [api] schema_check_interval: seconds between the guard's reads.
+    SCHEMA_CHECK_INTERVAL = 1
 
     def setUp(self):
         super().setUp()
@@ -192,7 +194,7 @@ class ApiServerMixin(runner.ManageTestMixin):
     def api_environment(self):
         return runner.clean_environment(
             self.home, OS_DATABASE__CONNECTION=self.url,
-            OS_API__SCHEMA_CHECK_INTERVAL='1')
+            OS_API__SCHEMA_CHECK_INTERVAL=str(self.SCHEMA_CHECK_INTERVAL))
 
     def refused_start(self, *args):
         """Run webdemo-api expecting it to refuse; its standard error."""

@@ -189,6 +189,55 @@ class ApiServer(api_fixtures.ApiServerMixin):
         self.assertEqual(200, status)
 
 
+class SchemaChangedUnderfoot(api_fixtures.ApiServerMixin):
+    """The schema changes between two of the guard's reads."""
+
+    # Not within the test: only a request can make the guard look.
+    SCHEMA_CHECK_INTERVAL = 3600
+
+    def test_a_request_meeting_a_changed_schema_is_503_and_looks_again(self):
+        self.assertEqual(200, self.request('GET', '/v1/users')[0])
+        # Takes username and project_id away: the queries this release
+        # sends name them.
+        self.assertOk(self.manage('db', 'downgrade', '948ccd040506', '--yes'))
+
+        status, body, headers = self.request('GET', '/v1/users')
+
+        self.assertEqual(503, status, body)
+        self.assertEqual('5', headers['Retry-After'])
+        self.assertIn('schema changed while this request ran',
+                      body['error']['message'])
+        # The guard read the schema again at the next request, an hour
+        # early: that request never reached the database.
+        status, body, _ = self.request('POST', '/v1/users', {'user': {
+            'user_id': 'u-2', 'username': 'bob'}})
+        self.assertEqual(503, status, body)
+        self.assertIn('upgrade pending', body['error']['message'])
+        self.assertIn('db sync --expand', body['error']['message'])
+        log = self.server_log()
+        self.assertNotIn('Traceback', log)
+        self.assertEqual(1, log.count('met a table or column'), log)
+        self.assertEqual(1, log.count('Not serving'), log)
+
+
+class TestSchemaChangedUnderfootSQLite(SchemaChangedUnderfoot,
+                                       db_fixtures.SQLiteFileMixin,
+                                       base.BaseTestCase):
+    pass
+
+
+class TestSchemaChangedUnderfootMySQL(SchemaChangedUnderfoot,
+                                      db_fixtures.MySQLMixin,
+                                      db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestSchemaChangedUnderfootPostgreSQL(SchemaChangedUnderfoot,
+                                           db_fixtures.PostgreSQLMixin,
+                                           db_fixtures.DatabaseTestCase):
+    pass
+
+
 class TestApiSQLite(ApiServer, db_fixtures.SQLiteFileMixin,
                     base.BaseTestCase):
     pass

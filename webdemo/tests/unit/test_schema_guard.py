@@ -93,6 +93,21 @@ class TestGuard(base.BaseTestCase):
         self.call()
         self.assertEqual(1, logged.output.count('back in range'))
 
+    def test_expired_it_reads_at_the_next_request(self):
+        self.states.append(_state(Status.AT_HEAD))
+        self.assertEqual('200 OK', self.call()[0])
+        self.states.append(_state(Status.UPGRADE_PENDING))
+        self.now = 1.0
+        self.assertEqual('200 OK', self.call()[0])
+        self.guard.expire()
+        self.assertEqual(1, self.reads)
+        self.assertEqual('503 Service Unavailable', self.call()[0])
+        self.assertEqual(2, self.reads)
+        # And the interval starts again from that read.
+        self.now = 5.9
+        self.call()
+        self.assertEqual(2, self.reads)
+
     def test_an_unreadable_database_is_not_served(self):
         def broken():
             raise RuntimeError('gone')

@@ -221,7 +221,8 @@ def merge(conf, args):
 def _check_exit_code(differences):
     from webdemo.db.state import schema_check
 
-    kinds = {difference.kind for difference in differences}
+    kinds = {difference.kind for difference in differences
+             if not difference.pending_contract}
     if schema_check.CHANGED_SCRIPT in kinds:
         return exit_codes.CHANGED_SCRIPT
     if schema_check.UNSAFE_SETTING in kinds:

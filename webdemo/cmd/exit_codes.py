@@ -40,6 +40,7 @@ exit codes:
   {UPGRADE_PENDING}    --check: an upgrade is pending: expand revisions are
        not applied, so this release cannot run yet (also an empty
        database); db check: the schema differs from the models
+       (beyond what a pending contract changes)
   {UNKNOWN_REVISION}    the database is at a revision this webdemo does
        not know (a newer webdemo migrated it, or history diverged)
   {UNVERSIONED}    the database has tables but no version information, or

@@ -7,10 +7,14 @@ free and never waits; heads, branches and show read only the revision
 scripts. (db version is the reading path without Alembic: status.py.)
 """
 
+import io
+
+from webdemo.db.execution import offline
 from webdemo.db.history import phases
 from webdemo.db.history import revisions
 from webdemo.db.history import scripts as scripts_module
 from webdemo.db.rolling import services
+from webdemo.db import sql_text
 from webdemo.db.state import judge
 from webdemo.db.state.judge import Status
 from webdemo.db.state import preconditions
@@ -93,14 +97,18 @@ def check(engine, data=False):
     are reported as differences of their own kinds
     (schema_check.CHANGED_SCRIPT, schema_check.UNSAFE_SETTING).
 
+    Between expand and contract, what the pending contract will change
+    is marked so (pending_contract), not drift.
+
     :param data: also run the data checks of the revisions db sync would
         run (schema_check.FAILING_DATA_CHECK)
     :returns: a list of schema_check.Difference; empty when all match
     """
     state = status.get_state(engine)
     failing = _failing_data_checks(engine, state) if data else []
+    contract_sql = _pending_contract_sql(engine, state)
     with engine.connect() as connection:
-        found = schema_check.compare(connection)
+        found = schema_check.compare(connection, contract_sql)
     with engine.connect() as connection:
         unsafe = preflight.problems(reader.server_settings(connection))
     return ([schema_check.changed_script(revision)
@@ -108,6 +116,25 @@ def check(engine, data=False):
             [schema_check.unsafe_setting(problem) for problem in unsafe] +
             [schema_check.failing_data_check(finding)
              for finding in failing] + found)
+
+
+def _pending_contract_sql(engine, state):
+    """The statements the contract not yet run would send, or ().
+
+    Written as db sync --contract --sql writes them, for the database's
+    dialect, without running anything.
+    """
+    if state.status not in judge.EXPANDED - {Status.AT_HEAD}:
+        return ()
+    scripts = scripts_module.Scripts.load()
+    start = judge.starting_point(state)
+    _, contract = phases.split(scripts.upgrade_plan('heads', start),
+                               scripts.sides)
+    out = io.StringIO()
+    offline.write_upgrade_sql(
+        scripts, engine.url.render_as_string(hide_password=False), start,
+        ((), contract), out)
+    return sql_text.statements_of(out.getvalue())
 
 
 # The states from which db sync has revisions to run on existing data.

@@ -17,6 +17,11 @@ errs when it meets a statement it does not recognise:
 - tables_of: the tables a statement creates and uses, so that a group of
   PostgreSQL revisions commits as soon as one reaches beyond its own new
   tables (table_scope.py); a miss ends the group early, never late;
+- statements_of: the statements of a SQL script as Alembic writes one
+  (--sql), comments left out;
+- names_on_table: the table a DDL statement changes and the names it
+  mentions, so that db check tells what a pending contract will change
+  from drift (schema_check.py); a miss reports it as drift;
 - in_place: the statement saying that MySQL may not copy its table
   (backends/mysql.py, refuse_table_copies); a miss leaves a statement
   as written, which the server may then run by copying the table.
@@ -150,3 +155,38 @@ def in_place(statement):
     if _CREATE_INDEX.match(statement):
         return statement.rstrip().rstrip(';') + _INDEX_IN_PLACE
     return statement
+
+
+# SQLite's table copy (Alembic's batch mode) names the copy for the
+# table it replaces.
+_TABLE_COPY = re.compile(r'^\s*CREATE\s+TABLE\s+[`"]?_alembic_tmp_'
+                         r'(?P<table>[A-Za-z0-9_$]+)', re.IGNORECASE)
+_WORD = re.compile(r'[A-Za-z_][A-Za-z0-9_$]*')
+
+
+def names_on_table(statement):
+    """(table, the names statement mentions, copied), or None.
+
+    copied: the statement builds the copy that replaces the whole table
+    (SQLite); its names are then the new table's. None for a statement
+    that changes no one table (or that this cannot read).
+    """
+    copy = _TABLE_COPY.match(statement)
+    table = copy['table'] if copy else target_table(statement)
+    if table is None:
+        return None
+    return table, frozenset(_WORD.findall(statement)), bool(copy)
+
+
+_END = re.compile(r';[ \t]*\n')
+
+
+def statements_of(script):
+    """The statements of script, as Alembic's --sql writes one.
+
+    Each ends with ';' at the end of a line; comment lines are left out.
+    """
+    return [statement for statement in (
+        '\n'.join(line for line in chunk.splitlines()
+                  if not line.lstrip().startswith('--')).strip()
+        for chunk in _END.split(script)) if statement]

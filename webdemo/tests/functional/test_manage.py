@@ -203,6 +203,27 @@ class StampDowngradeCheck(runner.ManageTestMixin):
         self.assertIn('table stray: in the database but not in the models',
                       drift.stdout)
 
+    def test_check_between_expand_and_contract_tells_pending_from_drift(
+            self):
+        self.put_at('expand@head')
+        pending = self.manage('db', 'check', '--format', 'json')
+        self.assertEqual(0, pending.returncode, pending.stdout)
+        found = {item['name']: item
+                 for item in _json(pending)['differences']}
+        # What the contract will take away or narrow, as the models say.
+        self.assertTrue(all(item['pending_contract']
+                            for item in found.values()), found)
+        for name in ('user.name', 'user.username', 'user.project_id',
+                     'account.project_id'):
+            self.assertIn(name, found)
+        self.assertIn('the pending contract changes it (db sync --contract)',
+                      found['user.name']['detail'])
+        self.sql('CREATE TABLE stray (id INTEGER PRIMARY KEY)')
+        drift = self.manage('db', 'check')
+        self.assertEqual(2, drift.returncode, drift.stdout + drift.stderr)
+        self.assertIn('table stray: in the database but not in the models\n',
+                      drift.stdout)
+
     def test_check_ignores_bookkeeping_tables(self):
         self.put_legacy(2)
         self.assertOk(self.manage('db', 'sync'))

@@ -71,7 +71,10 @@ class TestKindOf(base.BaseTestCase):
         raw = sqlite3.OperationalError('no such table: alembic_version')
         raw.sqlite_errorname = 'SQLITE_ERROR'
         self.assertEqual(Kind.NO_TABLE, errors.kind_of(raw))
-        other = sqlite3.OperationalError('no such column: x')
+        column = sqlite3.OperationalError('no such column: x')
+        column.sqlite_errorname = 'SQLITE_ERROR'
+        self.assertEqual(Kind.NO_COLUMN, errors.kind_of(column))
+        other = sqlite3.OperationalError('near "x": syntax error')
         other.sqlite_errorname = 'SQLITE_ERROR'
         self.assertEqual(Kind.OTHER, errors.kind_of(other))
 

@@ -115,3 +115,27 @@ class TestInPlace(base.BaseTestCase):
         self.assertTrue(sql_text.in_place(
             'ALTER TABLE t RENAME COLUMN a TO b').endswith(
                 'ALGORITHM=INPLACE, LOCK=NONE'))
+
+
+class TestScripts(base.BaseTestCase):
+
+    def test_statements_of_a_script_as_alembic_writes_it(self):
+        script = ('-- Running upgrade a -> b\n\n'
+                  'CREATE TABLE t (\n    id INTEGER, \n    c TEXT\n);\n\n'
+                  "UPDATE t SET c = 'x;y';\n\n"
+                  '-- a note\nDROP TABLE u;\n')
+        self.assertEqual(['CREATE TABLE t (\n    id INTEGER, \n    c TEXT\n)',
+                          "UPDATE t SET c = 'x;y'", 'DROP TABLE u'],
+                         sql_text.statements_of(script))
+
+    def test_names_on_table(self):
+        self.assertEqual(('user', frozenset({'ALTER', 'TABLE', 'user',
+                                             'DROP', 'COLUMN', 'name'}),
+                          False),
+                         sql_text.names_on_table(
+                             'ALTER TABLE `user` DROP COLUMN name'))
+        self.assertEqual('user', sql_text.names_on_table(
+            'CREATE TABLE _alembic_tmp_user (id INTEGER)')[0])
+        self.assertTrue(sql_text.names_on_table(
+            'CREATE TABLE _alembic_tmp_user (id INTEGER)')[2])
+        self.assertIsNone(sql_text.names_on_table('SELECT 1'))

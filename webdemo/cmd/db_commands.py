@@ -48,19 +48,23 @@ def _json(args):
 
 
 def _connect(conf, args, prefix='', reading=False, writes=False,
-             once=False):
+             once=False, read_only=False):
     """The engine for one command.
 
     :param writes: the command changes the database; on SQLite each
         transaction takes the write lock as it begins (engines.create_engine)
     :param once: one connection attempt, bounded in time: the commands
         monitoring runs (engines.ONE_ATTEMPT_TIMEOUT)
+    :param read_only: the command never writes: a database that is not
+        there is an error, not a new SQLite file
     """
     if not _json(args):
         render.say(f'{prefix}Database: {database_label(conf)}')
     if reading:
-        return engines.create_reading_engine(conf, once=once)
-    return engines.create_engine(conf, immediate=writes, once=once)
+        return engines.create_reading_engine(conf, once=once,
+                                             existing=read_only)
+    return engines.create_engine(conf, immediate=writes, once=once,
+                                 existing=read_only)
 
 
 def _core(name):
@@ -85,7 +89,7 @@ def _authoring():
 
 def sync(conf, args):
     if args.sql:
-        engine = _connect(conf, args, prefix='-- ')
+        engine = _connect(conf, args, prefix='-- ', read_only=True)
         _migration().upgrade_sql(engine, args.revision, args.phase,
                                  out=sys.stdout)
         return exit_codes.OK
@@ -145,7 +149,8 @@ def online_data_migrations(conf, args):
 
 
 def version(conf, args):
-    state = status.get_state(_connect(conf, args, reading=True, once=True))
+    state = status.get_state(_connect(conf, args, reading=True, once=True,
+                                      read_only=True))
     code = check_code(state) if args.check else exit_codes.OK
     if _json(args):
         render.emit_json('version', code, database=database_label(conf),
@@ -157,7 +162,8 @@ def version(conf, args):
 
 
 def history(conf, args):
-    state, infos = _inspection().history(_connect(conf, args, once=True),
+    state, infos = _inspection().history(_connect(conf, args, once=True,
+                                                  read_only=True),
                                          args.rev_range)
     if _json(args):
         render.emit_json('history', exit_codes.OK,
@@ -233,8 +239,8 @@ def _check_exit_code(differences):
 
 
 def check(conf, args):
-    found = _inspection().check(_connect(conf, args, once=True),
-                                data=args.data)
+    found = _inspection().check(_connect(conf, args, once=True,
+                                         read_only=True), data=args.data)
     code = _check_exit_code(found)
     if _json(args):
         render.emit_json('check', code, database=database_label(conf),

@@ -137,7 +137,8 @@ def main(argv=None):
     upgradecheck.register_cli_options(conf, checks)
     try:
         conf(argv, project='webdemo')
-        checks.engine = engines.create_engine(conf)
+        # It only reads: a SQLite file that is not there is an error.
+        checks.engine = engines.create_engine(conf, existing=True)
         # Read now: a database that cannot be read is one line, not a
         # traceback from each check.
         try:

@@ -47,7 +47,7 @@ _OSLO_DB_OPTIONS = frozenset(opt.dest for opt in db_options.database_opts)
 ONE_ATTEMPT_TIMEOUT = 10
 
 
-def create_engine(conf, immediate=False, once=False):
+def create_engine(conf, immediate=False, once=False, existing=False):
     """Return an engine for conf's [database] connection.
 
     oslo.db connects once before returning, retrying per
@@ -60,6 +60,8 @@ def create_engine(conf, immediate=False, once=False):
         change the database while the service may be writing to it
     :param once: one attempt, of ONE_ATTEMPT_TIMEOUT seconds at most,
         whatever [database] max_retries says (the reading commands)
+    :param existing: the database must be there already: a command that
+        only reads makes none (SQLite would make an empty file)
     :raises webdemo.exception.ConfigurationError: the URL is empty or
         malformed, the dialect is unknown or its driver missing
     :raises webdemo.exception.DatabaseConnectionError: the server could
@@ -68,7 +70,7 @@ def create_engine(conf, immediate=False, once=False):
     # Imported here: the reading commands never need it.
     from oslo_db.sqlalchemy import enginefacade
 
-    connection = _connection(conf)
+    connection = _connection(conf, existing)
     options = {name: value for name, value in conf.database.items()
                if name in _OSLO_DB_OPTIONS}
     if once:
@@ -86,7 +88,7 @@ def create_engine(conf, immediate=False, once=False):
     return engine
 
 
-def create_reading_engine(conf, once=False):
+def create_reading_engine(conf, once=False, existing=False):
     """Return a plain SQLAlchemy engine for conf's [database] connection.
 
     For the commands that read, and take or probe the migration lock,
@@ -95,10 +97,11 @@ def create_reading_engine(conf, once=False):
     errors are oslo.db's classes, explained the same way.
 
     :param once: as for create_engine()
+    :param existing: as for create_engine()
     :raises webdemo.exception.ConfigurationError: as create_engine()
     :raises webdemo.exception.DatabaseConnectionError: as create_engine()
     """
-    connection = _connection(conf)
+    connection = _connection(conf, existing)
     try:
         url = make_url(_with_defaults(connection, once))
         if conf.database.connection_parameters:
@@ -147,7 +150,7 @@ def _first_connect(engine, max_retries, retry_interval, sleep=time.sleep):
             sleep(retry_interval)
 
 
-def _connection(conf):
+def _connection(conf, existing=False):
     connection = conf.database.connection
     if not connection or not connection.strip():
         raise exception.ConfigurationError(
@@ -164,6 +167,14 @@ def _connection(conf):
             f'[database] connection {db_url.display(connection)} uses the '
             f'{backend} dialect: write it as {instead}, the dialect '
             'webdemo and oslo.db drive that database with.')
+    kind = _kind(make_url(connection))
+    missing = kind.missing(make_url(connection)) if existing and kind else None
+    if missing:
+        raise exception.DatabaseConnectionError(
+            f'cannot connect to the database at '
+            f'{db_url.display(connection)}: the file {missing} does not '
+            'exist; run webdemo-manage db sync to create it, or correct '
+            'its path in [database] connection.')
     return connection
 
 

@@ -4,7 +4,8 @@ A backend class owns everything that differs by database, so that no
 other module asks which database this is:
 
 - engine_options(), with_defaults(), prepare_engine(): how an engine for
-  its URLs is made (class-level: no engine exists yet);
+  its URLs is made (class-level: no engine exists yet); missing(): a
+  database file a reading command must not create;
 - run_strategy(): how a plan's revisions commit (run_strategies.py);
 - refuse_table_copies(): make a migration's DDL fail rather than copy a
   table with its writes stopped (MySQL);
@@ -72,6 +73,14 @@ class Backend:
     def with_defaults(cls, url):
         """The URL (a sqlalchemy URL) with the options webdemo needs."""
         return url
+
+    @classmethod
+    def missing(cls, url):
+        """What of url's database is not there, for a command that reads.
+
+        None: there, or known only once connected (a server says).
+        """
+        return None
 
     @classmethod
     def with_connect_timeout(cls, url, seconds):

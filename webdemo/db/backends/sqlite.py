@@ -25,6 +25,7 @@ from webdemo.db.backends import locks
 from webdemo.db.backends import run_strategies
 from webdemo.db import library_internals
 from webdemo.db.locking.holder import Holder
+from webdemo import exception
 
 LOG = logging.getLogger(__name__)
 
@@ -37,6 +38,15 @@ class SQLite(base.Backend):
     def engine_options(cls, url):
         # A file is opened afresh each time, as oslo.db does.
         return {'poolclass': sqlalchemy.pool.NullPool}
+
+    @classmethod
+    def missing(cls, url):
+        # Opening a file that is not there makes an empty database.
+        path = url.database
+        if path and path != ':memory:' and not path.startswith('file:') \
+                and not os.path.exists(path):
+            return path
+        return None
 
     @classmethod
     def with_connect_timeout(cls, url, seconds):
@@ -83,30 +93,51 @@ def _begin_immediate(conn):
 
 
 class FileLock(locks.PeekAndGuard):
-    """flock() on '<database file>.migration-lock'; the card inside."""
+    """flock() on '<database file>.migration-lock'; the card inside.
+
+    Only taking the lock makes the file: a peek (the reading commands)
+    finds no file nobody could hold, and leaves none behind, also on a
+    read-only file system.
+    """
 
     def __init__(self, database_path):
         # An in-memory database lives in one process: nothing to share.
         self._path = (f'{database_path}.migration-lock'
                       if database_path and database_path != ':memory:'
                       else None)
+        self._create = True
 
     def __enter__(self):
         self._fd = None
-        if self._path:
-            try:
-                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-            except PermissionError:
-                # A reader without write access beside the database: it
-                # cannot lock, and cannot migrate either.
-                LOG.debug('cannot open %s', self._path, exc_info=True)
         return self
 
     def __exit__(self, *exc_info):
         if self._fd is not None:
             os.close(self._fd)
 
+    def peek(self):
+        self._create = False
+        return super().peek()
+
+    def _open(self):
+        try:
+            self._fd = os.open(
+                self._path, os.O_RDWR | (os.O_CREAT if self._create else 0),
+                0o600)
+        except OSError as error:
+            if self._create:
+                raise exception.DatabaseConnectionError(
+                    f'cannot write the migration lock {self._path}: '
+                    f'{error.strerror}; a command that changes the '
+                    'database writes this file beside it: make its '
+                    'directory writable.') from error
+            # A reader without write access beside the database (or on
+            # a read-only file system) cannot lock, and needs not.
+            LOG.debug('cannot open %s', self._path, exc_info=True)
+
     def try_acquire(self):
+        if self._path and self._fd is None:
+            self._open()
         if self._fd is None:
             return True
         try:

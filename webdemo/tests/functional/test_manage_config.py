@@ -150,6 +150,61 @@ class TestBadInput(testscenarios.WithScenarios, ManageConfigTest):
         self.assertFailsCleanly(result, self.code, *self.words)
 
 
+class TestReadOnlyCommands(ManageConfigTest):
+    """The commands that only read make no database and no lock file."""
+
+    READ_ONLY = (('db', 'version'), ('db', 'version', '--check'),
+                 ('db', 'history'), ('db', 'check'), ('db', 'sync', '--sql'))
+
+    def test_a_missing_sqlite_file_is_an_error_not_a_new_database(self):
+        db = os.path.join(self.home, 'typo.db')
+        for command in self.READ_ONLY:
+            result = self.manage(*command,
+                                 OS_DATABASE__CONNECTION=f'sqlite:///{db}')
+            self.assertFailsCleanly(result, 1, f'the file {db} does not '
+                                    'exist', 'db sync to create it')
+            self.assertEqual([], [name for name in os.listdir(self.home)
+                                  if name.startswith('typo')], command)
+
+    def test_nor_does_webdemo_status(self):
+        db = os.path.join(self.home, 'typo.db')
+        status = shutil.which('webdemo-status',
+                              path=os.path.dirname(sys.executable))
+        result = subprocess.run(
+            [status, 'upgrade', 'check'], cwd=self.home,
+            env=manage_runner.clean_environment(
+                self.home, OS_DATABASE__CONNECTION=f'sqlite:///{db}'),
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual(255, result.returncode, result.stdout)
+        self.assertIn(f'the file {db} does not exist', result.stderr)
+        self.assertFalse(os.path.exists(db))
+
+    def test_no_lock_file_is_left_behind(self):
+        db = os.path.join(self.home, 'w.db')
+        env = {'OS_DATABASE__CONNECTION': f'sqlite:///{db}'}
+        self.assertEqual(0, self.manage('db', 'sync', **env).returncode)
+        os.remove(f'{db}.migration-lock')
+        for command in self.READ_ONLY:
+            result = self.manage(*command, **env)
+            self.assertEqual(0, result.returncode, result.stderr)
+            self.assertFalse(os.path.exists(f'{db}.migration-lock'), command)
+
+    def test_an_unopenable_lock_file_stops_only_a_writer(self):
+        # What a read-only file system does to the lock file, by other
+        # means: a directory cannot be opened for writing either.
+        db = os.path.join(self.home, 'w.db')
+        env = {'OS_DATABASE__CONNECTION': f'sqlite:///{db}'}
+        self.assertEqual(0, self.manage('db', 'sync', **env).returncode)
+        os.remove(f'{db}.migration-lock')
+        os.mkdir(f'{db}.migration-lock')
+        self.assertIn('Status: at head',
+                      self.manage('db', 'version', **env).stdout)
+        self.assertFailsCleanly(
+            self.manage('db', 'sync', **env), 1,
+            f'cannot write the migration lock {db}.migration-lock',
+            'make its directory writable')
+
+
 class TestUnknownOptions(ManageConfigTest):
     """An option nobody declares: a typo, named, never silently ignored."""
 

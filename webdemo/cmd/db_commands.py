@@ -88,6 +88,11 @@ def _authoring():
 
 
 def sync(conf, args):
+    if args.sql and args.dialect:
+        print(f'-- Dialect: {args.dialect} (no database read)')
+        _migration().upgrade_sql_for(args.dialect, args.revision, args.phase,
+                                     out=sys.stdout)
+        return exit_codes.OK
     if args.sql:
         engine = _connect(conf, args, prefix='-- ', read_only=True)
         _migration().upgrade_sql(engine, args.revision, args.phase,

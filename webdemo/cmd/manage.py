@@ -73,6 +73,12 @@ def _add_changing_commands(commands):
     sync.add_argument('--sql', action='store_true',
                       help="print the SQL from the database's current "
                            'revision to the target instead of running it')
+    # backends.DIALECTS, written out: the parser loads no database code.
+    sync.add_argument('--dialect', choices=('sqlite', 'postgresql', 'mysql'),
+                      help='with --sql: write it for this kind of '
+                           'database without reaching one, from an empty '
+                           'database, or from START with REVISION '
+                           'written START:END')
     _add_table_copy_option(sync)
     stamp = _documented(
         commands, 'stamp',
@@ -315,7 +321,10 @@ def main(argv=None):
     if whole_process:
         gc.disable()
         signal.signal(signal.SIGTERM, _terminate)
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, 'dialect', None) and not args.sql:
+        parser.error('--dialect writes SQL: use it with --sql')
     conf = cfg.ConfigOpts()
     try:
         manage_logging.register(conf, json_out=_json_out(args))

@@ -20,6 +20,7 @@ runs, so that bad input is refused having changed nothing (MySQL
 commits each DDL statement at once).
 """
 
+from webdemo.db import backends
 from webdemo.db.execution.journal import Direction
 from webdemo.db.execution import lock_wait
 from webdemo.db.execution import offline
@@ -138,6 +139,32 @@ def upgrade_sql(engine, revision=None, phase=None, out=None):
     offline.write_upgrade_sql(
         scripts, engine.url.render_as_string(hide_password=False),
         judge.starting_point(state), (expand, contract), out)
+
+
+def upgrade_sql_for(dialect, revision=None, phase=None, out=None):
+    """Write the SQL of an upgrade for a kind of database, reading none.
+
+    Alembic's offline mode, for SQL to be run by hand where webdemo
+    cannot connect: from START, taken as applied, to END. No database
+    says where it stands, so nothing is checked: the contract part comes
+    after the same comment as upgrade_sql() writes, and running it
+    before the online data migrations is the reader's to avoid.
+
+    :param dialect: a name of backends.DIALECTS
+    :param revision: 'END' or 'START:END', in any form Alembic accepts;
+        START 'base' or left out: an empty database; END left out: the
+        heads
+    :param phase: phases.EXPAND or phases.CONTRACT, instead of END
+    :param out: a text stream for the SQL
+    """
+    scripts = scripts_module.Scripts.load()
+    start, _, end = (revision or '').rpartition(':')
+    start = (() if start in ('', 'base') else tuple(
+        script.revision for script in scripts.resolve(start, 'start from')))
+    plan = scripts.upgrade_plan(
+        phases.target(phase) if phase else end or 'heads', start)
+    offline.write_upgrade_sql(scripts, backends.offline_url(dialect), start,
+                              phases.split(plan, scripts.sides), out)
 
 
 def downgrade(engine, revision, confirmed=False, report=print,

@@ -33,6 +33,8 @@ _BY_DIALECT = {
 # tracking, locks, Galera) and oslo.db's would all miss it.
 _WRITTEN_AS = {'mariadb': 'mysql+pymysql://'}
 _CHOSEN = weakref.WeakKeyDictionary()
+# The kinds of database webdemo runs on, by their dialects' names.
+DIALECTS = tuple(_BY_DIALECT)
 
 
 def written_as(dialect_name):
@@ -62,6 +64,11 @@ def kind_of(dialect_name):
             f'webdemo does not run on {dialect_name} databases: use '
             'sqlite:///, mysql+pymysql:// or postgresql+psycopg2://.'
         ) from None
+
+
+def offline_url(dialect_name):
+    """A URL of dialect_name naming no database, for SQL only written."""
+    return kind_of(dialect_name).offline_url
 
 
 def prepare_engine(engine, conf, immediate=False, set_by_oslo_db=True):

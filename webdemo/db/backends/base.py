@@ -36,6 +36,8 @@ class Backend:
     """
 
     name = None
+    # A URL of the dialect naming no database (db sync --sql --dialect).
+    offline_url = None
     # (SET statement with {seconds}, the statement that resets it), or
     # None where no statement waits for another session's table lock.
     lock_wait_limits = None

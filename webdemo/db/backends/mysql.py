@@ -55,6 +55,7 @@ _OLDEST = sqlalchemy.text("""
 class MySQL(base.Backend):
 
     name = 'mysql'
+    offline_url = 'mysql+pymysql://'
     exact_collation = 'utf8mb4_bin'
     lock_wait_limits = ('SET SESSION lock_wait_timeout = {seconds}, '
                         'innodb_lock_wait_timeout = {seconds}',

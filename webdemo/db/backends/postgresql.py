@@ -40,6 +40,7 @@ _OLDEST = sqlalchemy.text(_BLOCKER_COLUMNS + """
 class PostgreSQL(base.Backend):
 
     name = 'postgresql'
+    offline_url = 'postgresql+psycopg2://'
     index_built_concurrently = True
     lock_wait_limits = ("SET lock_timeout = '{seconds}s'",
                         'RESET lock_timeout')

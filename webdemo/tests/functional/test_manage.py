@@ -2,11 +2,13 @@
 on SQLite, MariaDB/MySQL and PostgreSQL."""
 
 import json
+import os
 import signal
 import time
 
 from oslotest import base
 
+from webdemo.db import sql_text
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import history_fixtures
 from webdemo.tests.functional import manage_runner as runner
@@ -223,6 +225,29 @@ class StampDowngradeCheck(runner.ManageTestMixin):
         self.assertEqual(2, drift.returncode, drift.stdout + drift.stderr)
         self.assertIn('table stray: in the database but not in the models\n',
                       drift.stdout)
+
+    def test_sql_for_a_dialect_reaches_no_database_and_builds_head(self):
+        sql = self.manage('db', 'sync', '--sql', '--dialect',
+                          self.engine.dialect.name,
+                          url='sqlite:////nonexistent/x.db')
+        self.assertOk(sql)
+        self.assertFalse(os.path.exists('/nonexistent'))
+        raw = self.engine.raw_connection()
+        try:
+            driver = raw.driver_connection
+            if self.engine.dialect.name == 'sqlite':
+                driver.executescript(sql.stdout)
+            else:
+                # Its own BEGIN and COMMIT; CONCURRENTLY outside them.
+                driver.autocommit(True) if callable(driver.autocommit) \
+                    else setattr(driver, 'autocommit', True)
+                cursor = driver.cursor()
+                for statement in sql_text.statements_of(sql.stdout):
+                    cursor.execute(statement)
+        finally:
+            raw.close()
+        self.assertIn('Status: at head', self.manage('db', 'version').stdout)
+        self.assertOk(self.manage('db', 'check'))
 
     def test_check_ignores_bookkeeping_tables(self):
         self.put_legacy(2)

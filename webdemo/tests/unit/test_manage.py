@@ -43,6 +43,22 @@ class TestParser(base.BaseTestCase):
         args = manage.build_parser().parse_args(['db', 'sync', 'abc'])
         self.assertEqual('abc', args.revision)
 
+    def test_dialect_choices_are_the_backends(self):
+        from webdemo.db import backends
+        parser = manage.build_parser()
+        for dialect in backends.DIALECTS:
+            self.assertEqual(dialect, parser.parse_args(
+                ['db', 'sync', '--sql', '--dialect', dialect]).dialect)
+        self.assertEqual(exit_codes.INVALID_INPUT,
+                         self._exit_code(['db', 'sync', '--sql', '--dialect',
+                                          'oracle']))
+
+    def test_dialect_without_sql_is_refused(self):
+        error = self.assertRaises(SystemExit, manage.main,
+                                  ['db', 'sync', '--dialect', 'mysql'])
+        self.assertEqual(exit_codes.INVALID_INPUT, error.code)
+        self.assertIn('use it with --sql', self.stderr.getvalue())
+
     def test_config_options_repeat(self):
         args = manage.build_parser().parse_args(
             ['--config-file', 'a', '--config-file', 'b', '--config-dir', 'd',

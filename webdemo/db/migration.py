@@ -88,8 +88,6 @@ def sync(engine, revision=None, phase=None, report=print,
     target = phases.target(phase) if phase else revision or 'heads'
     with _holding(engine, 'db sync', lock_settings, report) as held:
         plan = _check_sync(held.state, held.graph, target)
-        if not plan and held.state.status != Status.LEGACY:
-            return held_module.nothing_to_do(held.state, report)
         return upgrade.run(
             engine, held, phases.split(plan, held.graph.sides),
             upgrade.Options(report, ddl_guard,

@@ -18,7 +18,10 @@ it:
    and a service of the old release may have started; then the contract
    revisions' data checks, on the data as moved;
 7. the contract revisions;
-8. the database read once more, for the state it ends in.
+8. the database read once more, for the state it ends in, with the
+   rows left to move counted between the phases (status.counted): the
+   last line says what runs next. An empty plan changes nothing (steps
+   1 to 7 skipped) and says so.
 
 Nothing is read between the steps: what the expand plan ran is known,
 and it applies no contract revision, so the state read under the lock
@@ -61,6 +64,10 @@ class Options:
 def run(engine, held, plan, options):
     """Run plan, the (expand, contract) scripts, on the database held.
 
+    An empty plan on a database that is not legacy changes nothing and
+    says so; either way the last line says where the database is and,
+    unless at head, what runs next.
+
     :param held: the held.Held its command holds
     :param options: an Options
     :returns: the DatabaseState after the upgrade
@@ -70,6 +77,22 @@ def run(engine, held, plan, options):
         fails, before its phase ran any statement
     :raises webdemo.exception.WebdemoError: a revision failed
     """
+    changes = any(plan) or held.state.status == Status.LEGACY
+    if changes:
+        _change(engine, held, plan, options)
+    # Counted: a sync that stopped before the contract (--expand) says
+    # whether the online data migrations or the contract come next.
+    final = status.counted(
+        engine, judge.classify(reader.observe(engine), held.graph),
+        held.graph)
+    options.report(f'Database is at {judge.where_next(final)}.' if changes
+                   else f'Nothing to do: the database is at '
+                   f'{judge.where_next(final)}.')
+    return final
+
+
+def _change(engine, held, plan, options):
+    """Steps 1 to 7: the gate, the checks, expand, the data, contract."""
     expand, contract = plan
     state, graph, report = held.state, held.graph, options.report
     whole = options.data is not None
@@ -91,10 +114,6 @@ def run(engine, held, plan, options):
         _before_contract(engine, held, plan, options, first.data_left)
         runner.run_plan(held.backend, graph, contract, Direction.UPGRADE,
                         held.entries, report, options.ddl_guard)
-    seen = reader.observe(engine)
-    final = judge.classify(seen, graph)
-    report(f'Database is at {judge.describe(final)}.')
-    return final
 
 
 def _before_contract(engine, held, plan, options, left):

@@ -99,8 +99,7 @@ def begin_changes(engine, held):
 
 def nothing_to_do(state, report):
     """Say that the command has nothing to do; return state."""
-    report(f'Nothing to do: the database is at '
-           f'{judge.describe(state)}.')
+    report(f'Nothing to do: the database is at {judge.where_next(state)}.')
     return state
 
 

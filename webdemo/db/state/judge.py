@@ -166,18 +166,6 @@ def known_expanded(graph, current):
         graph.sides, graph.applied(known))[0]
 
 
-def with_data_left(state, left):
-    """state, with the rows online data migrations have left to move.
-
-    :param left: rows by migration name (online_migrations.left)
-    """
-    status = state.status
-    if status == Status.CONTRACT_PENDING and any(left.values()):
-        status = Status.DATA_MIGRATIONS_PENDING
-    return dataclasses.replace(state, status=status,
-                               data_migrations=dict(left))
-
-
 def _status(current, tables, unknown, interrupted, changed, expand_pending,
             contract_pending):
     if unknown:
@@ -269,6 +257,13 @@ _NEXT_STEP = {
     Status.CHANGED_SCRIPT: ('an applied revision\'s script changed: see '
                             'webdemo-manage db check'),
 }
+
+
+def where_next(state):
+    """Where the database stands and, unless at head, what runs next."""
+    if state.status == Status.AT_HEAD:
+        return describe(state)
+    return f'{describe(state)}: {next_step(state)}'
 
 
 def next_step(state):

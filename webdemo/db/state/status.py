@@ -11,6 +11,8 @@ Commands that change the database read it under the migration lock
 instead (held.py).
 """
 
+import dataclasses
+
 from webdemo.db.history import graph as graph_module
 from webdemo.db.history import phases
 from webdemo.db.rolling import data_migrations
@@ -29,9 +31,30 @@ def get_state(engine, count_data=True):
     """
     graph = graph_module.load()
     state = unlocked_state(engine, graph)
-    if state.status != Status.CONTRACT_PENDING or not count_data:
+    return counted(engine, state, graph) if count_data else state
+
+
+def counted(engine, state, graph):
+    """state, with the rows left to move counted between the phases.
+
+    Between expand and contract, whether the online data migrations or
+    the contract come next depends on the rows they have left.
+    """
+    if state.status != Status.CONTRACT_PENDING:
         return state
-    return judge.with_data_left(state, data_left(engine, state, graph))
+    return with_data_left(state, data_left(engine, state, graph))
+
+
+def with_data_left(state, left):
+    """state, with the rows online data migrations have left to move.
+
+    :param left: rows by migration name (online_migrations.left)
+    """
+    status = state.status
+    if status == Status.CONTRACT_PENDING and any(left.values()):
+        status = Status.DATA_MIGRATIONS_PENDING
+    return dataclasses.replace(state, status=status,
+                               data_migrations=dict(left))
 
 
 def unlocked_state(engine, graph):

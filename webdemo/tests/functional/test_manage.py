@@ -7,6 +7,7 @@ import signal
 import time
 
 from oslotest import base
+import sqlalchemy
 
 from webdemo.db import sql_text
 from webdemo.tests.functional import db_fixtures
@@ -248,6 +249,22 @@ class StampDowngradeCheck(runner.ManageTestMixin):
             raw.close()
         self.assertIn('Status: at head', self.manage('db', 'version').stdout)
         self.assertOk(self.manage('db', 'check'))
+
+    def test_expand_says_the_data_migrations_come_next(self):
+        self.put_at('948ccd040506')
+        user = sqlalchemy.table('user', sqlalchemy.column('id'),
+                                sqlalchemy.column('user_id'),
+                                sqlalchemy.column('name'))
+        with self.engine.begin() as connection:
+            connection.execute(user.insert().values(id=1, user_id='u1',
+                                                    name='alice'))
+        for said in (self.manage('db', 'sync', '--expand'),
+                     self.manage('db', 'sync', '--expand')):
+            self.assertOk(said)
+            last = said.stdout.strip().splitlines()[-1]
+            self.assertIn('(data migrations pending): run webdemo-manage db '
+                          'online_data_migrations', last)
+        self.assertIn('Nothing to do', last)
 
     def test_check_ignores_bookkeeping_tables(self):
         self.put_legacy(2)

@@ -13,6 +13,7 @@ from webdemo.db.history import phases
 from webdemo.db.state import judge as state
 from webdemo.db.state.judge import Observation
 from webdemo.db.state.judge import Status
+from webdemo.db.state import status as status_module
 from webdemo import exception
 
 UP, DOWN = Direction.UPGRADE, Direction.DOWNGRADE
@@ -304,7 +305,7 @@ class TestPhases(base.BaseTestCase):
     def judge(self, current, left=None):
         judged = state.classify(seen(current), Branched())
         if left is not None:
-            judged = state.with_data_left(judged, left)
+            judged = status_module.with_data_left(judged, left)
         return judged
 
     def test_before_expand_an_upgrade_is_pending(self):

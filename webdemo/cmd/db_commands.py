@@ -13,6 +13,7 @@ process floor (doc/source/performance.rst).
 
 import importlib
 import sys
+import time
 
 from webdemo.cmd import exit_codes
 from webdemo.cmd import render
@@ -98,6 +99,13 @@ def sync(conf, args):
         _migration().upgrade_sql(engine, args.revision, args.phase,
                                  out=sys.stdout)
         return exit_codes.OK
+    started = time.monotonic()
+    _sync(conf, args)
+    render.say(f'db sync took {time.monotonic() - started:.1f} s.')
+    return exit_codes.OK
+
+
+def _sync(conf, args):
     lock_settings = lock.Settings.from_conf(conf)
     whole = args.revision is None and args.phase is None
     engine = _connect(conf, args, reading=whole, writes=True)
@@ -105,15 +113,15 @@ def sync(conf, args):
         # Most deployments find nothing to do: asked first, without
         # loading Alembic or oslo.db's engines.
         if held.nothing_to_sync(engine, lock_settings, render.say):
-            return exit_codes.OK
+            return
         engine.dispose()
         engine = engines.create_engine(conf, immediate=True)
     _migration().sync(engine, args.revision, args.phase, report=render.say,
                       lock_settings=lock_settings,
                       ddl_guard=lock_wait.Settings.from_conf(
                           conf, args.allow_table_copy),
-                      data_settings=_data_settings(conf))
-    return exit_codes.OK
+                      data_settings=_data_settings(conf),
+                      progress=render.DataProgress())
 
 
 def _data_settings(conf):
@@ -138,13 +146,15 @@ def online_data_migrations(conf, args):
     json_out = _json(args)
     results = _migration().online_data_migrations(
         _connect(conf, args, writes=True), args.max_count,
-        report=render.quiet if json_out else render.data_batch,
+        progress=(online_migrations.NoProgress() if json_out
+                  else render.DataProgress()),
         settings=_data_settings(conf))
     code = _DATA_CODES[online_migrations.exit_status(results)]
     if json_out:
         render.emit_json('online_data_migrations', code,
                          database=database_label(conf), migrations=results)
     else:
+        render.data_summaries(results)
         render.data_migrations(results)
     for result in results:
         if result.error is not None:

@@ -150,18 +150,48 @@ def differences(found):
         say('No differences: the database matches the models.')
 
 
-_BAR_WIDTH = 30
+class DataProgress:
+    """The online data migrations moving, shown as they go.
+
+    On a terminal, a bar for each migration (tqdm): rows moved of those
+    found at the start, the rate and the time left, cleared when the
+    run is over. Elsewhere (a log, a pipe) nothing per batch: thousands
+    of lines say less than the one line per migration that follows
+    (online_migrations.Result.summary).
+    """
+
+    def __init__(self, terminal=None, refresh=0.1):
+        """:param refresh: seconds at least between two draws of a bar"""
+        self._terminal = (sys.stdout.isatty() if terminal is None
+                          else terminal)
+        self._refresh = refresh
+        self._bars = {}
+
+    def batch(self, result, rows):
+        if not self._terminal:
+            return
+        bar = self._bars.get(result.name)
+        if bar is None:
+            # Imported here: only a person watching needs it.
+            import tqdm
+
+            bar = self._bars[result.name] = tqdm.tqdm(
+                total=result.at_start or None, desc=result.name,
+                unit=' rows', unit_scale=True, leave=False, file=sys.stdout,
+                dynamic_ncols=True, mininterval=self._refresh)
+        bar.update(rows)
+
+    def done(self):
+        for bar in self._bars.values():
+            bar.close()
+        self._bars.clear()
 
 
-def data_batch(result, batch):
-    """A line per batch; with a progress bar when a person is watching."""
-    line = (f'{result.name}: migrated {batch} rows ({result.completed} of '
-            f'{result.at_start} in this run)')
-    if sys.stdout.isatty() and result.at_start:
-        filled = min(_BAR_WIDTH,
-                     _BAR_WIDTH * result.completed // result.at_start)
-        line = f'[{"#" * filled}{"." * (_BAR_WIDTH - filled)}] {line}'
-    say(line)
+def data_summaries(results):
+    """One line for each migration that moved rows or failed."""
+    for result in results:
+        if result.completed or result.error:
+            say(result.summary())
 
 
 def data_migrations(results):

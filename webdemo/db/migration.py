@@ -57,7 +57,7 @@ def _check_sync(state, scripts, target):
 
 def sync(engine, revision=None, phase=None, report=print,
          lock_settings=DEFAULT_LOCK, ddl_guard=DEFAULT_DDL_GUARD,
-         data_settings=None):
+         data_settings=None, progress=online_migrations.NoProgress()):
     """Upgrade the database: every phase, one phase, or to a revision.
 
     Idempotent: on a database already there it changes nothing. A
@@ -78,6 +78,7 @@ def sync(engine, revision=None, phase=None, report=print,
         for a table lock, and how often to retry
     :param data_settings: an online_migrations.Settings, for the online data
         migrations the whole upgrade runs
+    :param progress: shows them moving the data (online_migrations.run)
     :returns: the DatabaseState after the upgrade
     :raises webdemo.exception.WebdemoError: the subclass names why it
         refused (unknown revision, unversioned, invalid target, lock
@@ -91,7 +92,7 @@ def sync(engine, revision=None, phase=None, report=print,
         return upgrade.run(
             engine, held, phases.split(plan, held.graph.sides),
             upgrade.Options(report, ddl_guard,
-                            _data_to_move(whole, data_settings)))
+                            _data_to_move(whole, data_settings), progress))
 
 
 def _data_to_move(whole, data_settings):
@@ -245,7 +246,7 @@ def stamp(engine, revision, purge=False, report=print,
 
 def online_data_migrations(engine, max_count=None,
                            batch_size=online_migrations.DEFAULT_BATCH_SIZE,
-                           report=lambda result, batch: None,
+                           progress=online_migrations.NoProgress(),
                            settings=None):
     """Run the online data migrations (data_migrations.MIGRATIONS).
 
@@ -254,7 +255,7 @@ def online_data_migrations(engine, max_count=None,
     A migration whose contract revision has run is not asked.
 
     :param max_count: at most this many rows in all; None for no bound
-    :param report: called after each batch (online_migrations.run)
+    :param progress: told of each batch (online_migrations.run)
     :param settings: an online_migrations.Settings
     :returns: a list of online_migrations.Result
     :raises webdemo.exception.SchemaBehind: expand is pending
@@ -267,4 +268,4 @@ def online_data_migrations(engine, max_count=None,
     return online_migrations.run(
         online_migrations.Context(engine, settings),
         status.needed_migrations(state, scripts),
-        max_count, batch_size, report)
+        max_count, batch_size, progress)

@@ -18,6 +18,7 @@ where the last one ended instead of reading past every row done.
 """
 
 import dataclasses
+import time
 
 from webdemo.db import errors
 
@@ -83,6 +84,7 @@ class Result:
     :ivar left: rows still to migrate after the run, also for one that
         failed; None when they could not be counted
     :ivar error: why it stopped, if it raised (one line), else None
+    :ivar seconds: from the run's start to this migration's last batch
     """
     name: str
     at_start: int = 0
@@ -90,10 +92,34 @@ class Result:
     completed: int = 0
     left: int = 0
     error: str = None
+    seconds: float = 0.0
+
+    def summary(self):
+        """One line: rows moved, in how long, how fast; or the failure."""
+        rate = (f', {self.completed / self.seconds:,.0f} rows/s'
+                if self.completed and self.seconds else '')
+        line = (f'Online data migration {self.name}: moved '
+                f'{self.completed:,} rows in {self.seconds:.1f} s{rate}')
+        return f'{line}; failed: {self.error}' if self.error else f'{line}.'
+
+
+class NoProgress:
+    """What run() shows while it runs: nothing (the default).
+
+    A command that shows progress passes an object with the same two
+    methods (webdemo/cmd/render.py's DataProgress).
+    """
+
+    def batch(self, result, rows):
+        """After a batch of result's migration moved rows."""
+
+    def done(self):
+        """The run is over: put away what batch() showed."""
 
 
 def run(context, migrations, max_count=None,
-        batch_size=DEFAULT_BATCH_SIZE, report=lambda result, batch: None):
+        batch_size=DEFAULT_BATCH_SIZE, progress=NoProgress(),
+        clock=time.monotonic):
     """Run migrations in rounds of one batch each until none has work.
 
     A migration that raises is left out of the later rounds; the others
@@ -101,8 +127,8 @@ def run(context, migrations, max_count=None,
 
     :param migrations: the functions, in the order they run
     :param max_count: at most this many rows in all; None for no bound
-    :param report: called with a migration's Result and the rows its
-        batch migrated, after each batch that migrated some
+    :param progress: told of each batch that migrated rows, and when
+        the batches are over (NoProgress)
     :returns: a Result per migration, in order
     """
     # Imported here, as in left(): db version never runs a migration.
@@ -113,6 +139,7 @@ def run(context, migrations, max_count=None,
     # migration is idempotent, and the service writes meanwhile.
     migrations = [retries.on_deadlock(migration) for migration in migrations]
     results = [Result(_name(migration)) for migration in migrations]
+    started = clock()
     for migration, result in zip(migrations, results):
         result.at_start = _count(migration, context, result) or 0
     budget = max_count
@@ -126,9 +153,11 @@ def run(context, migrations, max_count=None,
             if done:
                 moved += done
                 budget = None if budget is None else budget - done
-                report(result, done)
+                result.seconds = clock() - started
+                progress.batch(result, done)
         if not moved:
             break
+    progress.done()
     for migration, result in zip(migrations, results):
         result.left = _count(migration, context, result)
     return results

@@ -55,10 +55,12 @@ class Options:
         between expand and contract: the whole upgrade (a plain db sync).
         None for any other sync, which moves none and refuses a contract
         while data is left
+    :ivar progress: shows the data moving (online_migrations.NoProgress)
     """
     report: object = print
     ddl_guard: lock_wait.Settings = lock_wait.Settings()
     data: online_migrations.Settings = None
+    progress: object = online_migrations.NoProgress()
 
 
 def run(engine, held, plan, options):
@@ -132,14 +134,11 @@ def _before_contract(engine, held, plan, options, left):
     if options.data is not None:
         results = online_migrations.run(
             online_migrations.Context(engine, options.data),
-            status.needed_migrations(held.state, held.graph))
+            status.needed_migrations(held.state, held.graph),
+            progress=options.progress)
         for result in results:
             if result.completed or result.error:
-                options.report(
-                    f'Online data migration {result.name}: moved '
-                    f'{result.completed} rows'
-                    + (f'; failed: {result.error}' if result.error
-                       else '.'))
+                options.report(result.summary())
         left = online_migrations.rows_left(results)
     contract_gate.require_ready(contract_gate.Question(
         engine, held.state, held.graph, contract, planned=expand,

@@ -261,7 +261,8 @@ class StampDowngradeCheck(runner.ManageTestMixin):
         for said in (self.manage('db', 'sync', '--expand'),
                      self.manage('db', 'sync', '--expand')):
             self.assertOk(said)
-            last = said.stdout.strip().splitlines()[-1]
+            last = [line for line in said.stdout.splitlines()
+                    if 'database is at' in line.lower()][-1]
             self.assertIn('(data migrations pending): run webdemo-manage db '
                           'online_data_migrations', last)
         self.assertIn('Nothing to do', last)

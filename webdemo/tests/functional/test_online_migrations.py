@@ -82,8 +82,10 @@ class OnlineMigrations(runner.PackageCopyMixin):
         self.register('copy_old_to_new')
         result = self.migrate()
         self.assertEqual(0, result.returncode, result.stderr)
-        # 120 rows: one batch of the default 1000.
-        self.assertEqual(1, result.stdout.count('copy_old_to_new: migrated'))
+        # Not a terminal: no line per batch, one for the migration.
+        self.assertRegex(result.stdout, r'(?m)^Online data migration '
+                         r'copy_old_to_new: moved 120 rows in \d+\.\d s')
+        self.assertEqual(1, result.stdout.count('copy_old_to_new: moved'))
         self.assertRegex(result.stdout,
                          r'copy_old_to_new\s+120\s+120\s+0')
         self.assertEqual(0, self.unmigrated())
@@ -118,6 +120,8 @@ class OnlineMigrations(runner.PackageCopyMixin):
         result = self.migrate('--max-count', '10', '--format', 'json')
         out = json.loads(result.stdout)
         self.assertEqual((1, 1), (result.returncode, out['exit_code']))
+        seconds = out['migrations'][0].pop('seconds')
+        self.assertIsInstance(seconds, float)
         self.assertEqual([{'name': 'copy_old_to_new', 'at_start': 120,
                            'total_needed': 10, 'completed': 10, 'left': 110,
                            'error': None}], out['migrations'])

@@ -124,8 +124,11 @@ class RollingUpgrade(runner.ManageTestMixin):
         self.old.create('u-2', 'bob')
         result = self.manage('db', 'sync')
         self.assertOk(result)
-        self.assertIn('Online data migration user_username: moved 2 rows.',
-                      result.stdout)
+        # One line per migration: rows, time, rate; then the total time.
+        self.assertRegex(result.stdout, r'Online data migration '
+                         r'user_username: moved 2 rows in \d+\.\d s')
+        self.assertRegex(result.stdout.splitlines()[-1],
+                         r'^db sync took \d+\.\d s\.$')
         self.assertEqual([('u-1', 'alice'), ('u-2', 'bob')],
                          self.names(self.this_release()))
 

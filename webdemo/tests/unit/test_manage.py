@@ -3,6 +3,7 @@ database is touched here (tests/functional runs the real thing)."""
 
 import gc
 import io
+import sys
 
 import fixtures
 from oslotest import base
@@ -181,21 +182,38 @@ class _Terminal(io.StringIO):
 
 class TestDataMigrationOutput(base.BaseTestCase):
 
-    def batch_line(self, stdout):
+    def shown(self, stdout, terminal):
         self.useFixture(fixtures.MonkeyPatch('sys.stdout', stdout))
-        result = online_migrations.Result('copy_names', at_start=200,
-                                          completed=50)
-        render.data_batch(result, 50)
+        progress = render.DataProgress(terminal=terminal, refresh=0)
+        result = online_migrations.Result('copy_names', at_start=200)
+        for rows in (50, 50):
+            result.completed += rows
+            progress.batch(result, rows)
+        progress.done()
         return stdout.getvalue()
 
-    def test_a_terminal_gets_a_progress_bar(self):
-        self.assertEqual('[#######.......................] copy_names: '
-                         'migrated 50 rows (50 of 200 in this run)\n',
-                         self.batch_line(_Terminal()))
+    def test_a_terminal_gets_a_bar_with_rate_and_time_left(self):
+        shown = self.shown(_Terminal(), True)
+        self.assertIn('copy_names', shown)
+        self.assertIn('100/200', shown)
+        # Cleared at the end: the summary line follows on a clean line.
+        self.assertTrue(shown.endswith('\r'), repr(shown[-80:]))
+        self.assertRegex(shown, r'rows/s')
+        self.assertRegex(shown, r'<\d\d:\d\d')
 
-    def test_a_pipe_gets_the_line_alone(self):
-        self.assertEqual('copy_names: migrated 50 rows (50 of 200 in this '
-                         'run)\n', self.batch_line(io.StringIO()))
+    def test_a_pipe_gets_nothing_per_batch(self):
+        self.assertEqual('', self.shown(io.StringIO(), False))
+
+    def test_the_summary_says_rows_time_rate_or_the_failure(self):
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', io.StringIO()))
+        render.data_summaries([
+            online_migrations.Result('a', completed=2500, seconds=2.0),
+            online_migrations.Result('b'),
+            online_migrations.Result('c', error='ValueError: x')])
+        self.assertEqual(
+            'Online data migration a: moved 2,500 rows in 2.0 s, 1,250 '
+            'rows/s.\nOnline data migration c: moved 0 rows in 0.0 s; '
+            'failed: ValueError: x\n', sys.stdout.getvalue())
 
     def test_exit_codes(self):
         self.assertEqual((0, 1, 2), (exit_codes.DATA_MIGRATED,

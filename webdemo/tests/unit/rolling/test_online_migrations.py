@@ -31,16 +31,40 @@ def table(count):
     return {key: False for key in range(count)}
 
 
+class _Recorded:
+    """A progress that keeps what it was told."""
+
+    def __init__(self):
+        self.batches = []
+        self.over = False
+
+    def batch(self, result, rows):
+        self.batches.append((result.name, rows))
+
+    def done(self):
+        self.over = True
+
+
 class TestRun(base.BaseTestCase):
 
     def run_all(self, migrations, **kwargs):
-        batches = []
+        progress = _Recorded()
         results = online_migrations.run(
-            None, migrations, batch_size=50,
-            report=lambda result, batch: batches.append((result.name,
-                                                         batch)),
-            **kwargs)
-        return results, batches
+            None, migrations, batch_size=50, progress=progress, **kwargs)
+        self.assertTrue(progress.over)
+        return results, progress.batches
+
+    def test_each_result_knows_when_its_last_batch_ended(self):
+        ticks = iter([10.0, 12.0, 13.5, 17.0])
+        users, accounts = table(60), table(30)
+        results, _ = self.run_all(
+            [mover(users, 'users'), mover(accounts, 'accounts')],
+            clock=lambda: next(ticks))
+        # Started at 10; users' batches ended at 12 and 17, accounts' at
+        # 13.5.
+        self.assertEqual([7.0, 3.5], [r.seconds for r in results])
+        self.assertEqual('Online data migration users: moved 60 rows in '
+                         '7.0 s, 9 rows/s.', results[0].summary())
 
     def test_everything_in_batches(self):
         users, accounts = table(120), table(30)

@@ -171,7 +171,8 @@ class TestCheckCodes(base.BaseTestCase):
             db_commands._check_exit_code([drift, changed])))
 
     def test_every_code_is_in_help(self):
-        for code in (0, 1, 2, 3, 4, 5, 6, 7, 127, 130):
+        for code in (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+                     16, 127, 130, 143):
             self.assertIn(f'\n  {code} ', exit_codes.HELP)
 
 

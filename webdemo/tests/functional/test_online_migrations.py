@@ -4,8 +4,13 @@ rows written after a run, a failing migration beside a working one,
 JSON, and the schema it needs. webdemo's own migration, user_username,
 is exercised through a whole rolling upgrade in test_rolling_upgrade."""
 
+import fcntl
 import json
 import os
+import pty
+import struct
+import subprocess
+import termios
 
 from oslotest import base
 
@@ -46,6 +51,29 @@ def always_fails(context, max_count):
 MIGRATIONS = tuple(online_migrations.Registered(function, before='never')
                    for function in ({names}))
 '''
+
+
+def _on_a_terminal(command, env, cwd):
+    """Run command on a pseudo-terminal 100 columns wide; what it drew."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ,
+                struct.pack('HHHH', 40, 100, 0, 0))
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdin=follower,
+                               stdout=follower, stderr=follower)
+    os.close(follower)
+    drawn = b''
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            # The terminal is gone once the command has exited.
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(leader)
+    process.wait(timeout=120)
+    return drawn.decode(errors='replace').replace('\r', '\n')
 
 
 class OnlineMigrations(runner.PackageCopyMixin):
@@ -92,6 +120,18 @@ class OnlineMigrations(runner.PackageCopyMixin):
         again = self.migrate()
         self.assertEqual(0, again.returncode, again.stderr)
         self.assertRegex(again.stdout, r'copy_old_to_new\s+0\s+0\s+0')
+
+    def test_a_terminal_sees_a_bar_with_rate_and_time_left(self):
+        self.register('copy_old_to_new')
+        shown = _on_a_terminal(
+            [runner.manage_command(), 'db', 'online_data_migrations',
+             '--max-count', '120'], self.env, self.home)
+        # tqdm draws it; the rows are 120 of 120, at some rate per second.
+        self.assertRegex(shown, r'copy_old_to_new: +\d+%\|.*\| '
+                         r'[\d.]+/120 \[[\d:]+<[\d:?]+, .* rows/s\]')
+        self.assertIn('Online data migration copy_old_to_new: moved 120 '
+                      'rows in', shown)
+        self.assertEqual(0, self.unmigrated())
 
     def test_max_count_then_rows_written_meanwhile(self):
         self.register('copy_old_to_new')

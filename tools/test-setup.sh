@@ -2,7 +2,8 @@
 # Make the local MariaDB and PostgreSQL ready for webdemo's functional
 # tests: install them if missing (Debian), start them if down, and create
 # the openstack_citest user and database that oslo.db's opportunistic
-# test fixtures look for. Safe to run again and again.
+# test fixtures look for; install Graphviz if missing. Safe to run again
+# and again.
 set -euo pipefail
 
 CITEST=openstack_citest
@@ -88,6 +89,9 @@ setup_postgres() {
     fi
     log "PostgreSQL ready: $CITEST@127.0.0.1:5432"
 }
+
+# Graphviz's dot draws db graph --format svg; its test needs it.
+command -v dot >/dev/null || apt_install graphviz
 
 start_mariadb
 setup_mariadb

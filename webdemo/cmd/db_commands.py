@@ -49,7 +49,7 @@ def _json(args):
 
 
 def _connect(conf, args, prefix='', reading=False, writes=False,
-             once=False, read_only=False):
+             once=False, read_only=False, label=True):
     """The engine for one command.
 
     :param writes: the command changes the database; on SQLite each
@@ -58,8 +58,9 @@ def _connect(conf, args, prefix='', reading=False, writes=False,
         monitoring runs (engines.ONE_ATTEMPT_TIMEOUT)
     :param read_only: the command never writes: a database that is not
         there is an error, not a new SQLite file
+    :param label: say which database first (not in a drawing)
     """
-    if not _json(args):
+    if label and not _json(args):
         render.say(f'{prefix}Database: {database_label(conf)}')
     if reading:
         return engines.create_reading_engine(conf, once=once,
@@ -186,6 +187,24 @@ def history(conf, args):
                          current=state.current, revisions=infos)
     else:
         render.history(infos, args.verbose)
+    return exit_codes.OK
+
+
+def graph(conf, args):
+    engine = None if args.no_database else _connect(
+        conf, args, once=True, read_only=True, label=False)
+    picture = _inspection().graph(engine)
+    drawing = _core('history.drawing')
+    if args.format == 'json':
+        render.emit_json('graph', exit_codes.OK, database=(
+            None if engine is None else database_label(conf)),
+            **drawing.as_json(picture))
+    elif args.format == 'mermaid':
+        render.say(drawing.mermaid(picture).rstrip('\n'))
+    else:
+        text = drawing.dot(picture)
+        render.say((drawing.svg(text) if args.format == 'svg'
+                    else text).rstrip('\n'))
     return exit_codes.OK
 
 

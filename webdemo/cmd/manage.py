@@ -179,6 +179,24 @@ def _add_reading_commands(commands):
     show.set_defaults(verbose=True)
     _add_output_options(show, verbose=False)
     _add_check_command(commands)
+    _add_graph_command(commands)
+
+
+def _add_graph_command(commands):
+    graph = _documented(
+        commands, 'graph', 'draw the revision graph',
+        'Draw the revisions: what each follows (solid) and depends on '
+        '(dashed), branch points and merges, the expand and contract '
+        'phases, and which revisions the database has applied, has '
+        'pending, or left interrupted.')
+    graph.add_argument('--format', choices=('dot', 'svg', 'mermaid', 'json'),
+                       default='dot',
+                       help='dot: Graphviz (default); svg: drawn by '
+                            "Graphviz's dot command, which must be "
+                            'installed; mermaid: for Markdown; json: '
+                            'nodes and edges')
+    graph.add_argument('--no-database', action='store_true',
+                       help='draw the scripts alone, reading no database')
 
 
 def _add_check_command(commands):
@@ -327,7 +345,9 @@ def main(argv=None):
         parser.error('--dialect writes SQL: use it with --sql')
     conf = cfg.ConfigOpts()
     try:
-        manage_logging.register(conf, json_out=_json_out(args))
+        # A drawing (db graph) on standard output is kept clean as JSON.
+        manage_logging.register(conf, json_out=getattr(
+            args, 'format', 'text') != 'text')
         webdemo_conf.load(conf, _oslo_config_args(args))
         manage_logging.start(conf, args.debug)
         _refuse_unknown_options(conf)

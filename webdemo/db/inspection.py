@@ -10,6 +10,7 @@ scripts. (db version is the reading path without Alembic: status.py.)
 import io
 
 from webdemo.db.execution import offline
+from webdemo.db.history import drawing
 from webdemo.db.history import phases
 from webdemo.db.history import revisions
 from webdemo.db.history import scripts as scripts_module
@@ -63,6 +64,22 @@ def history(engine, revision_range=None):
     return state, [revisions.info(rev, applied,
                                   seen.entries.get(rev.revision))
                    for rev in walked]
+
+
+def graph(engine=None):
+    """The revision graph as a drawing.Drawing.
+
+    :param engine: the database's engine, whose applied, pending and
+        interrupted revisions are drawn; None draws the scripts alone
+    """
+    scripts = scripts_module.Scripts.load()
+    if engine is None:
+        return drawing.drawing(scripts)
+    state = judge.classify(reader.observe_unlocked(engine), scripts)
+    applied = (frozenset() if state.status == Status.UNKNOWN_REVISION
+               else scripts.applied(judge.starting_point(state)))
+    return drawing.drawing(
+        scripts, applied, state.interrupted + state.interrupted_downgrades)
 
 
 def heads():

@@ -3,7 +3,9 @@ on SQLite, MariaDB/MySQL and PostgreSQL."""
 
 import json
 import os
+import shutil
 import signal
+import sys
 import time
 
 from oslotest import base
@@ -266,6 +268,49 @@ class StampDowngradeCheck(runner.ManageTestMixin):
             self.assertIn('(data migrations pending): run webdemo-manage db '
                           'online_data_migrations', last)
         self.assertIn('Nothing to do', last)
+
+    def drawn(self, *args):
+        result = self.manage(*args)
+        self.assertOk(result)
+        return result.stdout
+
+    def test_graph_of_the_shipped_history_with_the_states(self):
+        self.put_at('expand@head')
+        drawn = self.drawn('db', 'graph')
+        self.assertTrue(drawn.startswith('digraph revisions {'), drawn)
+        self.assertIn('"948ccd040506" [label="948ccd040506\\nmerge account '
+                      'email and password hash\\n(branch point)\\n(merge)'
+                      '\\n(applied)"', drawn)
+        self.assertIn(f'"{EXPAND_HEAD}" -> "{PROJECTS_CONTRACT}" '
+                      '[style=dashed, label="depends on"];', drawn)
+        found = _json(self.manage('db', 'graph', '--format', 'json'))
+        states = {node['revision']: node['state'] for node in found['nodes']}
+        self.assertEqual({'applied'}, {states[revision] for revision in
+                                       ('7dc0a5261bc4', EXPAND_HEAD)})
+        self.assertEqual('pending', states[CONTRACT_HEAD])
+        mermaid = self.drawn('db', 'graph', '--format', 'mermaid',
+                             '--no-database')
+        self.assertTrue(mermaid.startswith('flowchart TB\n'), mermaid)
+        self.assertNotIn('(applied)', mermaid)
+
+    def test_graph_as_svg_and_without_graphviz(self):
+        if shutil.which('dot') is None:
+            message = 'Graphviz is missing: tools/test-setup.sh installs it'
+            if db_fixtures.backends_required():
+                self.fail(message)
+            self.skipTest(message)
+        svg = self.drawn('db', 'graph', '--format', 'svg')
+        self.assertIn('<svg', svg)
+        self.assertIn('948ccd040506', svg)
+        result = self.manage('db', 'graph', '--format', 'svg',
+                             PATH=os.path.dirname(sys.executable))
+        self.assertEqual(1, result.returncode, result.stdout)
+        self.assertEqual(["webdemo-manage: error: drawing SVG needs "
+                          "Graphviz's dot command, which is not installed: "
+                          "install Graphviz (apt install graphviz, dnf "
+                          "install graphviz, brew install graphviz), or use "
+                          "--format dot or mermaid."],
+                         result.stderr.splitlines())
 
     def test_check_ignores_bookkeeping_tables(self):
         self.put_legacy(2)

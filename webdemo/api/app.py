@@ -25,6 +25,7 @@ from webdemo.api import errors
 from webdemo.api import schema_guard
 from webdemo.api import v1_accounts
 from webdemo.api import v1_users
+from webdemo.api import versions
 from webdemo import conf as webdemo_conf
 from webdemo.conf import middleware
 from webdemo.db import accounts
@@ -77,6 +78,8 @@ def create_app(conf, register=True):
     wrapped = dispatcher.DispatcherMiddleware(
         authentication.wrap(guard, conf),
         {'/healthcheck': guard.around(healthcheck.Healthcheck(None, conf))})
+    # The version document before authentication: clients read it first.
+    wrapped = versions.Microversions(versions.VersionDocument(wrapped))
     # On the way in: proxy headers first, then the request id.
     wrapped = request_id.RequestId(wrapped)
     return http_proxy_to_wsgi.HTTPProxyToWSGI(wrapped, conf)

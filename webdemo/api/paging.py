@@ -50,6 +50,8 @@ def listing(name, endpoint, fetch):
     page = fetch(size, marker())
     links = []
     if len(page) == size:
+        # Absolute, as the client reached us: the proxy's scheme and
+        # host (HTTPProxyToWSGI) and any path prefix.
         links.append({'rel': 'next', 'href': flask.url_for(
-            endpoint, limit=size, marker=page[-1]['id'])})
+            endpoint, limit=size, marker=page[-1]['id'], _external=True)})
     return {name: page, 'links': links}

@@ -12,6 +12,7 @@ import flask
 from webdemo.api import authorization
 from webdemo.api import errors
 from webdemo.api import paging
+from webdemo.api import responses
 from webdemo.api import schemas
 
 BLUEPRINT = flask.Blueprint('accounts', __name__)
@@ -69,4 +70,4 @@ def update_account(key):
 def delete_account(key):
     _found('webdemo:account:delete', key)
     errors.existed('account', key, _accounts().delete(key))
-    return '', 204
+    return responses.no_content()

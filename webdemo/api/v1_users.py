@@ -15,6 +15,7 @@ from werkzeug import exceptions
 from webdemo.api import authorization
 from webdemo.api import errors
 from webdemo.api import paging
+from webdemo.api import responses
 from webdemo.api import schemas
 
 BLUEPRINT = flask.Blueprint('users', __name__)
@@ -89,4 +90,4 @@ def update_user(key):
 def delete_user(key):
     _found('webdemo:user:delete', key)
     errors.existed('user', key, _users().delete(key))
-    return '', 204
+    return responses.no_content()

@@ -243,6 +243,8 @@ class TestUnknownOptions(ManageConfigTest):
                           'auth_url = http://keystone\nauth_urll = x\n')
         status = shutil.which('webdemo-status',
                               path=os.path.dirname(sys.executable))
+        # A database to check: webdemo-status makes none.
+        self.assertEqual(0, self.manage('db', 'sync').returncode)
         result = subprocess.run(
             [status, '--config-file', conf, 'upgrade', 'check', '--json'],
             capture_output=True, text=True, cwd=self.home,
@@ -264,6 +266,9 @@ class TestOneSpellingForJson(ManageConfigTest):
                           f'sqlite:///{self.home}/webdemo.db\n')
         status = shutil.which('webdemo-status',
                               path=os.path.dirname(sys.executable))
+        # A database to read: the reading commands make none.
+        self.assertEqual(0, self.manage('--config-file', conf, 'db',
+                                        'sync').returncode)
         for command in (('db', 'version', '--json'),
                         ('db', 'version', '--format', 'json')):
             result = self.manage('--config-file', conf, *command)

@@ -22,6 +22,7 @@ from werkzeug.middleware import dispatcher
 from webdemo.api import authentication
 from webdemo.api import authorization
 from webdemo.api import errors
+from webdemo.api import responses
 from webdemo.api import schema_guard
 from webdemo.api import v1_accounts
 from webdemo.api import v1_users
@@ -68,6 +69,7 @@ def create_app(conf, register=True):
     app.register_blueprint(v1_users.BLUEPRINT, url_prefix='/v1')
     app.register_blueprint(v1_accounts.BLUEPRINT, url_prefix='/v1')
     errors.register(app)
+    responses.register(app, conf.api.response_validation)
     guard = schema_guard.SchemaGuard(
         app.wsgi_app, schema_guard.reader(engine), interval)
     schema_guard.register(app, guard)

@@ -55,10 +55,15 @@ def _why(error):
     return f'is not valid ({kind})'
 
 
+def described(error):
+    """A jsonschema error in words: the field and what is wrong with it."""
+    field = '.'.join(str(part) for part in error.absolute_path) or 'body'
+    return f'{field}: {_why(error)}'
+
+
 def invalid(error):
     """A 400 for a body the schema refused, naming the field."""
-    field = '.'.join(str(part) for part in error.absolute_path) or 'body'
-    return exceptions.BadRequest(f'{field}: {_why(error)}')
+    return exceptions.BadRequest(described(error))
 
 
 def _sent():

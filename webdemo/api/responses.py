@@ -1,6 +1,34 @@
-"""What a successful answer carries beyond its JSON body."""
+"""What a successful answer carries, and the check of its shape.
+
+Each route's answer has a schema (schemas.py); [api] response_validation
+says what a body that does not match it does: error (a 500, as a server
+bug; the tests run so), warn (a line in the log, the answer sent), or
+ignore.
+"""
 
 import flask
+import jsonschema
+from oslo_log import log as logging
+
+from webdemo.api import errors
+from webdemo.api import schemas
+
+LOG = logging.getLogger(__name__)
+
+# The schema of each route's answer, by Flask endpoint. A route that
+# answers a body and is not here fails the unit tests.
+RESPONSES = {
+    'users.list_users': schemas.USERS_LISTED,
+    'users.show_user': schemas.USER_SHOWN,
+    'users.create_user': schemas.USER_SHOWN,
+    'users.update_user': schemas.USER_SHOWN,
+    'accounts.list_accounts': schemas.ACCOUNTS_LISTED,
+    'accounts.show_account': schemas.ACCOUNT_SHOWN,
+    'accounts.create_account': schemas.ACCOUNT_SHOWN,
+    'accounts.update_account': schemas.ACCOUNT_SHOWN,
+}
+# The routes that answer no body.
+BODILESS = frozenset({'users.delete_user', 'accounts.delete_account'})
 
 
 def no_content():
@@ -8,3 +36,32 @@ def no_content():
     response = flask.Response(status=204)
     del response.headers['Content-Type']
     return response
+
+
+def register(app, mode):
+    """Check app's answers against their schemas; mode says what then.
+
+    :param mode: [api] response_validation: error, warn or ignore
+    """
+    if mode == 'ignore':
+        return
+
+    @app.after_request
+    def checked(response):
+        schema = RESPONSES.get(flask.request.endpoint)
+        if schema is None or not 200 <= response.status_code < 300:
+            return response
+        found = next(iter(jsonschema.Draft202012Validator(
+            schema).iter_errors(response.get_json(silent=True))), None)
+        if found is None:
+            return response
+        # In words that never quote the value: it is the users' data.
+        (LOG.error if mode == 'error' else LOG.warning)(
+            'The answer to %s %s does not match its schema: %s',
+            flask.request.method, flask.request.path,
+            errors.described(found))
+        if mode != 'error':
+            return response
+        return flask.make_response(errors.flask_answer(
+            500, "the server's answer did not match its schema; the "
+            'service\'s log says where: report it'))

@@ -1,4 +1,9 @@
-"""The JSON request bodies the API accepts, as jsonschema documents."""
+"""The JSON bodies the API accepts and answers, as jsonschema documents.
+
+Requests are checked against theirs before anything is done
+(errors.body); responses against theirs as they leave
+(responses.register, [api] response_validation).
+"""
 
 
 def _wrapped(name, properties, required=()):
@@ -46,3 +51,32 @@ _ACCOUNT = {'name': _text(50), 'description': _text(200, nullable=True),
                          'description': 'must not contain NUL characters'}}
 ACCOUNT_CREATE = _wrapped('account', _ACCOUNT, required=('name',))
 ACCOUNT_UPDATE = _wrapped('account', _ACCOUNT)
+
+
+# What the API answers with. Every field is always there.
+def _item(properties):
+    return {'type': 'object', 'properties': properties,
+            'required': list(properties), 'additionalProperties': False}
+
+
+_ID = {'type': 'integer', 'minimum': 1}
+_STRING = {'type': 'string'}
+_OPTIONAL = {'type': ['string', 'null']}
+# Null for a row written before projects, while [api] default_project_id
+# is unset (rolling-upgrades.rst).
+_PROJECT = _OPTIONAL
+_NEXT = {'type': 'array', 'maxItems': 1, 'items': _item({
+    'rel': {'const': 'next'}, 'href': {'type': 'string',
+                                       'pattern': '^https?://'}})}
+
+USER = _item({'id': _ID, 'user_id': _STRING, 'username': _STRING,
+              'email': _OPTIONAL, 'project_id': _PROJECT})
+USER_SHOWN = _item({'user': USER})
+USERS_LISTED = _item({'users': {'type': 'array', 'items': USER},
+                      'links': _NEXT})
+# No password, ever: not even its hash.
+ACCOUNT = _item({'id': _ID, 'name': _STRING, 'description': _OPTIONAL,
+                 'email': _OPTIONAL, 'project_id': _PROJECT})
+ACCOUNT_SHOWN = _item({'account': ACCOUNT})
+ACCOUNTS_LISTED = _item({'accounts': {'type': 'array', 'items': ACCOUNT},
+                         'links': _NEXT})

@@ -44,7 +44,19 @@ _API_OPTS = [
                       'address only.'),
         ],
         help='How the API authenticates a request. Only /healthcheck '
-             'answers without it.'),
+             'and the version document (/ and /v1) answer without it.'),
+    cfg.StrOpt(
+        'response_validation',
+        default='warn',
+        choices=[
+            ('error', 'an answer that does not match its schema is a 500 '
+                      '(the tests run so)'),
+            ('warn', 'it is sent, and the log says where it differs'),
+            ('ignore', 'answers are not checked'),
+        ],
+        help='What the API does with an answer whose body does not match '
+             'the schema of its route (webdemo/api/schemas.py): a server '
+             'bug, which the tests catch with error.'),
     cfg.ListOpt(
         'http_basic_assignments',
         default=[],

@@ -194,7 +194,9 @@ class ApiServerMixin(runner.ManageTestMixin):
     def api_environment(self):
         return runner.clean_environment(
             self.home, OS_DATABASE__CONNECTION=self.url,
-            OS_API__SCHEMA_CHECK_INTERVAL=str(self.SCHEMA_CHECK_INTERVAL))
+            OS_API__SCHEMA_CHECK_INTERVAL=str(self.SCHEMA_CHECK_INTERVAL),
+            # Every answer checked against its schema: a mismatch fails.
+            OS_API__RESPONSE_VALIDATION='error')
 
     def refused_start(self, *args):
         """Run webdemo-api expecting it to refuse; its standard error."""

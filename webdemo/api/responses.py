@@ -15,21 +15,6 @@ from webdemo.api import schemas
 
 LOG = logging.getLogger(__name__)
 
-# The schema of each route's answer, by Flask endpoint. A route that
-# answers a body and is not here fails the unit tests.
-RESPONSES = {
-    'users.list_users': schemas.USERS_LISTED,
-    'users.show_user': schemas.USER_SHOWN,
-    'users.create_user': schemas.USER_SHOWN,
-    'users.update_user': schemas.USER_SHOWN,
-    'accounts.list_accounts': schemas.ACCOUNTS_LISTED,
-    'accounts.show_account': schemas.ACCOUNT_SHOWN,
-    'accounts.create_account': schemas.ACCOUNT_SHOWN,
-    'accounts.update_account': schemas.ACCOUNT_SHOWN,
-}
-# The routes that answer no body.
-BODILESS = frozenset({'users.delete_user', 'accounts.delete_account'})
-
 
 def no_content():
     """204, with no body and so no Content-Type (Flask would say HTML)."""
@@ -48,7 +33,7 @@ def register(app, mode):
 
     @app.after_request
     def checked(response):
-        schema = RESPONSES.get(flask.request.endpoint)
+        schema = schemas.RESPONSES.get(flask.request.endpoint)
         if schema is None or not 200 <= response.status_code < 300:
             return response
         found = next(iter(jsonschema.Draft202012Validator(

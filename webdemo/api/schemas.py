@@ -80,3 +80,35 @@ ACCOUNT = _item({'id': _ID, 'name': _STRING, 'description': _OPTIONAL,
 ACCOUNT_SHOWN = _item({'account': ACCOUNT})
 ACCOUNTS_LISTED = _item({'accounts': {'type': 'array', 'items': ACCOUNT},
                          'links': _NEXT})
+
+_VERSION = _item({'id': _STRING, 'status': _STRING,
+                  'min_version': _STRING, 'max_version': _STRING,
+                  'links': {'type': 'array', 'items': _item({
+                      'rel': _STRING, 'href': _STRING})}})
+# GET / and GET /v1 (versions.py).
+VERSION_DOCUMENT = {
+    'versions': _item({'versions': {'type': 'array', 'items': _VERSION}}),
+    'version': _item({'version': _VERSION}),
+}
+
+# Each route's bodies, by Flask endpoint: what it accepts, what it
+# answers (responses.py checks, openapi.py describes). A route that
+# answers a body and is in neither RESPONSES nor BODILESS fails the unit
+# tests.
+REQUESTS = {
+    'users.create_user': USER_CREATE,
+    'users.update_user': USER_UPDATE,
+    'accounts.create_account': ACCOUNT_CREATE,
+    'accounts.update_account': ACCOUNT_UPDATE,
+}
+RESPONSES = {
+    'users.list_users': USERS_LISTED,
+    'users.show_user': USER_SHOWN,
+    'users.create_user': USER_SHOWN,
+    'users.update_user': USER_SHOWN,
+    'accounts.list_accounts': ACCOUNTS_LISTED,
+    'accounts.show_account': ACCOUNT_SHOWN,
+    'accounts.create_account': ACCOUNT_SHOWN,
+    'accounts.update_account': ACCOUNT_SHOWN,
+}
+BODILESS = frozenset({'users.delete_user', 'accounts.delete_account'})

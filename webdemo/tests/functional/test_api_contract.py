@@ -8,8 +8,10 @@ import json
 import urllib.error
 import urllib.request
 
+import jsonschema
 from oslotest import base
 
+from webdemo.api import schemas
 from webdemo.tests.functional import api_fixtures
 from webdemo.tests.functional import db_fixtures
 
@@ -48,6 +50,9 @@ class ApiContract(api_fixtures.ApiServerMixin):
             status, body, headers = self.raw('GET', path, caller=ANONYMOUS)
             self.assertEqual(200, status, body)
             found = json.loads(body)
+            # As api-ref/openapi.json describes it.
+            jsonschema.validate(found, schemas.VERSION_DOCUMENT[
+                'versions' if path == '/' else 'version'])
             v1 = found['versions'][0] if path == '/' else found['version']
             self.assertEqual(
                 {'id': 'v1.0', 'status': 'CURRENT', 'min_version': '1.0',

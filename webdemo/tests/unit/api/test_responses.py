@@ -7,6 +7,7 @@ from oslotest import base
 
 from webdemo.api import errors
 from webdemo.api import responses
+from webdemo.api import schemas
 from webdemo.api import v1_accounts
 from webdemo.api import v1_users
 
@@ -19,8 +20,8 @@ class TestEveryRoute(base.BaseTestCase):
             app.register_blueprint(blueprint, url_prefix='/v1')
         endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
                      if rule.endpoint != 'static'}
-        self.assertEqual(endpoints, set(responses.RESPONSES) |
-                         responses.BODILESS)
+        self.assertEqual(endpoints, set(schemas.RESPONSES) |
+                         schemas.BODILESS)
 
 
 _GOOD = {'user': {'id': 1, 'user_id': 'u', 'username': 'alice',

@@ -22,6 +22,7 @@ from werkzeug.middleware import dispatcher
 from webdemo.api import authentication
 from webdemo.api import authorization
 from webdemo.api import errors
+from webdemo.api import paging
 from webdemo.api import responses
 from webdemo.api import schema_guard
 from webdemo.api import v1_accounts
@@ -57,6 +58,7 @@ def create_app(conf, register=True):
     app.config['MAX_CONTENT_LENGTH'] = (
         conf.oslo_middleware.max_request_body_size)
     app.before_request(authorization.read_context)
+    app.url_value_preprocessor(paging.no_such_item)
     engine = engines.create_engine(conf)
     interval = conf.api.schema_check_interval
     if register:

@@ -14,6 +14,7 @@ import sys
 
 import flask
 
+from webdemo.api import paging
 from webdemo.api import schemas
 from webdemo.api import v1_accounts
 from webdemo.api import v1_users
@@ -39,7 +40,8 @@ _LIST_PARAMETERS = [
     {'name': 'limit', 'in': 'query', 'required': False,
      'schema': {'type': 'integer', 'minimum': 1, 'maximum': 1000}},
     {'name': 'marker', 'in': 'query', 'required': False,
-     'schema': {'type': 'integer', 'minimum': 1}},
+     'schema': {'type': 'integer', 'minimum': 1,
+                'maximum': paging.MAX_ID}},
 ]
 _ITEM = re.compile(r'<int\([^)]*\):(\w+)>')
 _SUCCESS = {'GET': '200', 'POST': '201', 'PATCH': '200', 'DELETE': '204'}
@@ -88,14 +90,15 @@ def _operation(rule, method):
 
 def _parameters(rule, method):
     found = [{'name': name, 'in': 'path', 'required': True,
-              'schema': {'type': 'integer', 'minimum': 1}}
+              'schema': {'type': 'integer', 'minimum': 1,
+                         'maximum': paging.MAX_ID}}
              for name in _ITEM.findall(rule.rule)]
     if method == 'GET' and not found:
         found += _LIST_PARAMETERS
     found.append({'name': 'OpenStack-API-Version', 'in': 'header',
-                  'required': False, 'schema': {'type': 'string'},
-                  'example': f'{versions.SERVICE_TYPE} '
-                             f'{versions.VERSIONS[-1]}'})
+                  'required': False, 'schema': {'enum': [
+                      f'{versions.SERVICE_TYPE} {version}' for version in
+                      (*versions.VERSIONS, 'latest')]}})
     return found
 
 

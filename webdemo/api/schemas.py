@@ -24,7 +24,12 @@ _NO_NUL = '^[^\x00]*$'
 # a392e388916b), once in Unicode NFC (v1_users.py): spaces around it
 # would make names that look the same differ, and MySQL ignores
 # trailing ones.
-_NAME = '^(?!\\s)(?![\\s\\S]*\\s$)[^\x00]*$'
+# "Space" is written out: Python's \s (which the server's check uses)
+# and ECMAScript's (which clients of api-ref/openapi.json use) differ on
+# U+001C..U+001F and U+FEFF, so the pattern names what either calls one.
+_SPACE = ('[\\t-\\r\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a'
+          '\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]')
+_NAME = f'^(?!{_SPACE})(?![\\s\\S]*{_SPACE}$)[^\x00]*$'
 
 
 def _text(most, nullable=False, pattern=_NO_NUL,

@@ -43,7 +43,7 @@ _LIST_PARAMETERS = [
      'schema': {'type': 'integer', 'minimum': 1,
                 'maximum': paging.MAX_ID}},
 ]
-_ITEM = re.compile(r'<int\([^)]*\):(\w+)>')
+_ITEM = re.compile(r'<int(?:\([^)]*\))?:(\w+)>')
 _SUCCESS = {'GET': '200', 'POST': '201', 'PATCH': '200', 'DELETE': '204'}
 
 

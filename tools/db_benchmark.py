@@ -264,9 +264,14 @@ def measure_round(history, database, ddl_file):
 
 
 def ddl_script(history, database, workdir):
-    """The revisions' SQL for this backend, as db sync --sql writes it."""
+    """The revisions' SQL for this backend, as db sync --sql writes it.
+
+    From an empty database, for the backend's dialect: --dialect reads no
+    database (a SQLite file that is not there is no longer made).
+    """
     database.empty()
-    sql = history.manage(database, 'db', 'sync', '--sql')[2]
+    sql = history.manage(database, 'db', 'sync', '--sql', '--dialect',
+                         database.backend)[2]
     revisions = sql.count('-- Running upgrade')
     expected = history.count + synthetic_history.shipped_count()
     if revisions != expected:

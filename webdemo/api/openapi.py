@@ -39,8 +39,9 @@ _ERRORS = {'400': 'the request or a field of its body is not valid',
 _LIST_PARAMETERS = [
     {'name': 'limit', 'in': 'query', 'required': False,
      'schema': {'type': 'integer', 'minimum': 1, 'maximum': 1000}},
+    # 0: from the first item (no id is lower).
     {'name': 'marker', 'in': 'query', 'required': False,
-     'schema': {'type': 'integer', 'minimum': 1,
+     'schema': {'type': 'integer', 'minimum': 0,
                 'maximum': paging.MAX_ID}},
 ]
 _ITEM = re.compile(r'<int(?:\([^)]*\))?:(\w+)>')
@@ -95,10 +96,14 @@ def _parameters(rule, method):
              for name in _ITEM.findall(rule.rule)]
     if method == 'GET' and not found:
         found += _LIST_PARAMETERS
+    # Any text: entries for other services are allowed and passed over.
     found.append({'name': 'OpenStack-API-Version', 'in': 'header',
-                  'required': False, 'schema': {'enum': [
-                      f'{versions.SERVICE_TYPE} {version}' for version in
-                      (*versions.VERSIONS, 'latest')]}})
+                  'required': False, 'schema': {'type': 'string'},
+                  'description': (
+                      f'"{versions.SERVICE_TYPE} X.Y" (from '
+                      f'{versions.VERSIONS[0]} to {versions.VERSIONS[-1]}) '
+                      f'or "{versions.SERVICE_TYPE} latest"; without it, '
+                      f'{versions.VERSIONS[0]}')})
     return found
 
 

@@ -62,5 +62,15 @@ class TestModes(base.BaseTestCase):
         self.assertEqual((200, _BAD), (status, body))
         self.assertIn('does not match its schema', logged)
 
+    def test_options_and_head_are_not_checked(self):
+        # They share the route's endpoint; Flask answers OPTIONS with no
+        # body (a schemathesis run found it made a 500 under error).
+        app = flask.Flask('options')
+        app.add_url_rule('/v1/users/1', 'users.show_user', lambda: _GOOD)
+        responses.register(app, 'error')
+        client = app.test_client()
+        self.assertEqual(200, client.options('/v1/users/1').status_code)
+        self.assertEqual(200, client.head('/v1/users/1').status_code)
+
     def test_ignore_checks_nothing(self):
         self.assertEqual((200, _BAD, ''), self.answer('ignore', _BAD))

@@ -131,8 +131,7 @@ def answer(start_response, code, message, headers=()):
     guard): the same shape, written without Flask.
     """
     status = http.HTTPStatus(code)
-    body = json.dumps({'error': {
-        'code': code, 'title': status.phrase, 'message': message}}).encode()
+    body = json.dumps(_body(code, status.phrase, message)).encode()
     start_response(f'{code} {status.phrase}', [
         ('Content-Type', 'application/json'),
         ('Content-Length', str(len(body))), *headers])
@@ -141,9 +140,13 @@ def answer(start_response, code, message, headers=()):
 
 def flask_answer(code, message, headers=()):
     """The JSON error body as a Flask response, from inside Flask."""
-    return flask.jsonify(error={
-        'code': code, 'title': http.HTTPStatus(code).phrase,
-        'message': message}), code, list(headers)
+    return flask.jsonify(_body(code, http.HTTPStatus(code).phrase,
+                               message)), code, list(headers)
+
+
+def _body(code, title, message):
+    """The one shape of every error the API answers."""
+    return {'error': {'code': code, 'title': title, 'message': message}}
 
 
 def register(app):
@@ -153,6 +156,5 @@ def register(app):
         # Werkzeug's own headers but its HTML type: a 405's Allow.
         headers = [(name, value) for name, value in error.get_headers()
                    if name.lower() != 'content-type']
-        return flask.jsonify(error={
-            'code': error.code, 'title': error.name,
-            'message': error.description}), error.code, headers
+        return flask.jsonify(_body(error.code, error.name,
+                                   error.description)), error.code, headers

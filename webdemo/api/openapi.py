@@ -97,7 +97,7 @@ def _parameters(rule, method):
     if method == 'GET' and not found:
         found += _LIST_PARAMETERS
     # Any text: entries for other services are allowed and passed over.
-    found.append({'name': 'OpenStack-API-Version', 'in': 'header',
+    found.append({'name': versions.HEADER, 'in': 'header',
                   'required': False, 'schema': {'type': 'string'},
                   'description': (
                       f'"{versions.SERVICE_TYPE} X.Y" (from '

@@ -27,7 +27,7 @@ SERVICE_TYPE = 'webdemo'
 VERSIONS = ('1.0',)
 # Where a request's microversion waits for the application.
 ENVIRON_KEY = f'{SERVICE_TYPE}.microversion'
-_HEADER = 'OpenStack-API-Version'
+HEADER = 'OpenStack-API-Version'
 
 
 class Microversions:
@@ -38,21 +38,21 @@ class Microversions:
 
     def __call__(self, environ, start_response):
         headers = microversion_parse.headers_from_wsgi_environ(environ)
-        vary = [('Vary', _HEADER)]
+        vary = [('Vary', HEADER)]
         try:
             version = microversion_parse.extract_version(
                 headers, SERVICE_TYPE, VERSIONS)
         except ValueError:
             return errors.answer(start_response, 406, (
-                f'{_HEADER}: this API serves microversions {VERSIONS[0]} '
+                f'{HEADER}: this API serves microversions {VERSIONS[0]} '
                 f'to {VERSIONS[-1]} of {SERVICE_TYPE}: ask for one of them, '
                 f'or for "{SERVICE_TYPE} latest"'), vary)
         except TypeError:
             return errors.answer(start_response, 400, (
-                f'{_HEADER}: not a version: write it as "{SERVICE_TYPE} '
+                f'{HEADER}: not a version: write it as "{SERVICE_TYPE} '
                 f'{VERSIONS[-1]}" or "{SERVICE_TYPE} latest"'), vary)
         environ[ENVIRON_KEY] = version
-        said = [(_HEADER, f'{SERVICE_TYPE} {version}'), *vary]
+        said = [(HEADER, f'{SERVICE_TYPE} {version}'), *vary]
 
         def start(status, response_headers, exc_info=None):
             return start_response(status, [*response_headers, *said],

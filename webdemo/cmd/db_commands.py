@@ -91,7 +91,7 @@ def _authoring():
 
 def sync(conf, args):
     if args.sql and args.dialect:
-        print(f'-- Dialect: {args.dialect} (no database read)')
+        render.say(f'-- Dialect: {args.dialect} (no database read)')
         _migration().upgrade_sql_for(args.dialect, args.revision, args.phase,
                                      out=sys.stdout)
         return exit_codes.OK

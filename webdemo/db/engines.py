@@ -157,18 +157,19 @@ def _connection(conf, existing=False):
             '[database] connection is empty: set it to a database URL, '
             'or remove it to use the embedded SQLite default.')
     try:
-        backend = make_url(connection).get_backend_name()
+        url = make_url(connection)
     except sa_exc.ArgumentError:
         # Explained once the engine is made (explain_failure).
         return connection
+    backend = url.get_backend_name()
     instead = backends.written_as(backend)
     if instead:
         raise exception.ConfigurationError(
             f'[database] connection {db_url.display(connection)} uses the '
             f'{backend} dialect: write it as {instead}, the dialect '
             'webdemo and oslo.db drive that database with.')
-    kind = _kind(make_url(connection))
-    missing = kind.missing(make_url(connection)) if existing and kind else None
+    kind = _kind(url)
+    missing = kind.missing(url) if existing and kind else None
     if missing:
         raise exception.DatabaseConnectionError(
             f'cannot connect to the database at '

@@ -57,8 +57,7 @@ def history(engine, revision_range=None):
     seen = reader.observe_unlocked(engine)
     state = judge.classify(seen, scripts)
     base, head = scripts_module.parse_range(revision_range, state)
-    applied = (frozenset() if state.status == Status.UNKNOWN_REVISION
-               else scripts.applied(judge.starting_point(state)))
+    applied = _applied(state, scripts)
     with scripts_module.revision_errors('show history for', revision_range):
         walked = scripts.walk(base, head)
     return state, [revisions.info(rev, applied,
@@ -76,10 +75,15 @@ def graph(engine=None):
     if engine is None:
         return drawing.drawing(scripts)
     state = judge.classify(reader.observe_unlocked(engine), scripts)
-    applied = (frozenset() if state.status == Status.UNKNOWN_REVISION
-               else scripts.applied(judge.starting_point(state)))
-    return drawing.drawing(
-        scripts, applied, state.interrupted + state.interrupted_downgrades)
+    return drawing.drawing(scripts, _applied(state, scripts),
+                           state.interrupted + state.interrupted_downgrades)
+
+
+def _applied(state, scripts):
+    """The revisions state's database has applied (none it cannot know)."""
+    if state.status == Status.UNKNOWN_REVISION:
+        return frozenset()
+    return scripts.applied(judge.starting_point(state))
 
 
 def heads():

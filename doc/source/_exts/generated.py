@@ -10,7 +10,7 @@ import argparse
 import os
 
 from webdemo.cmd import exit_codes
-from webdemo.cmd import manage
+from webdemo.cmd import manage_parser
 from webdemo.db.history import drawing
 from webdemo.db.history import scripts
 
@@ -39,7 +39,7 @@ def _commands(parser, prefix):
 
 
 def _cli():
-    parser = manage.build_parser()
+    parser = manage_parser.build_parser()
     lines = ['``webdemo-manage``', '=' * 19, '', '::', '']
     lines += ['    ' + line for line in _help(parser).splitlines()]
     for words, sub in _commands(parser, 'webdemo-manage'):

@@ -11,6 +11,7 @@ from oslotest import base
 from webdemo.cmd import db_commands
 from webdemo.cmd import exit_codes
 from webdemo.cmd import manage
+from webdemo.cmd import manage_parser
 from webdemo.cmd import render
 from webdemo.db.rolling import online_migrations
 from webdemo.db.state import judge as state
@@ -26,8 +27,8 @@ class TestParser(base.BaseTestCase):
             fixtures.MonkeyPatch('sys.stderr', io.StringIO())).new_value
 
     def _exit_code(self, argv):
-        error = self.assertRaises(SystemExit, manage.build_parser().parse_args,
-                                  argv)
+        parser = manage_parser.build_parser()
+        error = self.assertRaises(SystemExit, parser.parse_args, argv)
         return error.code
 
     def test_bad_arguments_exit_127_with_one_line(self):
@@ -39,14 +40,14 @@ class TestParser(base.BaseTestCase):
             self.assertEqual(1, len(self.stderr.getvalue().splitlines()))
 
     def test_sync_revision_is_optional(self):
-        args = manage.build_parser().parse_args(['db', 'sync'])
+        args = manage_parser.build_parser().parse_args(['db', 'sync'])
         self.assertIsNone(args.revision)
-        args = manage.build_parser().parse_args(['db', 'sync', 'abc'])
+        args = manage_parser.build_parser().parse_args(['db', 'sync', 'abc'])
         self.assertEqual('abc', args.revision)
 
     def test_dialect_choices_are_the_backends(self):
         from webdemo.db import backends
-        parser = manage.build_parser()
+        parser = manage_parser.build_parser()
         for dialect in backends.DIALECTS:
             self.assertEqual(dialect, parser.parse_args(
                 ['db', 'sync', '--sql', '--dialect', dialect]).dialect)
@@ -61,7 +62,7 @@ class TestParser(base.BaseTestCase):
         self.assertIn('use it with --sql', self.stderr.getvalue())
 
     def test_config_options_repeat(self):
-        args = manage.build_parser().parse_args(
+        args = manage_parser.build_parser().parse_args(
             ['--config-file', 'a', '--config-file', 'b', '--config-dir', 'd',
              'db', 'version'])
         self.assertEqual(['--config-file', 'a', '--config-file', 'b',

@@ -96,15 +96,18 @@ def _parameters(rule, method):
              for name in _ITEM.findall(rule.rule)]
     if method == 'GET' and not found:
         found += _LIST_PARAMETERS
+    return found + [_microversion()]
+
+
+def _microversion():
     # Any text: entries for other services are allowed and passed over.
-    found.append({'name': versions.HEADER, 'in': 'header',
-                  'required': False, 'schema': {'type': 'string'},
-                  'description': (
-                      f'"{versions.SERVICE_TYPE} X.Y" (from '
-                      f'{versions.VERSIONS[0]} to {versions.VERSIONS[-1]}) '
-                      f'or "{versions.SERVICE_TYPE} latest"; without it, '
-                      f'{versions.VERSIONS[0]}')})
-    return found
+    return {'name': versions.HEADER, 'in': 'header', 'required': False,
+            'schema': {'type': 'string'},
+            'description': (
+                f'"{versions.SERVICE_TYPE} X.Y" (from '
+                f'{versions.VERSIONS[0]} to {versions.VERSIONS[-1]}) or '
+                f'"{versions.SERVICE_TYPE} latest"; without it, '
+                f'{versions.VERSIONS[0]}')}
 
 
 def _responses(endpoint, method):
@@ -113,19 +116,25 @@ def _responses(endpoint, method):
     answers = {code: {'description': 'done'} if body is None else {
         'description': 'done',
         'content': {'application/json': {'schema': body}}}}
-    for status, words in _ERRORS.items():
-        answers[status] = {'description': words, 'content': {
-            'application/json': {
-                'schema': {'$ref': '#/components/schemas/Error'}}}}
-    return answers
+    return {**answers, **_errors(_ERRORS)}
+
+
+def _errors(statuses):
+    error = {'application/json': {
+        'schema': {'$ref': '#/components/schemas/Error'}}}
+    return {status: {'description': _ERRORS[status], 'content': error}
+            for status in statuses}
 
 
 def _version_document(key):
+    # Versions.Microversions reads the header before the document.
     return {'operationId': f'version_document_{key}', 'security': [],
+            'parameters': [_microversion()],
             'responses': {'200': {
                 'description': 'the API\'s versions, for any caller',
                 'content': {'application/json': {
-                    'schema': schemas.VERSION_DOCUMENT[key]}}}}}
+                    'schema': schemas.VERSION_DOCUMENT[key]}}},
+                **_errors(('400', '406'))}}
 
 
 def text():

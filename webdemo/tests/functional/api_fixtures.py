@@ -94,6 +94,8 @@ def keystone_reachable():
 
 ANONYMOUS = Caller()
 NOBODY = Caller('nobody')
+# The member the API reference's samples were taken as (api-ref/source).
+SAMPLE = Caller('ada', '6b1f9e2d4c8a4e0f9d3b7a5c2e1f8d40', 'member')
 CALLERS = {f'{role}-{project[-1]}': Caller(f'{role}-{project[-1]}', project,
                                            role)
            for project in (PROJECT_A, PROJECT_B) for role in ROLES}
@@ -112,7 +114,8 @@ def _hashed(password):
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()
 
 
-def write_http_basic(home, callers=tuple(CALLERS.values()) + (NOBODY,)):
+def write_http_basic(home,
+                     callers=tuple(CALLERS.values()) + (NOBODY, SAMPLE)):
     """A config file for http_basic knowing callers; its path."""
     htpasswd = _write(home, 'htpasswd', ''.join(
         f'{caller.name}:{_hashed(caller.password)}\n' for caller in callers))

@@ -26,6 +26,12 @@ and prints medians, ratios and the peak memory of a full sync.
 
     .tox/py3/bin/python tools/db_benchmark.py            # 10, 100, 1000
     .tox/py3/bin/python tools/db_benchmark.py --quick    # what CI runs
+    .tox/py3/bin/python tools/db_benchmark.py \
+        --save doc/source/figures/db_benchmark.json
+
+--save writes the medians, the machine and the date as JSON; the
+documentation's build draws its plots from that file
+(doc/source/_exts/plots.py), so the pictures are this script's figures.
 
 Run it with a Python that has webdemo's requirements installed. The
 MariaDB and PostgreSQL runs use oslo.db's openstack_citest user
@@ -34,7 +40,10 @@ said so, unless --require-backends.
 """
 
 import argparse
+import datetime
+import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -368,6 +377,28 @@ def report(results, sizes):
           f'at {sizes[0] + synthetic_history.shipped_count()} revisions')
 
 
+def save(results, rounds, path):
+    """Write results as JSON at path, with the machine and the date.
+
+    Per backend and history length: each measurement's median seconds.
+    """
+    document = {
+        'command': 'tools/db_benchmark.py ' + ' '.join(sys.argv[1:]),
+        'date': datetime.date.today().isoformat(),
+        'machine': f'{platform.machine()}, {os.cpu_count()} CPUs, '
+                   f'{platform.system()} {platform.release()}, Python '
+                   f'{platform.python_version()}',
+        'rounds': rounds,
+        'results': [{'backend': backend,
+                     'revisions': count + synthetic_history.shipped_count(),
+                     'seconds': {name: value[0]
+                                 for name, value in found.items()}}
+                    for (backend, count), found in sorted(results.items())]}
+    with open(path, 'w') as out:
+        json.dump(document, out, indent=1, sort_keys=True)
+        out.write('\n')
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--sizes', default='10,100,1000',
@@ -378,6 +409,9 @@ def main():
     parser.add_argument('--backends', default='sqlite,mysql,postgresql')
     parser.add_argument('--require-backends', action='store_true',
                         help='fail when a server cannot be reached')
+    parser.add_argument('--save', metavar='PATH',
+                        help='also write the medians as JSON, for the '
+                             "documentation's plots")
     args = parser.parse_args()
     sizes = [10, 100] if args.quick else [
         int(size) for size in args.sizes.split(',')]
@@ -391,7 +425,10 @@ def main():
         else:
             print(f'{backend} cannot be reached: left out')
     with tempfile.TemporaryDirectory(prefix='webdemo-bench-') as workdir:
-        report(run(sizes, rounds, backends, workdir), sizes)
+        results = run(sizes, rounds, backends, workdir)
+        report(results, sizes)
+        if args.save:
+            save(results, rounds, args.save)
         history = History(sizes[0], os.path.join(workdir, 'imports'))
         database = Database('sqlite', workdir, 'wd_bench_imports')
         database.empty()

@@ -92,6 +92,8 @@ setup_postgres() {
 
 # Graphviz's dot draws db graph --format svg; its test needs it.
 command -v dot >/dev/null || apt_install graphviz
+# ApacheBench drives tools/api_benchmark.py.
+command -v ab >/dev/null || apt_install apache2-utils
 
 start_mariadb
 setup_mariadb

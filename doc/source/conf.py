@@ -3,7 +3,8 @@
 What can be generated is, at build time, from the code itself: the
 configuration options (oslo_config.sphinxext), the policy rules
 (oslo_policy.sphinxext), the CLI's commands and exit codes, and the
-revision graph (_exts/generated.py).
+revision graph (_exts/generated.py); and the benchmark's plots from
+the figures tools/db_benchmark.py --save wrote (_exts/plots.py).
 """
 
 import os
@@ -18,6 +19,7 @@ extensions = [
     'oslo_policy.sphinxext',
     'sphinx.ext.graphviz',
     'generated',
+    'plots',
 ]
 # What _exts/generated.py writes is included by the pages, not a page.
 exclude_patterns = ['_build', '_generated']

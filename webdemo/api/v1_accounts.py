@@ -55,7 +55,7 @@ def create_account():
     authorization.check('webdemo:account:create')
     project = authorization.own_project()
     new = _accounts().create(project, **_fields(schemas.ACCOUNT_CREATE))
-    return errors.shown('account', new, _accounts().by_id(new)), 201
+    return {'account': new}, 201
 
 
 @BLUEPRINT.patch('/accounts/' + paging.ITEM)

@@ -72,7 +72,7 @@ def create_user():
                               fields['username'], fields.get('email'))
     except db_exc.DBDuplicateEntry:
         raise _taken(fields['username']) from None
-    return errors.shown('user', new, _users().by_id(new)), 201
+    return {'user': new}, 201
 
 
 @BLUEPRINT.patch('/users/' + paging.ITEM)

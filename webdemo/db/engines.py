@@ -75,6 +75,10 @@ def create_engine(conf, immediate=False, once=False, existing=False):
                if name in _OSLO_DB_OPTIONS}
     if once:
         options['max_retries'] = 1
+    # oslo.db's sleep(0) at each connection checkin lets eventlet's
+    # greenthreads run; webdemo has none (gunicorn's sync workers, plain
+    # threads), so it only gave the CPU away once per request.
+    options['thread_checkin'] = False
     try:
         options['connection'] = _with_defaults(connection, once)
         context = enginefacade.transaction_context()

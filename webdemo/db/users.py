@@ -47,14 +47,18 @@ class Users:
         self._has_name = None
 
     def create(self, project_id, user_id, username, email=None):
-        """Add a user to project_id; returns its id."""
+        """Add a user to project_id; it, as by_id shows it.
+
+        The row is read back in the transaction that wrote it.
+        """
         def insert(connection, has_name):
             values = {'user_id': user_id, 'username': username,
                       'email': email, 'project_id': project_id}
             if has_name:
                 values['name'] = username
-            return connection.execute(_table(has_name).insert().values(
-                values)).inserted_primary_key[0]
+            return self._row(connection, has_name, connection.execute(
+                _table(has_name).insert().values(
+                    values)).inserted_primary_key[0])
         return self._run(insert)
 
     def get(self, username):
@@ -67,11 +71,13 @@ class Users:
 
     def by_id(self, key):
         """The user whose primary key is key, as a dict, or None."""
-        def select(connection, has_name):
-            row = connection.execute(self._select(has_name).where(
-                _table(has_name).c.id == key)).first()
-            return None if row is None else dict(row._mapping)
-        return self._run(select)
+        return self._run(lambda connection, has_name: self._row(
+            connection, has_name, key))
+
+    def _row(self, connection, has_name, key):
+        row = connection.execute(self._select(has_name).where(
+            _table(has_name).c.id == key)).first()
+        return None if row is None else dict(row._mapping)
 
     def page(self, limit, marker=None, project_id=None):
         """Up to limit users with an id above marker, by id, as dicts.

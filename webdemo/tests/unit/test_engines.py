@@ -1,12 +1,17 @@
-"""How engine-creation failures are explained; no database is touched."""
+"""How engines are made and their failures explained; no server is
+touched (one test uses an in-memory SQLite)."""
 
 import types
 
+from oslo_config import cfg
 from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import engines as oslo_engines
 from oslotest import base
 import pymysql
+import sqlalchemy
 from sqlalchemy import exc as sa_exc
 
+from webdemo import conf as webdemo_conf
 from webdemo.db import engines
 from webdemo import exception
 
@@ -96,3 +101,18 @@ class TestConnectionSetting(base.BaseTestCase):
 
     def test_a_mysql_url_passes(self):
         self.assertEqual(URL, self.connection(URL))
+
+
+class TestCheckin(base.BaseTestCase):
+
+    def test_no_sleep_at_checkin(self):
+        # oslo.db's sleep(0) at checkin is for eventlet; webdemo has none
+        # and it cost each API request a trip through the scheduler.
+        conf = cfg.ConfigOpts()
+        webdemo_conf.register_opts(conf)
+        conf([], default_config_files=[], default_config_dirs=[])
+        conf.set_override('connection', 'sqlite://', group='database')
+        engine = engines.create_engine(conf)
+        self.addCleanup(engine.dispose)
+        self.assertFalse(sqlalchemy.event.contains(
+            engine, 'checkin', oslo_engines._thread_yield))

@@ -1,4 +1,4 @@
-"""The API benchmark's floor (tools/api_benchmark.py), as a WSGI app.
+"""The API benchmark's floors (tools/api_benchmark.py), as WSGI apps.
 
 What webdemo-api's two timed requests do at the least, with nothing
 between Flask and the database: GET /v1/users?limit=N runs the same
@@ -8,6 +8,15 @@ body, runs the same INSERT and answers the row. No authentication,
 policy, validation, microversion, request id or proxy handling, no
 retries: what webdemo adds to these is what the benchmark measures.
 
+With API_FLOOR_LIBRARIES set to a webdemo config file, the same routes
+also go through what webdemo must use whatever its own code does, each
+used as its documentation says and nothing else: keystonemiddleware's
+auth_token (the token cached after its first use), oslo.policy's
+enforcer with webdemo's rules (the checks each route makes: two for a
+list, one for a create) over oslo.context's RequestContext, and oslo.db's
+engine (which pings each connection it hands out). The gap between the
+two floors is what those libraries cost.
+
     API_FLOOR_DATABASE=URL API_FLOOR_PROJECT=ID gunicorn api_floor:APP
 """
 
@@ -16,8 +25,8 @@ import os
 import flask
 import sqlalchemy as sa
 
-ENGINE = sa.create_engine(os.environ['API_FLOOR_DATABASE'])
 PROJECT = os.environ['API_FLOOR_PROJECT']
+LIBRARIES = os.environ.get('API_FLOOR_LIBRARIES')
 # The tables as the floor needs them, written out: importing webdemo's
 # models would be importing part of what is measured.
 _METADATA = sa.MetaData()
@@ -32,8 +41,19 @@ ACCOUNTS = sa.Table('account', _METADATA,
 APP = flask.Flask('api_floor')
 
 
+def _allowed(rule, do_raise=True):
+    """True without the libraries; else oslo.policy's answer."""
+    if not LIBRARIES:
+        return True
+    context = flask.request.environ['floor.context']
+    return ENFORCER.authorize(rule, {'project_id': context.project_id},
+                              context, do_raise=do_raise)
+
+
 @APP.get('/v1/users')
 def list_users():
+    _allowed('webdemo:user:list')
+    _allowed('webdemo:user:list:all_projects', do_raise=False)
     limit = int(flask.request.args.get('limit', 100))
     query = sa.select(USERS).where(USERS.c.project_id == PROJECT).order_by(
         USERS.c.id).limit(limit)
@@ -51,6 +71,7 @@ def list_users():
 
 @APP.post('/v1/accounts')
 def create_account():
+    _allowed('webdemo:account:create')
     fields = flask.request.get_json()['account']
     values = {'name': fields['name'],
               'description': fields.get('description'),
@@ -59,3 +80,37 @@ def create_account():
         key = connection.execute(
             ACCOUNTS.insert().values(values)).inserted_primary_key[0]
     return {'account': {'id': key, **values}}, 201
+
+
+def _with_libraries(path):
+    """oslo.db's engine, an enforcer, APP behind auth_token."""
+    from keystonemiddleware import auth_token
+    from oslo_config import cfg
+    from oslo_context import context
+    from oslo_db.sqlalchemy import engines
+    from oslo_policy import policy
+
+    from webdemo import policies
+
+    conf = cfg.ConfigOpts()
+    conf(['--config-file', path], project='webdemo')
+    enforcer = policy.Enforcer(conf)
+    enforcer.register_defaults(policies.list_rules())
+    engine = engines.create_engine(os.environ['API_FLOOR_DATABASE'],
+                                   thread_checkin=False)
+    inner = APP.wsgi_app
+
+    def with_context(environ, start_response):
+        environ['floor.context'] = context.RequestContext.from_environ(
+            environ)
+        return inner(environ, start_response)
+
+    APP.wsgi_app = auth_token.filter_factory(
+        {}, oslo_config_config=conf)(with_context)
+    return engine, enforcer
+
+
+if LIBRARIES:
+    ENGINE, ENFORCER = _with_libraries(LIBRARIES)
+else:
+    ENGINE = sa.create_engine(os.environ['API_FLOOR_DATABASE'])

@@ -8,8 +8,9 @@ import http
 import json
 
 import flask
-import jsonschema
 from werkzeug import exceptions
+
+from webdemo.api import validation
 
 
 # The longest piece of what a client sent that an error quotes back.
@@ -100,8 +101,7 @@ def _sent():
 def body(schema):
     """The request's JSON body; a 400 unless it matches schema."""
     sent = _sent()
-    found = next(iter(jsonschema.Draft202012Validator(schema).iter_errors(
-        sent)), None)
+    found = validation.first_error(schema, sent)
     if found is not None:
         raise invalid(found)
     return sent

@@ -60,7 +60,7 @@ TARGET_P99 = 1.5
 
 
 class Servers:
-    """webdemo-api and its floor on one database, both serving."""
+    """webdemo-api and its two floors on one database, all serving."""
 
     def __init__(self, database, project, workers, workdir):
         self.database = database
@@ -77,7 +77,8 @@ class Servers:
         self._serve('webdemo', [os.path.join(BIN, 'webdemo-api'),
                                 '--workers', self._workers,
                                 '--config-file', conf, '--port'], env)
-        floor = dict(os.environ, API_FLOOR_DATABASE=self.database.url,
+        floor = dict(os.environ, HOME=self._workdir,
+                     API_FLOOR_DATABASE=self.database.url,
                      API_FLOOR_PROJECT=self.project)
         gunicorn = [os.path.join(BIN, 'gunicorn'), '--workers',
                     self._workers, '--access-logfile', '-', '--chdir', TOOLS,
@@ -100,7 +101,12 @@ class Servers:
     def stop(self):
         for process in self._processes:
             process.terminate()
-            process.wait(timeout=30)
+        for process in self._processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _wait_until_serving(url, name):
@@ -145,12 +151,15 @@ def ab(url, scenario, requests, concurrency, body_file):
                '-H', f'X-Auth-Token: {token["X-Auth-Token"]}']
     if method == 'POST':
         command += ['-p', body_file, '-T', 'application/json']
+    # Not check=True: its error would print the command, token and all.
     result = subprocess.run(command + [url + path], capture_output=True,
-                            text=True, check=True)
+                            text=True)
     failed = _NON_2XX.search(result.stdout)
-    if failed or 'Failed requests:        0' not in result.stdout:
-        raise SystemExit(f'api_benchmark: {url}{path} answered errors:\n'
-                         f'{result.stdout}')
+    if (result.returncode or failed
+            or 'Failed requests:        0' not in result.stdout):
+        raise SystemExit(f'api_benchmark: {url}{path} answered errors '
+                         f'(ab exited {result.returncode}):\n'
+                         f'{result.stdout}{result.stderr}')
     return (float(_RATE.search(result.stdout).group(1)),
             int(_P99.search(result.stdout).group(1)))
 
@@ -219,8 +228,10 @@ def run_backend(backend, args, workdir, body_file):
         servers.start()
         return measure(servers, args, body_file)
     finally:
-        servers.stop()
-        database.drop()
+        try:
+            servers.stop()
+        finally:
+            database.drop()
 
 
 def main():

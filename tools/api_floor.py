@@ -88,12 +88,16 @@ def _with_libraries(path):
     from oslo_config import cfg
     from oslo_context import context
     from oslo_db.sqlalchemy import engines
+    from oslo_policy import opts
     from oslo_policy import policy
 
     from webdemo import policies
 
     conf = cfg.ConfigOpts()
-    conf(['--config-file', path], project='webdemo')
+    conf(['--config-file', path], project='webdemo',
+         default_config_files=[], default_config_dirs=[])
+    # The defaults webdemo's enforcer runs with (webdemo/policy.py).
+    opts.set_defaults(conf, enforce_scope=True, enforce_new_defaults=True)
     enforcer = policy.Enforcer(conf)
     enforcer.register_defaults(policies.list_rules())
     engine = engines.create_engine(os.environ['API_FLOOR_DATABASE'],

@@ -26,6 +26,8 @@ _SAMPLE = re.compile(r'^\.\. literalinclude:: (\S+)$', re.M)
 _SUCCESS = re.compile(
     r'^\.\. rest_status_code:: success status\.yaml\n\n +- (\d+)$', re.M)
 _PARAMETER = re.compile(r'^ +- (\S+): (\S+)$', re.M)
+_ERRORS = re.compile(
+    r'^\.\. rest_status_code:: error status\.yaml\n\n((?: +- \d+\n)+)', re.M)
 
 
 @dataclasses.dataclass
@@ -37,6 +39,7 @@ class Exchange:
     sent: str
     path: str
     status: int
+    errors: tuple = ()
     request: dict = None
     response: dict = None
     request_parameters: dict = dataclasses.field(default_factory=dict)
@@ -69,6 +72,8 @@ def _exchange(title, section):
     return Exchange(
         title=title, method=method, route=route, sent=sent, path=path,
         status=int(_SUCCESS.search(section).group(1)),
+        errors=tuple(int(code) for code in re.findall(
+            r'\d+', _ERRORS.search(section).group(1))),
         request=bodies.get('req.json'), response=bodies.get('resp.json'),
         request_parameters=_parameters(_heading(section, 'Request')),
         response_parameters=_parameters(_heading(section, 'Response')),

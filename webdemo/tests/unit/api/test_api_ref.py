@@ -56,6 +56,16 @@ class TestApiReference(base.BaseTestCase):
                           exchange.title)
             self.assertLess(exchange.status, 300, exchange.title)
 
+    def test_each_error_listed_is_one_the_operation_answers(self):
+        for exchange in self.exchanges:
+            answered = self.operation(exchange)['responses']
+            self.assertTrue(exchange.errors, exchange.title)
+            for code in exchange.errors:
+                self.assertIn(str(code), answered, exchange.title)
+            # A malformed or unserved microversion: on every route.
+            self.assertLessEqual({400, 406}, set(exchange.errors),
+                                 exchange.title)
+
     def test_the_request_table_lists_every_parameter_and_field(self):
         for exchange in self.exchanges:
             operation = self.operation(exchange)

@@ -76,13 +76,14 @@ class Servers:
                    OS_DATABASE__CONNECTION=self.database.url)
         self._serve('webdemo', [os.path.join(BIN, 'webdemo-api'),
                                 '--workers', self._workers,
-                                '--config-file', conf, '--port'], env)
+                                '--config-file', conf, '--port', '{port}'],
+                    env)
         floor = dict(os.environ, HOME=self._workdir,
                      API_FLOOR_DATABASE=self.database.url,
                      API_FLOOR_PROJECT=self.project)
         gunicorn = [os.path.join(BIN, 'gunicorn'), '--workers',
                     self._workers, '--access-logfile', '-', '--chdir', TOOLS,
-                    'api_floor:APP', '--bind']
+                    'api_floor:APP', '--bind', '127.0.0.1:{port}']
         self._serve('floor', gunicorn, floor)
         self._serve('libraries', gunicorn,
                     dict(floor, API_FLOOR_LIBRARIES=conf))
@@ -90,13 +91,12 @@ class Servers:
             _wait_until_serving(url + '/v1/users?limit=1', name)
 
     def _serve(self, name, command, env):
-        port = str(manage_runner.free_port())
-        if command[-1] == '--bind':
-            port = f'127.0.0.1:{port}'
+        """Start command, its '{port}' a free port, as server name."""
+        port = manage_runner.free_port()
         self._processes.append(subprocess.Popen(
-            command + [port], env=env, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL))
-        self.urls[name] = f'http://127.0.0.1:{port.rsplit(":", 1)[-1]}'
+            [word.format(port=port) for word in command], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        self.urls[name] = f'http://127.0.0.1:{port}'
 
     def stop(self):
         for process in self._processes:
@@ -110,7 +110,7 @@ class Servers:
 
 
 def _wait_until_serving(url, name):
-    token = api_fixtures.CALLERS['member-a'].headers('keystone')
+    token = CALLER.headers('keystone')
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -146,7 +146,7 @@ _NON_2XX = re.compile(r'^Non-2xx responses:\s+(\d+)', re.M)
 def ab(url, scenario, requests, concurrency, body_file):
     """One ApacheBench run: (requests per second, p99 in ms)."""
     method, path = SCENARIOS[scenario]
-    token = api_fixtures.CALLERS['member-a'].headers('keystone')
+    token = CALLER.headers('keystone')
     command = ['ab', '-q', '-l', '-n', str(requests), '-c', str(concurrency),
                '-H', f'X-Auth-Token: {token["X-Auth-Token"]}']
     if method == 'POST':
@@ -258,17 +258,14 @@ def main():
         raise SystemExit(f'api_benchmark: no Keystone at '
                          f'{api_fixtures.KEYSTONE_URL}: run '
                          f'tools/keystone.sh start')
+    backends = db_benchmark.reachable_backends(args.backends,
+                                               args.require_backends)
     print(HEADER)
     with tempfile.TemporaryDirectory() as workdir:
         body_file = os.path.join(workdir, 'account.json')
         with open(body_file, 'w') as out:
             json.dump(ACCOUNT, out)
-        for backend in args.backends.split(','):
-            if not db_benchmark.reachable(backend):
-                if args.require_backends:
-                    raise SystemExit(f'api_benchmark: {backend} unreachable')
-                print(f'{backend:<11} unreachable, left out')
-                continue
+        for backend in backends:
             report(backend, run_backend(backend, args, workdir, body_file))
 
 

@@ -173,6 +173,26 @@ def reachable(backend):
         return False
 
 
+def reachable_backends(names, required):
+    """The backends of comma-separated names that can be reached.
+
+    One that cannot is left out, and said so, or, when required, ends
+    the run; a name that is no backend ends it too.
+    """
+    found = []
+    for backend in names.split(','):
+        if backend != 'sqlite' and backend not in SERVERS:
+            raise SystemExit(f'{backend}: not a backend; name sqlite, '
+                             f'{", ".join(SERVERS)}')
+        if reachable(backend):
+            found.append(backend)
+        elif required:
+            raise SystemExit(f'{backend} cannot be reached')
+        else:
+            print(f'{backend} cannot be reached: left out')
+    return found
+
+
 def timed(argv, env, cwd=None):
     """Run argv to its end: (seconds, peak RSS in MiB, stdout)."""
     with tempfile.TemporaryFile('w+') as out, \
@@ -416,14 +436,7 @@ def main():
     sizes = [10, 100] if args.quick else [
         int(size) for size in args.sizes.split(',')]
     rounds = 1 if args.quick else args.rounds
-    backends = []
-    for backend in args.backends.split(','):
-        if reachable(backend):
-            backends.append(backend)
-        elif args.require_backends:
-            raise SystemExit(f'{backend} cannot be reached')
-        else:
-            print(f'{backend} cannot be reached: left out')
+    backends = reachable_backends(args.backends, args.require_backends)
     with tempfile.TemporaryDirectory(prefix='webdemo-bench-') as workdir:
         results = run(sizes, rounds, backends, workdir)
         report(results, sizes)

@@ -3,7 +3,6 @@ touched (one test uses an in-memory SQLite)."""
 
 import types
 
-from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import engines as oslo_engines
 from oslotest import base
@@ -11,9 +10,9 @@ import pymysql
 import sqlalchemy
 from sqlalchemy import exc as sa_exc
 
-from webdemo import conf as webdemo_conf
 from webdemo.db import engines
 from webdemo import exception
+from webdemo.tests.functional import db_fixtures
 
 URL = 'mysql+pymysql://u:pw@db.example/webdemo'
 
@@ -108,11 +107,7 @@ class TestCheckin(base.BaseTestCase):
     def test_no_sleep_at_checkin(self):
         # oslo.db's sleep(0) at checkin is for eventlet; webdemo has none
         # and it cost each API request a trip through the scheduler.
-        conf = cfg.ConfigOpts()
-        webdemo_conf.register_opts(conf)
-        conf([], default_config_files=[], default_config_dirs=[])
-        conf.set_override('connection', 'sqlite://', group='database')
-        engine = engines.create_engine(conf)
+        engine = engines.create_engine(db_fixtures.make_conf('sqlite://'))
         self.addCleanup(engine.dispose)
         self.assertFalse(sqlalchemy.event.contains(
             engine, 'checkin', oslo_engines._thread_yield))

@@ -13,6 +13,7 @@ process floor (doc/source/performance.rst).
 
 import importlib
 import sys
+import tempfile
 import time
 
 from webdemo.cmd import exit_codes
@@ -93,12 +94,13 @@ def sync(conf, args):
     if args.sql and args.dialect:
         render.say(f'-- Dialect: {args.dialect} (no database read)')
         _migration().upgrade_sql_for(args.dialect, args.revision, args.phase,
-                                     out=sys.stdout)
+                                     out=sys.stdout,
+                                     checkpoint=args.checkpoint)
         return exit_codes.OK
     if args.sql:
         engine = _connect(conf, args, prefix='-- ', read_only=True)
         _migration().upgrade_sql(engine, args.revision, args.phase,
-                                 out=sys.stdout)
+                                 out=sys.stdout, checkpoint=args.checkpoint)
         return exit_codes.OK
     started = time.monotonic()
     _sync(conf, args)
@@ -122,7 +124,8 @@ def _sync(conf, args):
                       ddl_guard=lock_wait.Settings.from_conf(
                           conf, args.allow_table_copy),
                       data_settings=_data_settings(conf),
-                      progress=render.DataProgress())
+                      progress=render.DataProgress(),
+                      checkpoint=args.checkpoint)
 
 
 def _data_settings(conf):
@@ -251,6 +254,29 @@ def revision(conf, args):
                                      report=render.say)
     render.say(f'Wrote {path}')
     return exit_codes.OK
+
+
+def checkpoint(conf, args):
+    with tempfile.TemporaryDirectory() as scratch:
+        made = [_engine_for(conf, f'sqlite:///{scratch}/replay.db')]
+        made += [_engine_for(conf, url) for url in args.backend_url]
+        try:
+            path = _authoring().checkpoint(made[0], args.revision, made[1:],
+                                           report=render.say)
+        finally:
+            for engine in made:
+                engine.dispose()
+    render.say(f'Wrote {path}')
+    return exit_codes.OK
+
+
+def _engine_for(conf, url):
+    """An engine for url, made as for [database] connection."""
+    conf.set_override('connection', url, group='database')
+    try:
+        return engines.create_engine(conf)
+    finally:
+        conf.clear_override('connection', group='database')
 
 
 def merge(conf, args):

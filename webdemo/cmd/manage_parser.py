@@ -69,6 +69,11 @@ def _add_changing_commands(commands):
                            'database without reaching one, from an empty '
                            'database, or from START with REVISION '
                            'written START:END')
+    sync.add_argument('--no-checkpoint', dest='checkpoint',
+                      action='store_false',
+                      help='on an empty database, run every revision '
+                           'instead of starting from the newest '
+                           'checkpoint at or below the target')
     _add_table_copy_option(sync)
     stamp = _documented(
         commands, 'stamp',
@@ -224,6 +229,19 @@ def _add_developer_commands(commands):
         'the heads of parallel branches.')
     merge.add_argument('revisions', nargs='+', metavar='REVISION')
     merge.add_argument('-m', '--message', required=True)
+    checkpoint = _documented(
+        commands, 'checkpoint', 'write a checkpoint of the schema '
+        '(developers)', 'Replay the history up to REVISION (default: the '
+        'heads) on a scratch SQLite database and write the schema it '
+        'builds, and its rows, as a checkpoint file beside the revisions: '
+        'db sync then builds an empty database from it instead of '
+        'replaying them (doc/source/revision-history.rst).')
+    checkpoint.add_argument('revision', nargs='?', metavar='REVISION')
+    checkpoint.add_argument(
+        '--backend-url', action='append', default=[], metavar='URL',
+        help='an empty database of another backend to replay on too, for '
+             'what SQLite cannot hold (a MySQL column\'s collation); '
+             'repeat for several. It is left at REVISION')
 
 
 def build_parser():

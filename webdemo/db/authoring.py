@@ -1,16 +1,26 @@
-"""The db commands for developers: write a revision, merge heads.
+"""The db commands for developers: write a revision, merge heads, cut a
+checkpoint.
 
 db revision writes a new revision at the head of the expand or the
 contract branch (with --autogenerate, from the differences between the
 models and a database at head, keeping the one phase's operations:
 autogenerate.py); db merge writes a revision merging heads. Both go
-through alembic.command, loaded only here.
+through alembic.command, loaded only here. db checkpoint replays the
+history on empty databases and writes what it built as a checkpoint
+(history/checkpoints.py, history/checkpoint_file.py).
 """
 
+import os
+
+from webdemo.db import backends
+from webdemo.db.history import checkpoint_file
+from webdemo.db.history import checkpoints
 from webdemo.db.history import phases
 from webdemo.db.history import scripts as scripts_module
+from webdemo.db import migration
 from webdemo.db.state import judge
 from webdemo.db.state.judge import Status
+from webdemo.db.state import snapshot
 from webdemo.db.state import status
 from webdemo import exception
 
@@ -92,3 +102,60 @@ def merge(revisions_to_merge, message):
         merge_heads = scripts_module.alembic_command('merge')
         return merge_heads(scripts_module.alembic_config(),
                            list(revisions_to_merge), message=message).path
+
+
+def checkpoint(engine, revision=None, others=(), report=print,
+               directory=checkpoints.DIRECTORY):
+    """Write a checkpoint of the history at revision; returns its path.
+
+    :param engine: an empty SQLite database, which the history is
+        replayed on and read back from
+    :param revision: where the checkpoint stands: a revision, or None
+        for the heads
+    :param others: engines of empty databases of other backends, replayed
+        too, for what SQLite cannot hold (a column's collation)
+    :raises webdemo.exception.InvalidRevision: revision is unknown
+    :raises webdemo.exception.ConfigurationError: a database is not
+        empty
+    """
+    scripts = scripts_module.Scripts.load()
+    covered = tuple(
+        _covered(scripts, script.revision)
+        for script in scripts.upgrade_plan(revision or 'heads', ()))
+    replayed = _replayed(engine, revision, report)
+    # The version rows the replay left (a head that another revision
+    # depends on has none).
+    heads = status.get_state(engine).current
+    text = checkpoint_file.render(
+        replayed, heads, covered, checkpoint_file.variants(replayed, {
+            backends.kind_of_dialect(other.dialect).name: _replayed(
+                other, revision, report) for other in others}))
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, '_'.join(heads) + '.py')
+    with open(path, 'w', encoding='utf-8') as written:
+        written.write(text)
+    return path
+
+
+def _covered(scripts, revision):
+    entry = scripts.graph.entries[revision]
+    facts = entry.facts
+    return checkpoints.Covered(revision, facts.down_revision,
+                               facts.branch_labels, facts.depends_on,
+                               facts.doc, entry.checksum)
+
+
+def _replayed(engine, revision, report):
+    """The Snapshot of engine's empty database, the history replayed."""
+    state = status.get_state(engine)
+    if state.status != Status.EMPTY:
+        raise exception.ConfigurationError(
+            f'db checkpoint replays the history on an empty database; '
+            f'{engine.url.render_as_string(hide_password=True)} is at '
+            f'{judge.describe(state)}: give an empty one.')
+    report('Replaying the history on '
+           f'{engine.url.render_as_string(hide_password=True)}.')
+    migration.sync(engine, revision, report=lambda line: None,
+                   checkpoint=False)
+    with engine.connect() as connection:
+        return snapshot.take(connection)

@@ -46,7 +46,14 @@ JOURNAL = sqlalchemy.Table(
     Column('checksum', String(64)),
     Column('statements_started', Integer, nullable=False, default=0),
     Column('statements_done', Integer, nullable=False, default=0),
+    # The checkpoint (its journal row's revision) that built the
+    # revision's schema, instead of its script: NULL when its script ran.
+    Column('checkpoint', String(64)),
     mysql_engine='InnoDB', mysql_charset='utf8mb4')
+
+# Columns added to webdemo's own tables after their first release, each
+# added by ensure_tables() where missing: (table, column).
+ADDED_COLUMNS = ((JOURNAL, JOURNAL.c.checkpoint),)
 
 LOCK_HOLDER = sqlalchemy.Table(
     'webdemo_migration_lock', METADATA,
@@ -94,8 +101,26 @@ NOT_MODELLED = frozenset({VERSION_TABLE, LEGACY_VERSION_TABLE,
 
 
 def ensure_tables(connection):
-    """Create webdemo's own tables where they are missing."""
+    """Create webdemo's own tables, and their later columns, if missing.
+
+    A column is added as the table's last, nullable: on every backend an
+    instant change that no running release's statements notice.
+    """
     METADATA.create_all(connection, checkfirst=True)
+    inspector = sqlalchemy.inspect(connection)
+    for table, column in ADDED_COLUMNS:
+        present = {found['name'] for found in inspector.get_columns(
+            table.name)}
+        if column.name not in present:
+            connection.execute(sqlalchemy.text(
+                _add_column(connection.dialect, table, column)))
+
+
+def _add_column(dialect, table, column):
+    preparer = dialect.identifier_preparer
+    kind = column.type.compile(dialect=dialect)
+    return (f'ALTER TABLE {preparer.format_table(table)} ADD COLUMN '
+            f'{preparer.format_column(column)} {kind}')
 
 
 def has_table(connection, table):

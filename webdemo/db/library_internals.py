@@ -29,7 +29,11 @@ releases tested.
    set once webdemo has begun the transaction with BEGIN IMMEDIATE
    (backends/sqlite.py), so that oslo.db's listener sends no second
    BEGIN.
-5. commit_inside_execution(): a commit from inside a statement's
+5. stamp_step(): Alembic's StampStep, which inserts one version row and
+   runs nothing, given a function to run: a checkpoint's steps (its
+   operations, then a row for each of its heads), which Alembic's
+   offline mode and the runner's version rows take as any step.
+6. commit_inside_execution(): a commit from inside a statement's
    ``before_cursor_execute`` listener, where Connection.commit() cannot
    run: the connection's commit listeners (the Galera lease's fence)
    first, then the DBAPI connection's commit
@@ -54,6 +58,20 @@ def migration_step(revision_map, script, upgrade):
     step = alembic_migration.MigrationStep
     make = step.upgrade_from_script if upgrade else step.downgrade_from_script
     return make(revision_map, script)
+
+
+def stamp_step(revision_map, head, fn=None):
+    """A step that inserts the version row head, running fn (or nothing).
+
+    :param revision_map: the RevisionMap head belongs to
+    """
+    from alembic.runtime import migration as alembic_migration
+
+    step = alembic_migration.StampStep((), (head,), True, True, revision_map)
+    if fn is not None:
+        step.migration_fn = fn
+        step.doc = 'checkpoint'
+    return step
 
 
 def run_step(step):

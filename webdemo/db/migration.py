@@ -25,6 +25,7 @@ from webdemo.db.execution.journal import Direction
 from webdemo.db.execution import lock_wait
 from webdemo.db.execution import offline
 from webdemo.db.execution import runner
+from webdemo.db.history import checkpoints
 from webdemo.db.history import phases
 from webdemo.db.history import revisions
 from webdemo.db.history import scripts as scripts_module
@@ -57,7 +58,8 @@ def _check_sync(state, scripts, target):
 
 def sync(engine, revision=None, phase=None, report=print,
          lock_settings=DEFAULT_LOCK, ddl_guard=DEFAULT_DDL_GUARD,
-         data_settings=None, progress=online_migrations.NoProgress()):
+         data_settings=None, progress=online_migrations.NoProgress(),
+         checkpoint=True):
     """Upgrade the database: every phase, one phase, or to a revision.
 
     Idempotent: on a database already there it changes nothing. A
@@ -79,6 +81,9 @@ def sync(engine, revision=None, phase=None, report=print,
     :param data_settings: an online_migrations.Settings, for the online data
         migrations the whole upgrade runs
     :param progress: shows them moving the data (online_migrations.run)
+    :param checkpoint: an empty database starts from the newest
+        checkpoint at or below the target (history/checkpoints.py);
+        False replays every revision
     :returns: the DatabaseState after the upgrade
     :raises webdemo.exception.WebdemoError: the subclass names why it
         refused (unknown revision, unversioned, invalid target, lock
@@ -89,10 +94,24 @@ def sync(engine, revision=None, phase=None, report=print,
     target = phases.target(phase) if phase else revision or 'heads'
     with _holding(engine, 'db sync', lock_settings, report) as held:
         plan = _check_sync(held.state, held.graph, target)
+        if checkpoint:
+            plan = _from_checkpoint(held.state, plan)
         return upgrade.run(
             engine, held, phases.split(plan, held.graph.sides),
             upgrade.Options(report, ddl_guard,
                             _data_to_move(whole, data_settings), progress))
+
+
+def _from_checkpoint(state, plan):
+    """plan, from the newest checkpoint it covers, on an empty database."""
+    return _with_checkpoint(plan) if checkpoints.fits(state) else plan
+
+
+def _with_checkpoint(plan):
+    """plan from the newest checkpoint it covers, if there is one."""
+    chosen = checkpoints.choose(checkpoints.load(),
+                                [script.revision for script in plan])
+    return plan if chosen is None else checkpoints.start_from(chosen, plan)
 
 
 def _data_to_move(whole, data_settings):
@@ -107,7 +126,8 @@ def _is_whole(phase, revision):
     return phase is None and revision in (None, 'heads')
 
 
-def upgrade_sql(engine, revision=None, phase=None, out=None):
+def upgrade_sql(engine, revision=None, phase=None, out=None,
+                checkpoint=True):
     """Write the SQL an upgrade would run, from the database's revision.
 
     Nothing is run. Unlike Alembic's own --sql, which starts from base,
@@ -119,11 +139,14 @@ def upgrade_sql(engine, revision=None, phase=None, out=None):
     :param revision: the target revision; None means the head(s)
     :param phase: phases.EXPAND or phases.CONTRACT, as for sync
     :param out: a text stream for the SQL
+    :param checkpoint: as for sync
     """
     scripts = scripts_module.Scripts.load()
     state = status.unlocked_state(engine, scripts)
     plan = _check_sync(state, scripts,
                        phases.target(phase) if phase else revision or 'heads')
+    if checkpoint:
+        plan = _from_checkpoint(state, plan)
     expand, contract = phases.split(plan, scripts.sides)
     if contract:
         # As db sync asks (upgrade.run): only the whole upgrade runs
@@ -140,7 +163,8 @@ def upgrade_sql(engine, revision=None, phase=None, out=None):
         judge.starting_point(state), (expand, contract), out)
 
 
-def upgrade_sql_for(dialect, revision=None, phase=None, out=None):
+def upgrade_sql_for(dialect, revision=None, phase=None, out=None,
+                    checkpoint=True):
     """Write the SQL of an upgrade for a kind of database, reading none.
 
     Alembic's offline mode, for SQL to be run by hand where webdemo
@@ -155,6 +179,8 @@ def upgrade_sql_for(dialect, revision=None, phase=None, out=None):
         heads
     :param phase: phases.EXPAND or phases.CONTRACT, instead of END
     :param out: a text stream for the SQL
+    :param checkpoint: from an empty database, start from the newest
+        checkpoint at or below END (as sync does)
     """
     scripts = scripts_module.Scripts.load()
     start, _, end = (revision or '').rpartition(':')
@@ -162,6 +188,8 @@ def upgrade_sql_for(dialect, revision=None, phase=None, out=None):
         script.revision for script in scripts.resolve(start, 'start from')))
     plan = scripts.upgrade_plan(
         phases.target(phase) if phase else end or 'heads', start)
+    if checkpoint and not start:
+        plan = _with_checkpoint(plan)
     offline.write_upgrade_sql(scripts, backends.offline_url(dialect), start,
                               phases.split(plan, scripts.sides), out)
 

@@ -15,6 +15,8 @@ other module asks which database this is:
 - finish_and_start(), started_id(): the journal's one-statement step
   (journal.py), where the backend has an upsert worth a round trip;
 - utc_now(): the server's clock, in UTC;
+- counter_catch_up(): an autoincrement counter moved past rows
+  inserted with their ids (checkpoint_ops.py);
 - checks_server_settings: whether its server has settings that make
   migrating unsafe (preflight.py reads them).
 
@@ -55,6 +57,17 @@ class Backend:
     # database's default does not (MySQL's folds case and accents):
     # None where text already compares so.
     exact_collation = None
+
+    @classmethod
+    def counter_catch_up(cls, table, column):
+        """SQL that moves column's counter past rows given their values.
+
+        A checkpoint inserts its rows with their ids (checkpoint_ops.py).
+        None where nothing needs it: MySQL's AUTO_INCREMENT and SQLite's
+        rowid follow the largest value by themselves; a PostgreSQL
+        sequence does not.
+        """
+        return None
 
     def __init__(self, engine):
         # Weakly: backends.for_engine keeps a backend for as long as its

@@ -47,6 +47,16 @@ class PostgreSQL(base.Backend):
     blocker_queries = ((_HOLDING, True, True), (_OLDEST, False, False))
 
     @classmethod
+    def counter_catch_up(cls, table, column):
+        # Quoted as identifiers inside the name pg_get_serial_sequence
+        # parses; a column with no sequence gives NULL, and setval(NULL)
+        # does nothing.
+        name = '"' + table.replace('"', '""') + '"'
+        quoted = '"' + column.replace('"', '""') + '"'
+        return (f"SELECT setval(pg_get_serial_sequence('{name}', "
+                f"'{column}'), (SELECT max({quoted}) FROM {name}))")
+
+    @classmethod
     def engine_options(cls, url):
         return {'client_encoding': 'utf8'}
 

@@ -190,6 +190,8 @@ class Run:
     checksum: str
     # The Counts it starts from (carried_counts).
     counts: Counts
+    # The checkpoint that built the revision instead of its script.
+    checkpoint: str = None
 
     def row(self, outcome=Outcome.RUNNING, started_at=None):
         return dict(
@@ -198,7 +200,7 @@ class Run:
             host=socket.gethostname(), pid=os.getpid(),
             webdemo_version=webdemo_version(), checksum=self.checksum,
             statements_started=self.counts.started,
-            statements_done=self.counts.done)
+            statements_done=self.counts.done, checkpoint=self.checkpoint)
 
 
 class Journal:

@@ -51,10 +51,10 @@ RAN = 'webdemo.offline_ran'
 def _steps(scripts, expand, contract, out, ran):
     """Alembic asks for each step once the previous one is written."""
     for script in expand:
-        yield scripts.step(script, journal.Direction.UPGRADE)
+        yield from scripts.steps(script, journal.Direction.UPGRADE)
         ran.append(script)
     if expand and contract:
         out.write(DATA_MIGRATIONS_NOTE)
     for script in contract:
-        yield scripts.step(script, journal.Direction.UPGRADE)
+        yield from scripts.steps(script, journal.Direction.UPGRADE)
         ran.append(script)

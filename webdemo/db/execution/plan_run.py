@@ -105,29 +105,31 @@ class PlanRun:
         self._versions = version_rows.Writer(self._connection, heads)
         for self._position in range(start, stop):
             run = self.current
-            step = scripts.step(run.script, run.direction)
+            steps = scripts.steps(run.script, run.direction)
             with library_internals.begin_step_transaction(context):
                 run.begin()
                 if grouped:
-                    self._run_in_group(run, step)
+                    self._run_in_group(run, steps)
                 else:
-                    library_internals.run_step(step)
-                    self._versions.write(step)
+                    for step in steps:
+                        library_internals.run_step(step)
+                        self._versions.write(step)
                     self.finished()
             self._done(run, grouped)
         return ()
 
-    def _run_in_group(self, run, step):
+    def _run_in_group(self, run, steps):
         if not self._pending:
             # From the group's first revision's start: how long the
             # group's locks are held.
             self._group_began = self._clock()
-        if self._scope is None:
-            library_internals.run_step(step)
-        else:
-            with self._scope.watching():
+        for step in steps:
+            if self._scope is None:
                 library_internals.run_step(step)
-        self._versions.note(step)
+            else:
+                with self._scope.watching():
+                    library_internals.run_step(step)
+            self._versions.note(step)
         run.end()
 
     def _done(self, run, grouped):
@@ -199,7 +201,7 @@ class PlanRun:
         """
         following = self._following()
         entry = self._journal.record_group(
-            runs[0].entry, [run.succeeded() for run in runs],
+            runs[0].entry, [row for run in runs for row in run.succeeded()],
             following and following.journal_run())
         if following is not None:
             following.entry = entry

@@ -69,10 +69,24 @@ class RevisionRun:
         self._finished_at = journal_module.now()
 
     def succeeded(self):
-        """The journal.Succeeded of a run that end() ended."""
-        return journal_module.Succeeded(
+        """The journal.Succeeded rows of a run that end() ended.
+
+        Its own; after a checkpoint's, one for each revision it stands
+        for, marked as built by it, with the checksum of the script it
+        was cut from: the journal then reads as a replay's would.
+        """
+        own = journal_module.Succeeded(
             self.journal_run(), self._started_at, self._finished_at,
             self.duration, self.counts)
+        covered = getattr(self.script, 'checkpoint', None)
+        if covered is None:
+            return [own]
+        return [own] + [journal_module.Succeeded(
+            journal_module.Run(revision.revision, self.direction,
+                               revision.checksum, journal_module.Counts(),
+                               checkpoint=self.script.revision),
+            self._started_at, self._finished_at, 0.0,
+            journal_module.Counts()) for revision in covered.covered]
 
     def elapsed(self):
         return None if self._began is None else time.monotonic() - self._began

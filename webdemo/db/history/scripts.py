@@ -24,6 +24,7 @@ from alembic.script import revision as alembic_revision
 from alembic import util as alembic_util
 
 from webdemo.db.execution import journal
+from webdemo.db.history import checkpoints
 from webdemo.db.history import graph as graph_module
 from webdemo.db import library_internals
 from webdemo.db.state import judge
@@ -244,6 +245,22 @@ class Scripts:
         return library_internals.migration_step(
             self.directory.revision_map, script,
             upgrade=direction == journal.Direction.UPGRADE)
+
+    def steps(self, script, direction):
+        """The Alembic steps that run one script.
+
+        A revision's one step; a checkpoint's (checkpoints.Script,
+        upgrade only) its operations with its first head's row, then a
+        row for each other head.
+        """
+        if not isinstance(script, checkpoints.Script):
+            return [self.step(script, direction)]
+        first, *rest = script.heads
+        revision_map = self.directory.revision_map
+        return [library_internals.stamp_step(revision_map, first,
+                                             script.module.upgrade)] + [
+            library_internals.stamp_step(revision_map, head)
+            for head in rest]
 
     def run_env(self, config, steps):
         """Run env.py once, with config, so that it runs steps.

@@ -192,7 +192,11 @@ def interrupted_runs(entries, applied):
     :returns: (revisions whose upgrade is half-done, revisions whose
         downgrade is half-done), each sorted
     """
-    unfinished = [entry for entry in entries.values() if entry.unfinished]
+    unfinished = [entry for entry in entries.values() if entry.unfinished
+                  # A checkpoint's build is interrupted only while no
+                  # revision is recorded: once one is, it was built.
+                  and not (applied and entry.revision.startswith(
+                      CHECKPOINT_KEY))]
     upgrades = sorted(entry.revision for entry in unfinished
                       if entry.direction == Direction.UPGRADE
                       and entry.revision not in applied)
@@ -200,6 +204,11 @@ def interrupted_runs(entries, applied):
                         if entry.direction == Direction.DOWNGRADE
                         and entry.revision in applied)
     return tuple(upgrades), tuple(downgrades)
+
+
+# The journal key of a checkpoint's own run (history/checkpoints.py,
+# which imports this module).
+CHECKPOINT_KEY = 'checkpoint '
 
 
 def changed_scripts(graph, applied, entries):

@@ -33,8 +33,9 @@ def _json(result):
 class SyncAndVersion(runner.ManageTestMixin):
 
     def test_sync_applies_every_revision_then_changes_nothing(self):
-        first = self.manage('db', 'sync')
+        first = self.manage('db', 'sync', '--no-checkpoint')
         self.assertOk(first)
+        self.assertNotIn('checkpoint', first.stdout)
         for revision in ALL_REVISIONS:
             self.assertIn(f'Applied {revision} ', first.stdout)
         synced = runner.schema_snapshot(self.engine)
@@ -43,6 +44,15 @@ class SyncAndVersion(runner.ManageTestMixin):
         self.assertIn('Nothing to do', second.stdout)
         self.assertNotIn('Applied', second.stdout)
         self.assertEqual(synced, runner.schema_snapshot(self.engine))
+
+    def test_sync_of_an_empty_database_starts_from_a_checkpoint(self):
+        first = self.manage('db', 'sync')
+        self.assertOk(first)
+        self.assertRegex(first.stdout, r'Applied checkpoint [0-9a-f]{12}')
+        self.assertNotIn(f'Applied {ALL_REVISIONS[0]} ', first.stdout)
+        version = self.manage('db', 'version', '--check')
+        self.assertOk(version)
+        self.assertIn('Status: at head', version.stdout)
 
     def test_version_reports_empty_then_head(self):
         empty = self.manage('db', 'version')

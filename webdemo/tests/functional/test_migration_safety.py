@@ -42,27 +42,68 @@ class MigrationSafety(runner.ManageTestMixin):
                                   journal.JOURNAL.c.outcome).order_by(
                                       journal.JOURNAL.c.id))]
 
-    def test_concurrent_syncs_apply_each_revision_once(self):
+    def concurrent_syncs(self, *options):
+        """Syncs started at once on an empty database, round after round.
+
+        :returns: the journal's rows after the last round
+        """
         for _ in range(ROUNDS):
             runner.drop_all_tables(self.engine)
-            processes = [self.spawn('db', 'sync')
+            processes = [self.spawn('db', 'sync', *options)
                          for _ in range(CONCURRENT_SYNCS)]
             outputs = [process.communicate(timeout=300)
                        for process in processes]
             self.assertEqual([0] * CONCURRENT_SYNCS,
                              [process.returncode for process in processes],
                              outputs)
-            self.assertEqual([(revision, 'upgrade', 'succeeded')
-                              for revision in REVISIONS],
-                             sorted(self.journal_rows()))
             self.assertEqual(self.clean_schema,
                              runner.schema_snapshot(self.engine))
+        return sorted(self.journal_rows())
+
+    def test_concurrent_syncs_apply_each_revision_once(self):
+        self.assertEqual([(revision, 'upgrade', 'succeeded')
+                          for revision in REVISIONS],
+                         self.concurrent_syncs('--no-checkpoint'))
+
+    def test_concurrent_syncs_build_from_the_checkpoint_once(self):
+        rows = self.concurrent_syncs()
+        built = [row for row in rows if row[0].startswith('checkpoint ')]
+        self.assertEqual(1, len(built), rows)
+        self.assertEqual([(revision, 'upgrade', 'succeeded')
+                          for revision in REVISIONS],
+                         [row for row in rows if row not in built])
+
+    def test_killed_during_a_checkpoint_build_then_recovered(self):
+        # Killed after each of its DDL statements, the worst moments: on
+        # MySQL each has committed, and the next sync must skip them.
+        killed = 0
+        while True:
+            runner.drop_all_tables(self.engine)
+            first = self.manage('db', 'sync', **{
+                faults.KILL_AFTER_ENV: str(killed + 1)})
+            if first.returncode == 0:
+                break
+            killed += 1
+            self.assertEqual(-9, first.returncode, first.stderr)
+            self._wait_for_lock_release()
+            check = self.manage('db', 'version', '--check')
+            self.assertEqual(7, check.returncode, check.stdout)
+            self.assertRegex(check.stdout,
+                             r'Interrupted: checkpoint [0-9a-f]{12}')
+            recovery = self.manage('db', 'sync')
+            self.assertOk(recovery)
+            self.assertIn('Completing checkpoint', recovery.stdout)
+            self.assertEqual(self.clean_schema,
+                             runner.schema_snapshot(self.engine))
+            self.assertOk(self.manage('db', 'version', '--check'))
+        # The shipped checkpoint builds two tables and three indexes.
+        self.assertGreaterEqual(killed, 4)
 
     def test_killed_after_every_ddl_statement_then_recovered(self):
         killed = 0
         while True:
             runner.drop_all_tables(self.engine)
-            first = self.manage('db', 'sync', **{
+            first = self.manage('db', 'sync', '--no-checkpoint', **{
                 faults.KILL_AFTER_ENV: str(killed + 1)})
             if first.returncode == 0:
                 break
@@ -471,7 +512,8 @@ def _sync_fails_at(test, revision, left_at):
     :returns: the journal's (revision, outcome) rows of the revisions
         sharing revision's first four characters, oldest first
     """
-    failed = test.manage('db', 'sync')
+    # Replayed: the revisions before the failing one each run alone.
+    failed = test.manage('db', 'sync', '--no-checkpoint')
     test.assertEqual(1, failed.returncode, failed.stderr)
     test.assertIn(revision, failed.stderr)
     test.assertNotIn('Traceback', failed.stderr)

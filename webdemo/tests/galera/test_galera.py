@@ -39,10 +39,13 @@ class GaleraTestCase(runner.ManageTestMixin, base.BaseTestCase):
         self.clean_schema = runner.schema_snapshot(self.engine)
         runner.drop_all_tables(self.engine)
 
-    def sync_via(self, node, **env):
-        """A db sync started straight to node (None: through HAProxy)."""
+    def sync_via(self, node, *options, **env):
+        """A db sync started straight to node (None: through HAProxy).
+
+        :param options: db sync's, e.g. --no-checkpoint
+        """
         url = self.db.url if node is None else self.db.node_urls[node]
-        return self.spawn('db', 'sync', url=url, **{
+        return self.spawn('db', 'sync', *options, url=url, **{
             'OS_DATABASE__MIGRATION_LOCK_LEASE': str(LEASE), **env})
 
     def journal_rows(self, node=1):
@@ -55,8 +58,14 @@ class GaleraTestCase(runner.ManageTestMixin, base.BaseTestCase):
                                       journal.JOURNAL.c.id))]
 
     def succeeded(self):
+        """The revisions succeeded, a checkpoint's own row left out."""
         return sorted(row[0] for row in self.journal_rows()
-                      if row[2] == 'succeeded')
+                      if row[2] == 'succeeded'
+                      and not row[0].startswith('checkpoint '))
+
+    def checkpoint_rows(self):
+        return [row for row in self.journal_rows()
+                if row[0].startswith('checkpoint ')]
 
     def assertCleanOnEveryNode(self):
         for node, engine in self.db.engines.items():
@@ -99,6 +108,15 @@ class _Monitor(threading.Thread):
 class TestConcurrentSyncs(GaleraTestCase):
 
     def test_eight_syncs_over_three_nodes_and_haproxy(self):
+        self.eight_syncs('--no-checkpoint')
+        self.assertEqual([], self.checkpoint_rows())
+
+    def test_eight_syncs_building_from_the_checkpoint(self):
+        self.eight_syncs()
+        self.assertEqual(['succeeded'],
+                         [row[2] for row in self.checkpoint_rows()])
+
+    def eight_syncs(self, *options):
         # Two straight to each node and two through HAProxy, which hands
         # each of their connections to the next node. Meanwhile a
         # monitor asks db version --check over and over: it must never
@@ -110,7 +128,7 @@ class TestConcurrentSyncs(GaleraTestCase):
         for trial in range(TRIALS):
             with monitor.quiet:
                 runner.drop_all_tables(self.engine)
-            processes = [self.sync_via(way) for way in ways]
+            processes = [self.sync_via(way, *options) for way in ways]
             outputs = [process.communicate(timeout=300)
                        for process in processes]
             self.assertEqual([0] * CONCURRENT_SYNCS,
@@ -133,11 +151,25 @@ class TestConcurrentSyncs(GaleraTestCase):
 class TestDeadAndStalledHolders(GaleraTestCase):
 
     def test_killed_after_every_ddl_statement_then_rerun_on_another_node(self):
+        killed = self.killed_and_rerun('--no-checkpoint')
+        self.assertGreaterEqual(killed, len(REVISIONS) - 1)
+
+    def test_a_checkpoint_build_killed_then_completed_on_another_node(self):
+        # The shipped checkpoint builds two tables and three indexes.
+        self.assertGreaterEqual(self.killed_and_rerun(), 4)
+        self.assertEqual(['succeeded'],
+                         [row[2] for row in self.checkpoint_rows()])
+
+    def killed_and_rerun(self, *options):
+        """Kill a sync after each DDL statement in turn, rerun elsewhere.
+
+        :returns: how many times it was killed before it ran through
+        """
         killed = 0
         while True:
             runner.drop_all_tables(self.engine)
             first = self.sync_via(
-                1, **{faults.KILL_AFTER_ENV: str(killed + 1)})
+                1, *options, **{faults.KILL_AFTER_ENV: str(killed + 1)})
             first.communicate(timeout=120)
             if first.returncode == 0:
                 break
@@ -153,10 +185,11 @@ class TestDeadAndStalledHolders(GaleraTestCase):
             self.assertIn('Completing', stdout)
             self.assertEqual(REVISIONS, self.succeeded())
             self.assertCleanOnEveryNode()
-        self.assertGreaterEqual(killed, len(REVISIONS) - 1)
+        return killed
 
     def test_a_stalled_holder_is_fenced_and_the_taker_finishes(self):
-        stalled = self.sync_via(1, **{faults.STOP_AFTER_ENV: '2'})
+        stalled = self.sync_via(1, '--no-checkpoint',
+                                **{faults.STOP_AFTER_ENV: '2'})
         _wait_until_stopped(stalled.pid)
         taker = self.sync_via(3)
         stdout, stderr = taker.communicate(timeout=120)
@@ -182,7 +215,8 @@ class TestNodeLoss(GaleraTestCase):
 
     def test_node_killed_in_the_middle_of_a_sync(self):
         self.addCleanup(cluster.galera, 'restart', '3')
-        victim = self.sync_via(3, **{faults.STOP_AFTER_ENV: '2'})
+        victim = self.sync_via(3, '--no-checkpoint',
+                               **{faults.STOP_AFTER_ENV: '2'})
         _wait_until_stopped(victim.pid)
         cluster.galera('kill', '3')
         os.kill(victim.pid, signal.SIGCONT)

@@ -72,6 +72,21 @@ class TestMigrationSteps(base.BaseTestCase):
                          change(self.step(self.a, upgrade=False), {'a'}))
 
 
+    def test_a_stamp_step_runs_what_it_is_given_and_inserts_its_head(self):
+        # A checkpoint's steps: its operations with its first head's row,
+        # then a row for each other head, on top of no row or of the
+        # rows the steps before it wrote.
+        first = internals.stamp_step(self.map, 'b',
+                                     lambda: self.ran.append('built'))
+        second = internals.stamp_step(self.map, 'c')
+        internals.run_step(first)
+        internals.run_step(second)
+        self.assertEqual(['built'], self.ran)
+        change = internals.version_row_change
+        self.assertEqual(((), ('b',), None), change(first, set()))
+        self.assertEqual(((), ('c',), None), change(second, {'b'}))
+
+
 class TestStepTransaction(base.BaseTestCase):
 
     def test_each_step_gets_a_transaction_that_commits(self):

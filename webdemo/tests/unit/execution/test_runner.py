@@ -109,6 +109,10 @@ class FakeScripts:
         error = self._error if script.revision == self._fail_at else None
         return FakeStep(script.revision, self.log, self.clock, error)
 
+    def steps(self, script, direction):
+        # As scripts.Scripts.steps, for a revision: its one step.
+        return [self.step(script, direction)]
+
 
 def _run(revision, previous=None, direction=UP,
          backend=run_strategies.Transactional(), outside_transaction=False):

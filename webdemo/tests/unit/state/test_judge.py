@@ -129,6 +129,18 @@ _CASES = [
                   entries=[entry('a', outcome=Outcome.RUNNING)],
                   lock_free=False),
         status=Status.EMPTY)),
+    # A build from a checkpoint that died: half-built (MySQL) or rolled
+    # back, no version row; the same checkpoint completes it.
+    ('checkpoint_build_died', dict(
+        seen=seen((), tables=('user',),
+                  entries=[entry('checkpoint c', outcome=Outcome.RUNNING)]),
+        status=Status.INTERRUPTED, interrupted=('checkpoint c',))),
+    # Once a revision is recorded the database was built, by it or not.
+    ('checkpoint_row_left_behind_a_built_database', dict(
+        seen=seen(['c'], entries=[
+            entry('checkpoint b', outcome=Outcome.ABANDONED),
+            entry('a', checksum='sum-a')]),
+        status=Status.AT_HEAD)),
     ('running_row_of_a_live_run_is_not_interrupted', dict(
         seen=seen(['a'], entries=[entry('b', outcome=Outcome.RUNNING)],
                   lock_free=False),

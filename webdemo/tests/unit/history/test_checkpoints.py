@@ -1,0 +1,126 @@
+"""Checkpoints: which one a sync starts from, and whether one is stale.
+
+In memory, over the graph of webdemo's own revision files (the shipped
+checkpoints must stand for it) and over made-up ones.
+"""
+
+import dataclasses
+
+from oslotest import base
+
+from webdemo.db.history import checkpoints
+from webdemo.db.history import graph as graph_module
+from webdemo.db.state import judge
+from webdemo.db.state.judge import Status
+
+
+def _covered(revision, down=(), checksum=None):
+    return checkpoints.Covered(revision, down, (), (), revision,
+                               checksum or f'sum-{revision}')
+
+
+def _checkpoint(*revisions, heads=None):
+    covered = tuple(_covered(revision) for revision in revisions)
+    return checkpoints.Checkpoint(f'/c/{revisions[-1]}.py', 'sum',
+                                  heads or (revisions[-1],), covered)
+
+
+@dataclasses.dataclass
+class _Script:
+    revision: str
+
+
+class TestChoose(base.BaseTestCase):
+
+    def test_the_one_standing_for_the_most_revisions_in_the_plan(self):
+        older, newer = _checkpoint('a', 'b'), _checkpoint('a', 'b', 'c')
+        self.assertIs(newer, checkpoints.choose([older, newer],
+                                                ['a', 'b', 'c', 'd']))
+        self.assertIs(newer, checkpoints.choose([newer, older],
+                                                ['a', 'b', 'c']))
+
+    def test_one_beyond_the_target_is_not_used(self):
+        older, newer = _checkpoint('a', 'b'), _checkpoint('a', 'b', 'c')
+        self.assertIs(older, checkpoints.choose([older, newer], ['a', 'b']))
+        self.assertIsNone(checkpoints.choose([older, newer], ['a']))
+        self.assertIsNone(checkpoints.choose([], ['a']))
+
+    def test_the_plan_starts_with_it_and_keeps_the_rest_in_order(self):
+        chosen = _checkpoint('a', 'b')
+        plan = checkpoints.start_from(
+            chosen, [_Script('a'), _Script('b'), _Script('c'), _Script('d')])
+        self.assertEqual(['checkpoint b', 'c', 'd'],
+                         [script.revision for script in plan])
+        self.assertEqual({'a', 'b', 'c', 'd'},
+                         checkpoints.revisions_run(plan))
+
+
+class TestFits(base.BaseTestCase):
+
+    def state(self, status, current=(), interrupted=()):
+        return judge.DatabaseState(current, ('c',), status,
+                                   interrupted=interrupted)
+
+    def test_only_an_empty_database_or_its_own_interrupted_build(self):
+        self.assertTrue(checkpoints.fits(self.state(Status.EMPTY)))
+        self.assertTrue(checkpoints.fits(self.state(
+            Status.INTERRUPTED, interrupted=('checkpoint c',))))
+        self.assertFalse(checkpoints.fits(self.state(
+            Status.INTERRUPTED, interrupted=('a',))))
+        self.assertFalse(checkpoints.fits(self.state(
+            Status.UPGRADE_PENDING, current=('a',))))
+        self.assertFalse(checkpoints.fits(self.state(Status.UNVERSIONED)))
+        self.assertFalse(checkpoints.fits(self.state(Status.LEGACY)))
+
+
+class Graph:
+    """a -> b -> c; c is the head; b's script is as it was."""
+
+    _parents = {'a': (), 'b': ('a',), 'c': ('b',)}
+
+    def is_known(self, revision):
+        return revision in self._parents
+
+    def applied(self, current):
+        found, todo = set(), list(current)
+        while todo:
+            revision = todo.pop()
+            found.add(revision)
+            todo += self._parents[revision]
+        return frozenset(found)
+
+    def accepts(self, revision, checksum):
+        return checksum == f'sum-{revision}'
+
+
+class TestStale(base.BaseTestCase):
+
+    def test_a_checkpoint_of_its_history_is_not(self):
+        self.assertEqual([], checkpoints.stale(_checkpoint('a', 'b'),
+                                               Graph()))
+
+    def test_a_revision_added_below_it(self):
+        self.assertEqual(
+            ['revision a is below its heads but not in it'],
+            checkpoints.stale(_checkpoint('b', heads=('b',)), Graph()))
+
+    def test_a_revision_changed_since(self):
+        changed = dataclasses.replace(
+            _checkpoint('a', 'b'),
+            covered=(_covered('a'), _covered('b', checksum='sum-b-edited')))
+        self.assertEqual(['revision b changed since it was cut'],
+                         checkpoints.stale(changed, Graph()))
+
+    def test_a_head_that_is_gone(self):
+        self.assertEqual(['its head z is not a revision'],
+                         checkpoints.stale(_checkpoint('a', 'z'), Graph()))
+
+    def test_every_shipped_checkpoint_stands_for_its_history(self):
+        # A revision added below a checkpoint, or one edited after it was
+        # cut, fails here: cut the checkpoint again (db checkpoint).
+        found = checkpoints.load()
+        self.assertNotEqual([], found)
+        graph = graph_module.load()
+        for checkpoint in found:
+            self.assertEqual([], checkpoints.stale(checkpoint, graph),
+                             checkpoint.path)

@@ -221,6 +221,48 @@ class TableCopyRefused(WebdemoError):
             'with --allow-table-copy.')
 
 
+class RetiredRevision(WebdemoError):
+    """A command would run revisions this release retired.
+
+    A release may delete the revisions below a checkpoint: an empty
+    database is built from the checkpoint, and no database older than
+    the oldest revision kept can be upgraded by this release.
+
+    :ivar revisions: the retired revisions the command would run
+    :ivar release: the release that cut the checkpoint, which still has
+        them
+    :ivar where: where the database is, in a few words
+    :ivar action: UPGRADE (the database is too old), REPLAY (db sync
+        --no-checkpoint on an empty database) or DOWNGRADE
+    """
+
+    UPGRADE, REPLAY, DOWNGRADE = 'upgrade', 'replay', 'downgrade'
+
+    def __init__(self, revisions, release, where, action=UPGRADE):
+        self.revisions = tuple(revisions)
+        self.release = release
+        self.where = where
+        self.action = action
+        shown = ', '.join(self.revisions[:3]) + (
+            f' and {len(self.revisions) - 3} more'
+            if len(self.revisions) > 3 else '')
+        retired = (f'{shown}, which this release retired into a '
+                   f'checkpoint (cut at release {release})')
+        super().__init__({
+            self.UPGRADE: (
+                f'the database is at {where}, older than every revision '
+                f'this release keeps: it needs {retired}. Upgrade it with '
+                f'webdemo {release} first, then with this release.'),
+            self.REPLAY: (
+                f'--no-checkpoint would replay {retired}: run db sync '
+                'without it, which builds the database from the '
+                'checkpoint.'),
+            self.DOWNGRADE: (
+                f'the downgrade would undo {retired}: downgrade to a '
+                'revision this release keeps, or use webdemo '
+                f'{release}.')}[action] + ' Nothing was changed.')
+
+
 class SchemaBehind(WebdemoError):
     """A command needs the expanded schema, and the database is behind.
 

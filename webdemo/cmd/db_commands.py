@@ -262,7 +262,8 @@ def checkpoint(conf, args):
         made += [_engine_for(conf, url) for url in args.backend_url]
         try:
             path = _authoring().checkpoint(made[0], args.revision, made[1:],
-                                           report=render.say)
+                                           report=render.say,
+                                           release=args.release)
         finally:
             for engine in made:
                 engine.dispose()

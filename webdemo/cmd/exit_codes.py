@@ -22,6 +22,7 @@ DATA_MIGRATIONS_PENDING = 13
 CONTRACT_PENDING = 14
 DATA_CHECK_FAILED = 15
 TABLE_COPY_REFUSED = 16
+RETIRED_REVISION = 17
 # db online_data_migrations's own outcomes (as in OpenStack's services).
 DATA_MIGRATED = 0
 DATA_LEFT = 1
@@ -83,6 +84,10 @@ exit codes:
        make a revision's change only by copying the table, stopping its
        writes meanwhile; refused before anything was copied. Run it
        again with --allow-table-copy once the writes are stopped
+  {RETIRED_REVISION}   db sync, downgrade: the database is older than every
+       revision this release keeps (a release retired the revisions
+       below a checkpoint); the line names the release to upgrade it
+       with first. Nothing was changed
   {INVALID_INPUT}  invalid input: bad arguments, unknown or ambiguous
        revision, multiple heads where one is needed, a data-losing
        downgrade without --yes
@@ -111,6 +116,7 @@ _FOR_ERROR = (
     (exception.ContractNotReady, CONTRACT_NOT_READY),
     (exception.DataCheckFailed, DATA_CHECK_FAILED),
     (exception.TableCopyRefused, TABLE_COPY_REFUSED),
+    (exception.RetiredRevision, RETIRED_REVISION),
     (exception.InterruptedMigration, INTERRUPTED),
     (exception.InvalidRevision, INVALID_INPUT),
     (exception.ConfirmationRequired, INVALID_INPUT),

@@ -242,6 +242,11 @@ def _add_developer_commands(commands):
         help='an empty database of another backend to replay on too, for '
              'what SQLite cannot hold (a MySQL column\'s collation); '
              'repeat for several. It is left at REVISION')
+    checkpoint.add_argument(
+        '--release', metavar='NAME',
+        help='the release it is cut at, which an operator upgrades an '
+             'older database with once a later release retires these '
+             "revisions (default: this webdemo's version)")
 
 
 def build_parser():

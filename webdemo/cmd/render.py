@@ -112,7 +112,10 @@ def revision_line(info):
     marks = [name for name, on in (
         ('head', info.is_head), ('base', info.is_base),
         ('branchpoint', info.is_branch_point),
-        ('mergepoint', info.is_merge_point)) if on] + list(info.branch_labels)
+        ('mergepoint', info.is_merge_point)) if on] + list(
+            info.branch_labels) + (
+        [f'retired into the checkpoint of {info.retired_in}']
+        if info.retired_in else [])
     parents = _ids(info.down_revisions) if info.down_revisions else 'base'
     flags = f' ({", ".join(marks)})' if marks else ''
     return f'{parents} -> {info.revision}{flags}: {info.message}'

@@ -23,6 +23,7 @@ from webdemo.db.state.judge import Status
 from webdemo.db.state import snapshot
 from webdemo.db.state import status
 from webdemo import exception
+from webdemo import release as webdemo_release
 
 
 def new_revision(message, phase=None, autogenerate=False, engine=None,
@@ -105,7 +106,7 @@ def merge(revisions_to_merge, message):
 
 
 def checkpoint(engine, revision=None, others=(), report=print,
-               directory=checkpoints.DIRECTORY):
+               directory=checkpoints.DIRECTORY, release=None):
     """Write a checkpoint of the history at revision; returns its path.
 
     :param engine: an empty SQLite database, which the history is
@@ -114,6 +115,9 @@ def checkpoint(engine, revision=None, others=(), report=print,
         for the heads
     :param others: engines of empty databases of other backends, replayed
         too, for what SQLite cannot hold (a column's collation)
+    :param release: the release it is cut at (default: this webdemo's
+        version), which an operator upgrades an older database with once
+        a later release retires these revisions
     :raises webdemo.exception.InvalidRevision: revision is unknown
     :raises webdemo.exception.ConfigurationError: a database is not
         empty
@@ -129,7 +133,8 @@ def checkpoint(engine, revision=None, others=(), report=print,
     text = checkpoint_file.render(
         replayed, heads, covered, checkpoint_file.variants(replayed, {
             backends.kind_of_dialect(other.dialect).name: _replayed(
-                other, revision, report) for other in others}))
+                other, revision, report) for other in others}),
+        release or webdemo_release.NAME)
     os.makedirs(directory, exist_ok=True)
     path = os.path.join(directory, '_'.join(heads) + '.py')
     with open(path, 'w', encoding='utf-8') as written:

@@ -93,18 +93,48 @@ def sync(engine, revision=None, phase=None, report=print,
     whole = _is_whole(phase, revision)
     target = phases.target(phase) if phase else revision or 'heads'
     with _holding(engine, 'db sync', lock_settings, report) as held:
-        plan = _check_sync(held.state, held.graph, target)
-        if checkpoint:
-            plan = _from_checkpoint(held.state, plan)
+        plan = _from_checkpoint(
+            held.state, _check_sync(held.state, held.graph, target),
+            checkpoint)
         return upgrade.run(
             engine, held, phases.split(plan, held.graph.sides),
             upgrade.Options(report, ddl_guard,
                             _data_to_move(whole, data_settings), progress))
 
 
-def _from_checkpoint(state, plan):
-    """plan, from the newest checkpoint it covers, on an empty database."""
-    return _with_checkpoint(plan) if checkpoints.fits(state) else plan
+def _from_checkpoint(state, plan, allowed):
+    """plan, from a checkpoint where the database may be built from one.
+
+    An empty database starts from the newest checkpoint the plan covers
+    (unless not allowed: --no-checkpoint); one whose build from a
+    checkpoint was interrupted is completed by that checkpoint, which
+    --no-checkpoint could not replay over. Revisions this release retired
+    are refused wherever they are left in the plan.
+
+    :raises webdemo.exception.InterruptedMigration: a checkpoint's build
+        to complete, and not allowed (or its file gone)
+    :raises webdemo.exception.RetiredRevision: the plan still needs a
+        retired revision
+    """
+    fits = checkpoints.fits(state)
+    if fits and state.interrupted:
+        plan = _completing(state, plan, allowed)
+    elif fits and allowed:
+        plan = _with_checkpoint(plan)
+    checkpoints.require_kept(plan, state, (
+        exception.RetiredRevision.REPLAY if fits
+        else exception.RetiredRevision.UPGRADE))
+    return plan
+
+
+def _completing(state, plan, allowed):
+    """plan from the checkpoint whose interrupted build it completes."""
+    chosen = {checkpoint.key: checkpoint
+              for checkpoint in checkpoints.load()}.get(state.interrupted[0])
+    if not allowed or chosen is None or not chosen.revisions <= {
+            script.revision for script in plan}:
+        raise exception.InterruptedMigration('upgrade', state.interrupted)
+    return checkpoints.start_from(chosen, plan)
 
 
 def _with_checkpoint(plan):
@@ -143,10 +173,9 @@ def upgrade_sql(engine, revision=None, phase=None, out=None,
     """
     scripts = scripts_module.Scripts.load()
     state = status.unlocked_state(engine, scripts)
-    plan = _check_sync(state, scripts,
-                       phases.target(phase) if phase else revision or 'heads')
-    if checkpoint:
-        plan = _from_checkpoint(state, plan)
+    target = phases.target(phase) if phase else revision or 'heads'
+    plan = _from_checkpoint(state, _check_sync(state, scripts, target),
+                            checkpoint)
     expand, contract = phases.split(plan, scripts.sides)
     if contract:
         # As db sync asks (upgrade.run): only the whole upgrade runs
@@ -190,6 +219,10 @@ def upgrade_sql_for(dialect, revision=None, phase=None, out=None,
         phases.target(phase) if phase else end or 'heads', start)
     if checkpoint and not start:
         plan = _with_checkpoint(plan)
+    checkpoints.require_kept(plan, judge.DatabaseState(
+        start, scripts.heads, Status.UPGRADE_PENDING),
+        exception.RetiredRevision.UPGRADE if start
+        else exception.RetiredRevision.REPLAY)
     offline.write_upgrade_sql(scripts, backends.offline_url(dialect), start,
                               phases.split(plan, scripts.sides), out)
 
@@ -238,7 +271,10 @@ def _check_downgrade(state, scripts, revision):
         raise exception.InvalidRevision(
             'the database is a legacy sqlalchemy-migrate database; adopt '
             "it with 'webdemo-manage db sync' before downgrading.")
-    return scripts.downgrade_plan(revision, state.current)
+    plan = scripts.downgrade_plan(revision, state.current)
+    checkpoints.require_kept(plan, state,
+                             exception.RetiredRevision.DOWNGRADE)
+    return plan
 
 
 def stamp(engine, revision, purge=False, report=print,

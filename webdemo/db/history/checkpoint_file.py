@@ -36,6 +36,10 @@ from webdemo.db.sqlalchemy import checkpoint_ops  # noqa: F401 (rows)
 # The version rows the checkpoint leaves.
 heads = {heads!r}
 
+# The release it was cut at: it still has every revision below, for a
+# database older than the revisions a later release keeps.
+release = {release!r}
+
 # Each revision it stands for, in the order the history applies them:
 # (revision, down revisions, branch labels, depends on, title, sha256 of
 # its script when the checkpoint was cut).
@@ -51,7 +55,7 @@ def upgrade():
 _MYSQL_NAMES = ('mysql', 'mariadb')
 
 
-def render(snapshot, heads, covered, variants=None):
+def render(snapshot, heads, covered, variants=None, release=None):
     """The checkpoint file's text.
 
     :param snapshot: the snapshot.Snapshot of the history replayed to
@@ -60,6 +64,7 @@ def render(snapshot, heads, covered, variants=None):
     :param covered: checkpoints.Covered of every revision, in order
     :param variants: {(table, column): {dialect names: type}}, the
         types other backends give columns (variants())
+    :param release: the release it is cut at
     """
     variants = variants or {}
     body = []
@@ -73,7 +78,7 @@ def render(snapshot, heads, covered, variants=None):
         body = ['    pass']
     return _HEADER.format(
         heads_text=', '.join(heads), count=len(covered),
-        heads=tuple(heads),
+        heads=tuple(heads), release=release,
         covered='\n'.join(
             line for entry in covered for line in _revision_entry(entry))
     ) + '\n'.join(body) + '\n'

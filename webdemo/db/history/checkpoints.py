@@ -16,16 +16,18 @@ uses one. Nothing here touches a database; choose() and stale() are
 pure and unit-tested in memory.
 """
 
+import ast
 import dataclasses
 import os
 
-from webdemo.db.history import graph as graph_module
 from webdemo.db.history import script_index
 from webdemo.db.state import judge
+from webdemo import exception
 
 # webdemo/db/sqlalchemy/alembic/checkpoints, beside versions/.
-DIRECTORY = os.path.join(os.path.dirname(graph_module.ALEMBIC_INI),
-                         'alembic', 'checkpoints')
+DIRECTORY_NAME = 'checkpoints'
+DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(__file__)),
+                         'sqlalchemy', 'alembic', DIRECTORY_NAME)
 # The journal's revision for a checkpoint's own row.
 KEY_PREFIX = judge.CHECKPOINT_KEY
 
@@ -50,11 +52,15 @@ class Checkpoint:
     :ivar heads: the version rows it leaves, sorted
     :ivar covered: a Covered for each revision it stands for, in the
         order the history applies them
+    :ivar release: the release it was cut at, which has every revision
+        it stands for: the one to upgrade an older database with once a
+        later release retires them
     """
     path: str
     checksum: str
     heads: tuple
     covered: tuple
+    release: str = None
 
     @property
     def key(self):
@@ -78,14 +84,66 @@ def load(directory=DIRECTORY):
 
 
 def read(path):
-    """The Checkpoint of one file, its module executed (few, and small)."""
+    """The Checkpoint of one file, read as text: nothing is executed.
+
+    The reading commands build the graph from it once its revisions are
+    retired, and must not import Alembic (script_index.py); the file's
+    facts are literals, which ast reads without running the file.
+    """
     with open(path, 'rb') as source:
-        checksum = script_index.checksum(source.read())
-    module = script_index.load_module(path)
-    return Checkpoint(path, checksum, tuple(sorted(module.heads)), tuple(
-        Covered(revision, tuple(down), tuple(labels), tuple(depends), doc,
-                sha256)
-        for revision, down, labels, depends, doc, sha256 in module.revisions))
+        content = source.read()
+    found = {}
+    for node in ast.parse(content, path).body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id in ('heads', 'revisions', 'release')):
+            found[node.targets[0].id] = ast.literal_eval(node.value)
+    return Checkpoint(
+        path, script_index.checksum(content), tuple(sorted(found['heads'])),
+        tuple(Covered(revision, tuple(down), tuple(labels), tuple(depends),
+                      doc, sha256)
+              for revision, down, labels, depends, doc, sha256
+              in found['revisions']),
+        found.get('release'))
+
+
+def retired(checkpoints, present):
+    """script_index.Entry stand-ins for the revisions whose files are gone.
+
+    A release may delete the revisions below a checkpoint: the graph
+    still needs them (the kept revisions name them as parents, and a
+    database records them), and each checkpoint says what they were.
+
+    :param present: the revision ids that have a file
+    :returns: {revision: Entry}, its path the checkpoint's
+    """
+    found = {}
+    for checkpoint in checkpoints:
+        for covered in checkpoint.covered:
+            if covered.revision not in present:
+                found[covered.revision] = script_index.Entry(
+                    checkpoint.path, covered.checksum, script_index.Facts(
+                        covered.revision, covered.down_revision,
+                        covered.branch_labels, covered.depends_on,
+                        covered.doc,
+                        retired_in=checkpoint.release or 'unknown'))
+    return found
+
+
+def require_kept(plan, state, action):
+    """Refuse a plan that would run a retired revision.
+
+    :param plan: the scripts the command would run
+    :param state: where the database is (judge.DatabaseState)
+    :param action: an exception.RetiredRevision action
+    :raises webdemo.exception.RetiredRevision: it would
+    """
+    gone = [script for script in plan
+            if getattr(script, 'retired_in', None)]
+    if gone:
+        raise exception.RetiredRevision(
+            [script.revision for script in gone], gone[0].retired_in,
+            judge.describe(state), action)
 
 
 def choose(checkpoints, plan):

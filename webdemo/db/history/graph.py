@@ -28,6 +28,7 @@ import json
 import logging
 import os
 
+from webdemo.db.history import checkpoints
 from webdemo.db.history import phases
 from webdemo.db.history import script_index
 from webdemo import exception
@@ -115,6 +116,12 @@ def load(directories=None):
         for entry in script_index.read(directory):
             _check_unique(entries.get(entry.facts.revision), entry)
             entries[entry.facts.revision] = entry
+    if _names_missing(entries):
+        # A release retired revisions below a checkpoint, beside the
+        # first version directory: their facts are the checkpoint's.
+        entries.update(checkpoints.retired(checkpoints.load(
+            os.path.join(os.path.dirname(directories[0]),
+                         checkpoints.DIRECTORY_NAME)), entries))
     key = hashlib.sha256('\n'.join(sorted(
         entry.checksum for entry in entries.values())).encode()).hexdigest()
     cache = os.path.join(directories[0], '__pycache__', CACHE_NAME)
@@ -124,6 +131,16 @@ def load(directories=None):
         _save(cache, key, derived)
     heads, parents, contract = derived
     return Graph(entries, heads, parents, contract)
+
+
+def _names_missing(entries):
+    """Does a revision name a parent no file declares?"""
+    labels = {label for entry in entries.values()
+              for label in entry.facts.branch_labels}
+    return any(parent not in entries and parent not in labels
+               for entry in entries.values()
+               for parent in entry.facts.down_revision
+               + entry.facts.depends_on)
 
 
 def _check_unique(earlier, entry):

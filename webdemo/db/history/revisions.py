@@ -28,6 +28,9 @@ class RevisionInfo:
     downgrade_drops: tuple
     applied_at: str = None
     duration: float = None
+    # The release that retired it into a checkpoint (its path is the
+    # checkpoint's), or None.
+    retired_in: str = None
 
 
 def title(script):
@@ -60,7 +63,8 @@ def info(script, applied=frozenset(), entry=None):
         downgrade_drops=tuple(downgrade_drops(script.path)),
         applied_at=(ran.started_at.isoformat(sep=' ', timespec='seconds')
                     if ran else None),
-        duration=ran.duration if ran else None)
+        duration=ran.duration if ran else None,
+        retired_in=getattr(script, 'retired_in', None))
 
 
 def downgrade_drops(path):

@@ -43,7 +43,7 @@ import time
 LOG = logging.getLogger(__name__)
 
 CACHE_NAME = 'webdemo-script-index.json'
-_FORMAT = 8
+_FORMAT = 9
 # A file changed this close to the cache's writing may change again
 # without its times moving (coarse time stamps): hash it again.
 RACY_NS = 2 * 10 ** 9
@@ -70,6 +70,9 @@ class Facts:
     # Whether the file declares data checks (data_checks): only such a
     # revision is loaded before its phase runs, to run them.
     data_checks: bool = False
+    # The release that retired it into a checkpoint (its file deleted;
+    # its facts are the checkpoint's): None for a revision with a file.
+    retired_in: str = None
 
 
 @dataclasses.dataclass

@@ -52,6 +52,10 @@ class IndexedScript(alembic_revision.Revision):
         self.doc = facts.doc
         self.outside_transaction = facts.outside_transaction
         self.declares_data_checks = facts.data_checks
+        # The release that retired it into a checkpoint; None while its
+        # file is there. A retired revision never runs
+        # (checkpoints.require_kept).
+        self.retired_in = facts.retired_in
         self._entry = entry
 
     @property

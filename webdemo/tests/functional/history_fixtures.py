@@ -2,6 +2,7 @@
 tests (and tools/db_benchmark.py, which times the steps)."""
 
 from webdemo.db.execution.journal import Direction
+from webdemo.db.history import checkpoints
 from webdemo.db.history import phases
 from webdemo.db.history import scripts as scripts_module
 
@@ -11,9 +12,25 @@ EXPAND_HEAD, CONTRACT_HEAD = 'dba815cb5924', 'a392e388916b'
 
 
 def walk_order(scripts=None):
-    """Every revision, base first, parents before children."""
+    """Every revision kept, base first, parents before children.
+
+    A revision a release retired into a checkpoint has no script to
+    walk: the walk starts from that checkpoint (walk_base()).
+    """
     scripts = scripts or scripts_module.Scripts.load()
-    return list(reversed(scripts.walk()))
+    return [script for script in reversed(scripts.walk())
+            if not script.retired_in]
+
+
+def walk_base(scripts):
+    """The checkpoint standing for every retired revision, or None."""
+    retired = {script.revision for script in scripts.walk()
+               if script.retired_in}
+    if not retired:
+        return None
+    return min((checkpoint for checkpoint in checkpoints.load()
+                if retired <= checkpoint.revisions),
+               key=lambda checkpoint: len(checkpoint.covered))
 
 
 def phase_of(script):
@@ -42,9 +59,13 @@ class Walker:
     def down(self, script):
         self._step(script, Direction.DOWNGRADE)
 
+    def build(self, checkpoint):
+        """Build the empty database from checkpoint (walk_base())."""
+        self._step(checkpoints.Script(checkpoint), Direction.UPGRADE)
+
     def _step(self, script, direction):
         with self.engine.connect() as connection:
-            step = self.scripts.step(script, direction)
+            steps = self.scripts.steps(script, direction)
             self.scripts.run_env(scripts_module.alembic_config(connection),
-                                 lambda heads, context: [step])
+                                 lambda heads, context: steps)
             connection.commit()

@@ -1,127 +1,144 @@
-"""Every checkpoint builds exactly what its history builds.
-
-For each checkpoint file, on SQLite, MariaDB/MySQL and PostgreSQL: the
-history replayed to the checkpoint's heads, revision by revision, and
-the checkpoint built on the same empty database, are compared whole by
-reflection (state/snapshot.py: every column with its type, nullability
-and default, keys, constraints and indexes with their names, table
-options, rows), and so are what the commands read: the version rows,
-the journal's revisions with their checksums, the state db version
-shows. A checkpoint that disagrees with its history fails here, naming
-each difference.
+"""Checkpoints on SQLite, MariaDB/MySQL and PostgreSQL: each builds what
+its history builds (checkpoint_equivalence.py), and a release that
+retired the revisions below one still serves every database it can.
 """
 
-import io
+import os
 
 from oslotest import base
 
-from webdemo.db import bookkeeping
-from webdemo.db.execution.journal import Direction
-from webdemo.db.execution import runner as execution
 from webdemo.db.history import checkpoints
-from webdemo.db.history import scripts as scripts_module
-from webdemo.db.locking import lock
-from webdemo.db import migration
-from webdemo.db.state import held
-from webdemo.db.state import snapshot
-from webdemo.db.state import status
+from webdemo.tests.functional import checkpoint_equivalence
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner
 
 
-def _quiet(line):
-    pass
-
-
-class CheckpointEquivalence:
-
-    def read_back(self):
-        """(Snapshot, journal rows, state) of the database."""
-        state = status.get_state(self.engine)
-        with self.engine.connect() as connection:
-            journal = sorted(
-                (row.revision, row.direction, row.outcome, row.checksum)
-                for row in connection.execute(bookkeeping.JOURNAL.select())
-                if not checkpoints.is_key(row.revision))
-            return snapshot.take(connection), journal, state
-
-    def ran(self, plan):
-        """Run plan on the emptied database, as db sync's runner does.
-
-        Below the contract gate, which would refuse a partial sync
-        into the contract phase of an empty database: what is compared
-        is what the revisions build, whatever release ran them.
-        """
-        runner.drop_all_tables(self.engine)
-        scripts = scripts_module.Scripts.load()
-        with held.holding(self.engine, 'test', lock.Settings(), _quiet,
-                          scripts) as holder:
-            held.begin_changes(self.engine, holder)
-            execution.run_plan(holder.backend, scripts, plan,
-                               Direction.UPGRADE, {}, _quiet)
-        return self.read_back()
-
-    def test_each_checkpoint_builds_what_its_history_builds(self):
-        found = checkpoints.load()
-        self.assertNotEqual([], found, 'webdemo ships a checkpoint')
-        scripts = scripts_module.Scripts.load()
-        for checkpoint in found:
-            plan = scripts.upgrade_plan(checkpoint.heads, ())
-            replayed, replay_journal, replay_state = self.ran(plan)
-            schema, journal, state = self.ran(
-                checkpoints.start_from(checkpoint, plan))
-            differences = snapshot.differences(replayed, schema)
-            self.assertEqual([], differences,
-                             f'{checkpoint.path} disagrees with its '
-                             'history:\n' + '\n'.join(differences))
-            self.assertEqual(replay_journal, journal)
-            self.assertEqual(replay_state, state)
-            self.assertEqual(checkpoint.heads, state.current)
-
-    def synced(self, checkpoint=True):
-        runner.drop_all_tables(self.engine)
-        lines = []
-        migration.sync(self.engine, report=lines.append,
-                       checkpoint=checkpoint)
-        return '\n'.join(lines), self.read_back()
-
-    def test_db_sync_of_an_empty_database_starts_from_the_newest(self):
-        newest = checkpoints.load()[-1]
-        said, built = self.synced()
-        self.assertIn(f'Applied {newest.key} ', said)
-        said, replayed = self.synced(checkpoint=False)
-        self.assertNotIn(newest.key, said)
-        self.assertEqual([], snapshot.differences(replayed[0], built[0]))
-        self.assertEqual(replayed[1:], built[1:])
-
-    def test_a_database_that_is_not_empty_replays(self):
-        newest = checkpoints.load()[-1]
-        first, second = newest.covered[0].revision, newest.covered[1].revision
-        migration.sync(self.engine, first, report=_quiet)
-        lines = []
-        migration.sync(self.engine, report=lines.append)
-        self.assertNotIn(newest.key, '\n'.join(lines))
-        self.assertIn(f'Applied {second} ', '\n'.join(lines))
-
-    def test_the_sql_of_an_empty_database_starts_from_the_checkpoint(self):
-        newest = checkpoints.load()[-1]
-        out = io.StringIO()
-        migration.upgrade_sql(self.engine, out=out)
-        self.assertIn(f'-> {newest.heads[0]}', out.getvalue())
-        self.assertNotIn(newest.covered[0].revision, out.getvalue())
-
-
-class TestCheckpointsSQLite(CheckpointEquivalence,
+class TestCheckpointsSQLite(checkpoint_equivalence.CheckpointEquivalence,
                             db_fixtures.SQLiteFileMixin, base.BaseTestCase):
     pass
 
 
-class TestCheckpointsMySQL(CheckpointEquivalence, db_fixtures.MySQLMixin,
+class TestCheckpointsMySQL(checkpoint_equivalence.CheckpointEquivalence,
+                           db_fixtures.MySQLMixin,
                            db_fixtures.DatabaseTestCase):
     pass
 
 
-class TestCheckpointsPostgreSQL(CheckpointEquivalence,
+class TestCheckpointsPostgreSQL(checkpoint_equivalence.CheckpointEquivalence,
                                 db_fixtures.PostgreSQLMixin,
                                 db_fixtures.DatabaseTestCase):
+    pass
+
+
+# A revision after the shipped checkpoint, kept when the revisions below
+# it are retired.
+_KEPT = '''"""add account nickname"""
+
+from alembic import op
+import sqlalchemy as sa
+
+revision = 'ffff00000001'
+down_revision = 'dba815cb5924'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column('account', sa.Column('nickname', sa.String(32)))
+
+
+def downgrade():
+    op.drop_column('account', 'nickname')
+'''
+
+
+class RetiredRevisions(runner.PackageCopyMixin):
+    """A release that deleted the revisions below its checkpoint."""
+
+    def setUp(self):
+        super().setUp()
+        self.checkpoint = checkpoints.load()[-1]
+        with open(os.path.join(self.versions, 'expand',
+                               'ffff00000001_nickname.py'), 'w') as kept:
+            kept.write(_KEPT)
+
+    def retire(self):
+        covered = self.checkpoint.revisions
+        for directory, _, names in os.walk(self.versions):
+            for name in names:
+                if name.split('_', 1)[0] in covered:
+                    os.unlink(os.path.join(directory, name))
+
+    def assertRefused(self, result, *words):
+        self.assertEqual(17, result.returncode, result.stdout + result.stderr)
+        lines = result.stderr.strip().splitlines()
+        self.assertEqual(1, len(lines), result.stderr)
+        for word in ('retired', 'Nothing was changed', *words):
+            self.assertIn(word, lines[0])
+
+    def test_an_empty_database_is_built_from_the_checkpoint(self):
+        self.retire()
+        built = self.manage('db', 'sync')
+        self.assertIn(f'Applied {self.checkpoint.key} ',
+                      self.assertOk(built))
+        self.assertIn('Applied ffff00000001 ', built.stdout)
+        self.assertOk(self.manage('db', 'version', '--check'))
+        history = self.assertOk(self.manage('db', 'history'))
+        self.assertEqual(len(self.checkpoint.covered), history.count(
+            f'retired into the checkpoint of {self.checkpoint.release}'))
+        self.assertIn('[x] dba815cb5924 -> ffff00000001', history)
+        # Replaying is what the release cannot do any more.
+        runner.drop_all_tables(self.engine)
+        self.assertRefused(self.manage('db', 'sync', '--no-checkpoint'),
+                           'without it')
+        self.assertEqual({}, runner.schema_snapshot(self.engine)[0])
+
+    def test_an_older_database_is_sent_to_the_release_that_cut_it(self):
+        first = self.checkpoint.covered[0].revision
+        self.assertOk(self.manage('db', 'sync', first))
+        before = runner.schema_snapshot(self.engine)
+        self.retire()
+        self.assertRefused(self.manage('db', 'sync'), first,
+                           f'webdemo {self.checkpoint.release} first')
+        self.assertEqual(before, runner.schema_snapshot(self.engine))
+        version = self.assertOk(self.manage('db', 'version'))
+        self.assertIn(f'Current revision: {first}', version)
+
+    def test_a_legacy_database_says_where_adoption_stops(self):
+        self.assertOk(self.manage('db', 'sync',
+                                  self.checkpoint.covered[0].revision))
+        runner.execute(
+            self.engine, 'DROP TABLE alembic_version',
+            'CREATE TABLE migrate_version (repository_id VARCHAR(250) '
+            'PRIMARY KEY, repository_path TEXT, version INTEGER)',
+            "INSERT INTO migrate_version VALUES ('webdemo', '/x', 1)")
+        before = runner.schema_snapshot(self.engine)
+        self.retire()
+        self.assertRefused(self.manage('db', 'sync'),
+                           'sqlalchemy-migrate version 1')
+        self.assertEqual(before, runner.schema_snapshot(self.engine))
+
+    def test_a_downgrade_stops_at_the_revisions_kept(self):
+        self.retire()
+        self.assertOk(self.manage('db', 'sync'))
+        before = runner.schema_snapshot(self.engine)
+        self.assertRefused(self.manage('db', 'downgrade', 'base', '--yes'),
+                           'downgrade to a revision this release keeps')
+        self.assertEqual(before, runner.schema_snapshot(self.engine))
+        self.assertOk(self.manage('db', 'downgrade', 'dba815cb5924',
+                                  '--yes'))
+
+
+class TestRetiredRevisionsSQLite(RetiredRevisions, base.BaseTestCase):
+    pass
+
+
+class TestRetiredRevisionsMySQL(RetiredRevisions, db_fixtures.MySQLMixin,
+                                db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestRetiredRevisionsPostgreSQL(RetiredRevisions,
+                                     db_fixtures.PostgreSQLMixin,
+                                     db_fixtures.DatabaseTestCase):
     pass

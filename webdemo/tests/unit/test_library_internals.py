@@ -71,7 +71,6 @@ class TestMigrationSteps(base.BaseTestCase):
         self.assertEqual((('a',), (), None),
                          change(self.step(self.a, upgrade=False), {'a'}))
 
-
     def test_a_stamp_step_runs_what_it_is_given_and_inserts_its_head(self):
         # A checkpoint's steps: its operations with its first head's row,
         # then a row for each other head, on top of no row or of the

@@ -5,13 +5,16 @@ checkpoints must stand for it) and over made-up ones.
 """
 
 import dataclasses
+import os
 
+import fixtures
 from oslotest import base
 
 from webdemo.db.history import checkpoints
 from webdemo.db.history import graph as graph_module
 from webdemo.db.state import judge
 from webdemo.db.state.judge import Status
+from webdemo import exception
 
 
 def _covered(revision, down=(), checksum=None):
@@ -28,6 +31,7 @@ def _checkpoint(*revisions, heads=None):
 @dataclasses.dataclass
 class _Script:
     revision: str
+    retired_in: str = None
 
 
 class TestChoose(base.BaseTestCase):
@@ -124,3 +128,64 @@ class TestStale(base.BaseTestCase):
         for checkpoint in found:
             self.assertEqual([], checkpoints.stale(checkpoint, graph),
                              checkpoint.path)
+
+
+_REVISION = '''"""{rev}"""
+revision = {rev!r}
+down_revision = {down!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+'''
+
+_CHECKPOINT = '''"""a checkpoint"""
+heads = ('b',)
+release = '2026.1'
+revisions = (
+    ('a', (), (), (), 'first', 'sum-a'),
+    ('b', ('a',), (), (), 'second', 'sum-b'),
+)
+
+
+def upgrade():
+    raise AssertionError('reading a checkpoint runs nothing')
+'''
+
+
+class TestRetired(base.BaseTestCase):
+    """A release that deleted a and b, kept c, and ships their checkpoint."""
+
+    def setUp(self):
+        super().setUp()
+        root = self.useFixture(fixtures.TempDir()).path
+        self.versions = os.path.join(root, 'versions')
+        os.mkdir(self.versions)
+        os.mkdir(os.path.join(root, 'checkpoints'))
+        with open(os.path.join(self.versions, 'c_kept.py'), 'w') as out:
+            out.write(_REVISION.format(rev='c', down='b'))
+        with open(os.path.join(root, 'checkpoints', 'b.py'), 'w') as out:
+            out.write(_CHECKPOINT)
+
+    def test_the_graph_keeps_them_from_the_checkpoint(self):
+        graph = graph_module.load([self.versions])
+        self.assertEqual(('c',), graph.heads)
+        self.assertEqual({'a', 'b', 'c'}, graph.applied(['c']))
+        self.assertEqual('2026.1', graph.entries['a'].facts.retired_in)
+        self.assertIsNone(graph.entries['c'].facts.retired_in)
+        self.assertTrue(graph.accepts('b', 'sum-b'))
+
+    def test_a_plan_that_needs_one_is_refused_naming_the_release(self):
+        plan = [_Script('a'), _Script('b'), _Script('c')]
+        for script in plan:
+            script.retired_in = None if script.revision == 'c' else '2026.1'
+        state = judge.DatabaseState((), ('c',), Status.UPGRADE_PENDING)
+        error = self.assertRaises(
+            exception.RetiredRevision, checkpoints.require_kept, plan,
+            state, exception.RetiredRevision.UPGRADE)
+        self.assertEqual(('a', 'b'), error.revisions)
+        self.assertIn('Upgrade it with webdemo 2026.1 first', str(error))
+        checkpoints.require_kept(plan[2:], state,
+                                 exception.RetiredRevision.UPGRADE)

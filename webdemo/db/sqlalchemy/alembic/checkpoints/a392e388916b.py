@@ -18,6 +18,10 @@ from webdemo.db.sqlalchemy import checkpoint_ops  # noqa: F401 (rows)
 # The version rows the checkpoint leaves.
 heads = ('a392e388916b',)
 
+# The release it was cut at: it still has every revision below, for a
+# database older than the revisions a later release keeps.
+release = '0.0.1'
+
 # Each revision it stands for, in the order the history applies them:
 # (revision, down revisions, branch labels, depends on, title, sha256 of
 # its script when the checkpoint was cut).

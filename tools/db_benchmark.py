@@ -1,11 +1,19 @@
 """How db sync and db version scale with the length of the history.
 
-For each history length (synthetic revisions appended to a temporary
-copy of the package, tools/synthetic_history.py) and each backend it can
-reach, this times, in child processes, interleaved round by round so
-that machine noise hits all alike:
+For each kind of synthetic history (tools/synthetic_history.py: create,
+each revision a new table; alter, revisions that mostly change the 50
+tables the first ones create), each history length (revisions appended
+to a temporary copy of the package, with a checkpoint cut at its head)
+and each backend it can reach, this times, in child processes,
+interleaved round by round so that machine noise hits all alike:
 
-  sync          webdemo-manage db sync, from an empty database
+  sync          webdemo-manage db sync --no-checkpoint, from an empty
+                database: every revision, the per-revision path
+  cp_sync       webdemo-manage db sync from an empty database: built
+                from the checkpoint
+  cp_floor      the checkpoint's statements replayed over one
+                connection by one Python process: the final schema's
+                DDL floor
   noop_sync     webdemo-manage db sync, at head
   version       webdemo-manage db version
   alembic_up    alembic upgrade heads, same env.py, from empty
@@ -22,7 +30,8 @@ that machine noise hits all alike:
   walk          the migration tests' walk (history_fixtures.Walker):
                 every revision up, then down, one step at a time
 
-and prints medians, ratios and the peak memory of a full sync.
+and prints medians, ratios, the peak memory of a full sync and what
+each revision adds to it.
 
     .tox/py3/bin/python tools/db_benchmark.py            # 10, 100, 1000
     .tox/py3/bin/python tools/db_benchmark.py --quick    # what CI runs
@@ -213,17 +222,25 @@ def timed(argv, env, cwd=None):
 
 
 class History:
-    """One history length: the package copy and how to run things on it."""
+    """One history: the package copy and how to run things on it.
 
-    def __init__(self, count, workdir):
+    A checkpoint is cut at its head (db checkpoint, on SQLite) before
+    anything is timed.
+    """
+
+    def __init__(self, count, workdir, kind='create'):
         self.count = count
+        self.kind = kind
         self.root = synthetic_history.build(
-            count, os.path.join(workdir, f'history-{count}'))
+            count, os.path.join(workdir, f'history-{kind}-{count}'), kind)
         self.alembic_dir = os.path.join(self.root, 'webdemo', 'db',
                                         'sqlalchemy')
-        self.order_file = os.path.join(workdir, f'order-{count}.txt')
+        self.order_file = os.path.join(workdir, f'order-{kind}-{count}.txt')
         with open(self.order_file, 'w') as out:
             out.write('\n'.join(self.upgrade_order()))
+        scratch = Database('sqlite', workdir, f'cut-{kind}-{count}')
+        scratch.empty()
+        self.manage(scratch, 'db', 'checkpoint')
 
     def upgrade_order(self):
         """The copy's revision files, in the order an upgrade runs them."""
@@ -268,11 +285,19 @@ class History:
             raise SystemExit(f'expected the database at {head}:\n{out}')
 
 
-def measure_round(history, database, ddl_file):
-    """One of each measurement, in a fixed order; {name: (s, MiB)}."""
+def measure_round(history, database, ddl_files):
+    """One of each measurement, in a fixed order; {name: (s, MiB)}.
+
+    :param ddl_files: (the revisions' SQL, the checkpoint's SQL)
+    """
+    ddl_file, checkpoint_file = ddl_files
     found = {}
     database.empty()
-    found['sync'] = history.manage(database, 'db', 'sync')[:2]
+    found['sync'] = history.manage(database, 'db', 'sync',
+                                   '--no-checkpoint')[:2]
+    history.check_at_head(database)
+    database.empty()
+    found['cp_sync'] = history.manage(database, 'db', 'sync')[:2]
     history.check_at_head(database)
     found['noop_sync'] = history.manage(database, 'db', 'sync')[:2]
     found['version'] = history.manage(database, 'db', 'version')[:2]
@@ -284,6 +309,9 @@ def measure_round(history, database, ddl_file):
     database.empty()
     found['ddl_floor'] = history.python(database, _FLOOR_DDL, ddl_file)[:2]
     database.empty()
+    found['cp_floor'] = history.python(database, _FLOOR_DDL,
+                                       checkpoint_file)[:2]
+    database.empty()
     found['op_floor'] = history.python(database, _FLOOR_OP,
                                        history.order_file)[:2]
     database.empty()
@@ -292,42 +320,57 @@ def measure_round(history, database, ddl_file):
     return found
 
 
-def ddl_script(history, database, workdir):
-    """The revisions' SQL for this backend, as db sync --sql writes it.
+def ddl_scripts(history, database, workdir):
+    """The SQL for this backend, as db sync --sql writes it.
 
+    The revisions' (--no-checkpoint), and the checkpoint's.
     From an empty database, for the backend's dialect: --dialect reads no
     database (a SQLite file that is not there is no longer made).
     """
     database.empty()
-    sql = history.manage(database, 'db', 'sync', '--sql', '--dialect',
-                         database.backend)[2]
-    revisions = sql.count('-- Running upgrade')
-    expected = history.count + synthetic_history.shipped_count()
-    if revisions != expected:
-        raise SystemExit(f'db sync --sql wrote {revisions} revisions, not '
-                         f'{expected}')
-    path = os.path.join(workdir, f'{database.backend}-{history.count}.sql')
-    with open(path, 'w') as script:
-        script.write(sql)
-    return path
+    paths = []
+    for options, expected in (
+            (['--no-checkpoint'],
+             history.count + synthetic_history.shipped_count()),
+            ([], 1)):
+        sql = history.manage(database, 'db', 'sync', '--sql', '--dialect',
+                             database.backend, *options)[2]
+        found = sql.count('-- Running upgrade')
+        if found != expected:
+            raise SystemExit(f'db sync --sql {" ".join(options)} wrote '
+                             f'{found} revisions, not {expected}')
+        paths.append(os.path.join(
+            workdir, f'{database.backend}-{history.kind}-{history.count}-'
+            f'{len(options)}.sql'))
+        with open(paths[-1], 'w') as script:
+            script.write(sql)
+    return paths
 
 
-def run(sizes, rounds, backends, workdir):
+def run(kinds, sizes, rounds, backends, workdir):
+    """{(backend, kind, count): {measurement: (median s, peak MiB)}}."""
     results = {}
-    for count in sizes:
-        history = History(count, workdir)
-        for backend in backends:
-            database = Database(backend, workdir, f'wd_bench_{count}')
-            ddl_file = ddl_script(history, database, workdir)
-            samples = [measure_round(history, database, ddl_file)
-                       for _ in range(rounds)]
-            database.drop()
-            results[backend, count] = {
-                name: (statistics.median(s[name][0] for s in samples),
-                       max(s[name][1] for s in samples))
-                for name in samples[0]}
-            print(f'measured {backend} at {count} revisions', flush=True)
+    for kind in kinds:
+        for count in sizes:
+            history = History(count, workdir, kind)
+            for backend in backends:
+                results[backend, kind, count] = _measured(
+                    history, backend, rounds, workdir)
+                print(f'measured {backend}, {kind} history, {count} '
+                      'revisions', flush=True)
     return results
+
+
+def _measured(history, backend, rounds, workdir):
+    database = Database(backend, workdir,
+                        f'wd_bench_{history.kind}_{history.count}')
+    ddl_files = ddl_scripts(history, database, workdir)
+    samples = [measure_round(history, database, ddl_files)
+               for _ in range(rounds)]
+    database.drop()
+    return {name: (statistics.median(s[name][0] for s in samples),
+                   max(s[name][1] for s in samples))
+            for name in samples[0]}
 
 
 def imports(history, database):
@@ -365,36 +408,62 @@ def report_imports(found):
 
 
 def report(results, sizes):
-    rows = []
-    for (backend, count), found in sorted(results.items()):
+    """Print two tables: building a database, and reading its state."""
+    building, reading = [], []
+    for (backend, kind, count), found in sorted(results.items()):
         revisions = count + synthetic_history.shipped_count()
         seconds = {name: value[0] for name, value in found.items()}
-        smallest = results[backend, sizes[0]]
-        rows.append((
-            backend, revisions, seconds['sync'],
+        smallest = results[backend, kind, sizes[0]]
+        building.append((
+            backend, kind, revisions, seconds['sync'],
             seconds['sync'] / seconds['ddl_floor'],
             seconds['op_floor'] / seconds['ddl_floor'],
             seconds['alembic_up'] / seconds['ddl_floor'],
-            found['sync'][1],
-            seconds['version'], seconds['version'] / seconds['proc_floor'],
+            seconds['sync'] / seconds['alembic_up'],
+            seconds['cp_sync'], seconds['cp_sync'] / seconds['cp_floor'],
+            seconds['alembic_up'] / seconds['cp_sync'],
+            seconds['alembic_up'] / seconds['cp_floor'],
+            found['sync'][1], _kib_per_revision(found, smallest, count,
+                                                sizes[0])))
+        reading.append((
+            backend, kind, revisions, seconds['version'],
+            seconds['version'] / seconds['proc_floor'],
             seconds['version'] / smallest['version'][0],
             seconds['noop_sync'] / seconds['proc_floor'],
             seconds['noop_sync'] / smallest['noop_sync'][0],
             seconds['alembic_cur'] / seconds['proc_floor'],
             seconds['walk_step'] * 1000))
-    header = ('backend', 'revs', 'sync s', 'sync/floor', 'op/floor',
-              'alembic/floor',
-              'sync MiB', 'version s', 'version/proc', 'version/smallest',
-              'noop/proc', 'noop/smallest', 'alembic cur/proc',
-              'walk ms/step')
+    _table(('backend', 'history', 'revs', 'sync s', 'sync/floor',
+            'op/floor', 'alembic/floor', 'sync/alembic', 'cp s',
+            'cp/cp_floor', 'alembic/cp', 'alembic/cp_floor', 'sync MiB',
+            'KiB/rev'), building)
+    print()
+    _table(('backend', 'history', 'revs', 'version s', 'version/proc',
+            'version/smallest', 'noop/proc', 'noop/smallest',
+            'alembic cur/proc', 'walk ms/step'), reading)
+    print('\nmedians of each round; sync = every revision run '
+          '(--no-checkpoint); floor = the same DDL replayed, one commit per '
+          "revision; op = the revisions run through Alembic's op, no "
+          'version table; cp = db sync built from the checkpoint; cp_floor '
+          "= the checkpoint's statements replayed over one connection; "
+          'KiB/rev = what each revision adds to the peak memory of a full '
+          'sync, against the smallest history; proc = process floor; '
+          'smallest = the same command at '
+          f'{sizes[0] + synthetic_history.shipped_count()} revisions')
+
+
+def _kib_per_revision(found, smallest, count, smallest_count):
+    if count == smallest_count:
+        return '-'
+    return ((found['sync'][1] - smallest['sync'][1]) * 1024
+            / (count - smallest_count))
+
+
+def _table(header, rows):
     print(' | '.join(header))
     for row in rows:
         print(' | '.join(f'{value:.2f}' if isinstance(value, float)
                          else str(value) for value in row))
-    print('\nmedians of each round; floor = the same DDL replayed, one commit '
-          'per revision; op = the revisions run through Alembic\'s op, no '
-          'version table; proc = process floor; smallest = the same command '
-          f'at {sizes[0] + synthetic_history.shipped_count()} revisions')
 
 
 def save(results, rounds, path):
@@ -409,11 +478,13 @@ def save(results, rounds, path):
                    f'{platform.system()} {platform.release()}, Python '
                    f'{platform.python_version()}',
         'rounds': rounds,
-        'results': [{'backend': backend,
+        'results': [{'backend': backend, 'history': kind,
                      'revisions': count + synthetic_history.shipped_count(),
                      'seconds': {name: value[0]
-                                 for name, value in found.items()}}
-                    for (backend, count), found in sorted(results.items())]}
+                                 for name, value in found.items()},
+                     'sync_mib': found['sync'][1]}
+                    for (backend, kind, count), found
+                    in sorted(results.items())]}
     with open(path, 'w') as out:
         json.dump(document, out, indent=1, sort_keys=True)
         out.write('\n')
@@ -427,6 +498,9 @@ def main():
     parser.add_argument('--quick', action='store_true',
                         help='10 and 100 revisions, one round (CI)')
     parser.add_argument('--backends', default='sqlite,mysql,postgresql')
+    parser.add_argument('--histories', default='create,alter',
+                        help='the kinds of synthetic history, '
+                             'comma-separated (create, alter)')
     parser.add_argument('--require-backends', action='store_true',
                         help='fail when a server cannot be reached')
     parser.add_argument('--save', metavar='PATH',
@@ -438,7 +512,8 @@ def main():
     rounds = 1 if args.quick else args.rounds
     backends = reachable_backends(args.backends, args.require_backends)
     with tempfile.TemporaryDirectory(prefix='webdemo-bench-') as workdir:
-        results = run(sizes, rounds, backends, workdir)
+        results = run(args.histories.split(','), sizes, rounds, backends,
+                      workdir)
         report(results, sizes)
         if args.save:
             save(results, rounds, args.save)

@@ -17,10 +17,23 @@ def insert_rows(table, columns, rows, counted=()):
 
     :param counted: the columns an autoincrement counter fills
     """
-    op.bulk_insert(sa.table(table, *map(sa.column, columns)),
-                   [dict(zip(columns, row)) for row in rows])
+    op.bulk_insert(sa.table(table, *(
+        sa.column(name, _type_of(row[position] for row in rows))
+        for position, name in enumerate(columns))),
+        [dict(zip(columns, row)) for row in rows])
     kind = backends.kind_of_dialect(op.get_context().dialect)
     for column in counted:
         statement = kind.counter_catch_up(table, column)
         if statement is not None:
             op.execute(statement)
+
+
+def _type_of(values):
+    """The SQL type of a column's values, as SQLAlchemy takes a value's.
+
+    db sync --sql writes the rows as literals, which needs a type.
+    """
+    for value in values:
+        if value is not None:
+            return sa.literal(value).type
+    return sa.String()

@@ -14,6 +14,10 @@ interleaved round by round so that machine noise hits all alike:
   cp_floor      the checkpoint's statements replayed over one
                 connection by one Python process: the final schema's
                 DDL floor
+  cp_op_floor   the checkpoint's upgrade() run through Alembic's op, in
+                one transaction, with no bookkeeping: what building the
+                final schema through Alembic costs before any tool
+                adds a word
   noop_sync     webdemo-manage db sync, at head
   version       webdemo-manage db version
   alembic_up    alembic upgrade heads, same env.py, from empty
@@ -138,6 +142,19 @@ print((time.perf_counter() - started) / (2 * len(revisions)))
 '''
 
 
+# A full sync in process under tracemalloc: what it still holds once it
+# is done (after a collection), and the most it held, in bytes.
+_MEMORY = '''
+import gc, tracemalloc
+tracemalloc.start()
+from webdemo.cmd import manage
+code = manage.main(['db', 'sync', '--no-checkpoint'])
+gc.collect()
+current, peak = tracemalloc.get_traced_memory()
+print(current, peak, code)
+'''
+
+
 class Database:
     """A fresh database on one backend, made empty on demand."""
 
@@ -240,7 +257,11 @@ class History:
             out.write('\n'.join(self.upgrade_order()))
         scratch = Database('sqlite', workdir, f'cut-{kind}-{count}')
         scratch.empty()
-        self.manage(scratch, 'db', 'checkpoint')
+        self.checkpoint_file = os.path.join(
+            workdir, f'checkpoint-{kind}-{count}.txt')
+        with open(self.checkpoint_file, 'w') as out:
+            out.write(self.manage(scratch, 'db', 'checkpoint')[2].rsplit(
+                'Wrote ', 1)[1].strip())
 
     def upgrade_order(self):
         """The copy's revision files, in the order an upgrade runs them."""
@@ -306,11 +327,16 @@ def measure_round(history, database, ddl_files):
     found['alembic_up'] = history.alembic(database, 'upgrade', 'heads')[:2]
     history.check_at_head(database)
     found['alembic_cur'] = history.alembic(database, 'current')[:2]
-    database.empty()
-    found['ddl_floor'] = history.python(database, _FLOOR_DDL, ddl_file)[:2]
+    if ddl_file is not None:
+        database.empty()
+        found['ddl_floor'] = history.python(database, _FLOOR_DDL,
+                                            ddl_file)[:2]
     database.empty()
     found['cp_floor'] = history.python(database, _FLOOR_DDL,
                                        checkpoint_file)[:2]
+    database.empty()
+    found['cp_op_floor'] = history.python(database, _FLOOR_OP,
+                                          history.checkpoint_file)[:2]
     database.empty()
     found['op_floor'] = history.python(database, _FLOOR_OP,
                                        history.order_file)[:2]
@@ -333,6 +359,9 @@ def ddl_scripts(history, database, workdir):
             (['--no-checkpoint'],
              history.count + synthetic_history.shipped_count()),
             ([], 1)):
+        if options and not offline_replay(history, database):
+            paths.append(None)
+            continue
         sql = history.manage(database, 'db', 'sync', '--sql', '--dialect',
                              database.backend, *options)[2]
         found = sql.count('-- Running upgrade')
@@ -345,6 +374,16 @@ def ddl_scripts(history, database, workdir):
         with open(paths[-1], 'w') as script:
             script.write(sql)
     return paths
+
+
+def offline_replay(history, database):
+    """Can the revisions' SQL be written without a database?
+
+    Not the alter history's on SQLite: Alembic's batch mode must read a
+    table to copy it, and --sql has none to read. That history has no
+    per-revision DDL floor on SQLite.
+    """
+    return not (history.kind == 'alter' and database.backend == 'sqlite')
 
 
 def run(kinds, sizes, rounds, backends, workdir):
@@ -367,10 +406,16 @@ def _measured(history, backend, rounds, workdir):
     ddl_files = ddl_scripts(history, database, workdir)
     samples = [measure_round(history, database, ddl_files)
                for _ in range(rounds)]
+    found = {name: (statistics.median(s[name][0] for s in samples),
+                    max(s[name][1] for s in samples))
+             for name in samples[0]}
+    database.empty()
+    kept, peak, code = history.python(database, _MEMORY)[2].split()
+    if code != '0':
+        raise SystemExit(f'the in-process sync exited {code}')
+    found['memory'] = (int(kept), int(peak))
     database.drop()
-    return {name: (statistics.median(s[name][0] for s in samples),
-                   max(s[name][1] for s in samples))
-            for name in samples[0]}
+    return found
 
 
 def imports(history, database):
@@ -414,17 +459,18 @@ def report(results, sizes):
         revisions = count + synthetic_history.shipped_count()
         seconds = {name: value[0] for name, value in found.items()}
         smallest = results[backend, kind, sizes[0]]
+        floor = seconds.get('ddl_floor')
         building.append((
             backend, kind, revisions, seconds['sync'],
-            seconds['sync'] / seconds['ddl_floor'],
-            seconds['op_floor'] / seconds['ddl_floor'],
-            seconds['alembic_up'] / seconds['ddl_floor'],
+            *((seconds['sync'] / floor, seconds['op_floor'] / floor,
+               seconds['alembic_up'] / floor) if floor else ('-',) * 3),
             seconds['sync'] / seconds['alembic_up'],
             seconds['cp_sync'], seconds['cp_sync'] / seconds['cp_floor'],
+            seconds['cp_sync'] / seconds['cp_op_floor'],
             seconds['alembic_up'] / seconds['cp_sync'],
             seconds['alembic_up'] / seconds['cp_floor'],
-            found['sync'][1], _kib_per_revision(found, smallest, count,
-                                                sizes[0])))
+            found['sync'][1],
+            *_kib_per_revision(found, smallest, count, sizes[0])))
         reading.append((
             backend, kind, revisions, seconds['version'],
             seconds['version'] / seconds['proc_floor'],
@@ -435,8 +481,9 @@ def report(results, sizes):
             seconds['walk_step'] * 1000))
     _table(('backend', 'history', 'revs', 'sync s', 'sync/floor',
             'op/floor', 'alembic/floor', 'sync/alembic', 'cp s',
-            'cp/cp_floor', 'alembic/cp', 'alembic/cp_floor', 'sync MiB',
-            'KiB/rev'), building)
+            'cp/cp_floor', 'cp/cp_op', 'alembic/cp', 'alembic/cp_floor',
+            'sync MiB',
+            'kept KiB/rev', 'peak KiB/rev'), building)
     print()
     _table(('backend', 'history', 'revs', 'version s', 'version/proc',
             'version/smallest', 'noop/proc', 'noop/smallest',
@@ -446,17 +493,26 @@ def report(results, sizes):
           "revision; op = the revisions run through Alembic's op, no "
           'version table; cp = db sync built from the checkpoint; cp_floor '
           "= the checkpoint's statements replayed over one connection; "
-          'KiB/rev = what each revision adds to the peak memory of a full '
-          'sync, against the smallest history; proc = process floor; '
+          "cp_op = the checkpoint run through Alembic's op alone; "
+          'sync MiB = its peak RSS; kept and peak KiB/rev = what each '
+          'revision adds to what a full sync holds when done and at most '
+          '(tracemalloc, in process), against the smallest history; proc = '
+          'process floor; '
           'smallest = the same command at '
           f'{sizes[0] + synthetic_history.shipped_count()} revisions')
 
 
 def _kib_per_revision(found, smallest, count, smallest_count):
+    """What each revision adds to a sync's memory, kept and at its peak.
+
+    In KiB, against the smallest history: tracemalloc's count of what
+    the sync still holds when done, and of the most it held.
+    """
     if count == smallest_count:
-        return '-'
-    return ((found['sync'][1] - smallest['sync'][1]) * 1024
-            / (count - smallest_count))
+        return '-', '-'
+    return tuple((mine - theirs) / 1024 / (count - smallest_count)
+                 for mine, theirs in zip(found['memory'],
+                                         smallest['memory']))
 
 
 def _table(header, rows):
@@ -481,8 +537,11 @@ def save(results, rounds, path):
         'results': [{'backend': backend, 'history': kind,
                      'revisions': count + synthetic_history.shipped_count(),
                      'seconds': {name: value[0]
-                                 for name, value in found.items()},
-                     'sync_mib': found['sync'][1]}
+                                 for name, value in found.items()
+                                 if name != 'memory'},
+                     'sync_mib': found['sync'][1],
+                     'memory_bytes': dict(zip(('kept', 'peak'),
+                                              found['memory']))}
                     for (backend, kind, count), found
                     in sorted(results.items())]}
     with open(path, 'w') as out:

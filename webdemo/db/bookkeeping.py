@@ -23,6 +23,8 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 
+from webdemo.db import errors
+
 
 VERSION_TABLE = 'alembic_version'
 # sqlalchemy-migrate's version table, in legacy databases (state/legacy.py).
@@ -112,8 +114,26 @@ def ensure_tables(connection):
         present = {found['name'] for found in inspector.get_columns(
             table.name)}
         if column.name not in present:
+            _add(connection, table, column)
+
+
+def _add(connection, table, column):
+    """Add column to table, unless another process just did.
+
+    An API service registering itself (services.py) makes these tables
+    too, without the migration lock.
+    """
+    # Imported here: the backends' run strategies need this module.
+    from webdemo.db import backends
+
+    try:
+        with backends.for_connection(connection).statement_may_fail(
+                connection):
             connection.execute(sqlalchemy.text(
                 _add_column(connection.dialect, table, column)))
+    except errors.DATABASE_ERRORS as error:
+        if errors.kind_of(error) != errors.Kind.ALREADY_APPLIED:
+            raise
 
 
 def _add_column(dialect, table, column):

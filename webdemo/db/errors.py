@@ -66,6 +66,7 @@ _BY_CODE = {
     '55P03': Kind.LOCK_WAIT,            # lock_not_available (lock_timeout)
     '42P01': Kind.NO_TABLE,             # undefined_table
     '42703': Kind.NO_COLUMN,            # undefined_column
+    '42701': Kind.ALREADY_APPLIED,      # duplicate_column
     'SQLITE_READONLY': Kind.PERMISSION_DENIED,
     'SQLITE_READONLY_DBMOVED': Kind.PERMISSION_DENIED,
 }
@@ -77,6 +78,7 @@ _BY_WORDS = (
     # SQLite names no code finer than SQLITE_ERROR.
     (re.compile(r'^no such table: '), Kind.NO_TABLE),
     (re.compile(r'^no such column: |has no column named '), Kind.NO_COLUMN),
+    (re.compile(r'^duplicate column name: '), Kind.ALREADY_APPLIED),
 )
 
 

@@ -15,6 +15,8 @@ other module asks which database this is:
 - finish_and_start(), started_id(): the journal's one-statement step
   (journal.py), where the backend has an upsert worth a round trip;
 - utc_now(): the server's clock, in UTC;
+- statement_may_fail(): what guards one statement whose failure is
+  handled (bookkeeping.py's columns added);
 - counter_catch_up(): an autoincrement counter moved past rows
   inserted with their ids (checkpoint_ops.py);
 - checks_server_settings: whether its server has settings that make
@@ -122,6 +124,15 @@ class Backend:
     def run_strategy(self):
         """A new run_strategies object for one attempt at a plan."""
         return run_strategies.Transactional()
+
+    @staticmethod
+    def statement_may_fail(connection):
+        """A with block around one statement whose failure is handled.
+
+        A savepoint, where DDL is transactional (SQLite, PostgreSQL): a
+        failed statement would otherwise spoil the transaction around it.
+        """
+        return connection.begin_nested()
 
     def refuse_table_copies(self, target):
         """Make DDL sent through target refuse to copy a table.

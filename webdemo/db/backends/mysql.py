@@ -24,6 +24,7 @@ A Galera cluster is a MySQL server with a cluster behind it
 (galera.py's Galera).
 """
 
+import contextlib
 import hashlib
 
 import sqlalchemy
@@ -63,6 +64,11 @@ class MySQL(base.Backend):
                         'innodb_lock_wait_timeout = DEFAULT')
     blocker_queries = ((_HOLDING, True, True), (_OLDEST, False, False))
     checks_server_settings = True
+
+    @staticmethod
+    def statement_may_fail(connection):
+        # Each DDL statement commits what is open, a savepoint with it.
+        return contextlib.nullcontext()
 
     @classmethod
     def with_defaults(cls, url):

@@ -88,12 +88,15 @@ def read(path):
 
     The reading commands build the graph from it once its revisions are
     retired, and must not import Alembic (script_index.py); the file's
-    facts are literals, which ast reads without running the file.
+    facts are literals, which ast reads without running the file. Only
+    what comes before upgrade() is parsed: the operations after it are
+    most of a large checkpoint, and none of its facts.
     """
     with open(path, 'rb') as source:
         content = source.read()
     found = {}
-    for node in ast.parse(content, path).body:
+    facts = content.split(b'\ndef upgrade(', 1)[0]
+    for node in ast.parse(facts, path).body:
         if (isinstance(node, ast.Assign) and len(node.targets) == 1
                 and isinstance(node.targets[0], ast.Name)
                 and node.targets[0].id in ('heads', 'revisions', 'release')):

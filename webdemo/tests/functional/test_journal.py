@@ -4,6 +4,7 @@ finishing one and starting the other would, and returns the new row's
 id, whatever ids the table holds already."""
 
 from oslotest import base
+import sqlalchemy
 
 from webdemo.db import bookkeeping
 from webdemo.db.execution import journal as journal_module
@@ -74,6 +75,32 @@ class StepToTheNextRevision:
         self.assertIsNotNone(rows[0].finished_at)
         # The row that was there keeps its start.
         self.assertLessEqual(rows[0].started_at, rows[0].finished_at)
+
+    def test_a_journal_from_before_checkpoints_gets_the_column(self):
+        # As the first release made it: every column but checkpoint.
+        older = sqlalchemy.MetaData()
+        table = sqlalchemy.Table(
+            bookkeeping.JOURNAL.name, older,
+            *(column.copy() for column in bookkeeping.JOURNAL.columns
+              if column.name != 'checkpoint'),
+            mysql_engine='InnoDB', mysql_charset='utf8mb4')
+        row = _run('a').row()
+        del row['checkpoint']
+        with self.engine.begin() as connection:
+            bookkeeping.JOURNAL.drop(connection)
+            older.create_all(connection)
+            connection.execute(table.insert(), row)
+        with self.engine.begin() as connection:
+            bookkeeping.ensure_tables(connection)
+            # Twice: a second command finds it there.
+            bookkeeping.ensure_tables(connection)
+        with self.engine.begin() as connection:
+            journal_module.Journal(connection).start(journal_module.Run(
+                'b', Direction.UPGRADE, 'sum-b', Counts(),
+                checkpoint='checkpoint b'))
+        self.assertEqual([('a', None), ('b', 'checkpoint b')],
+                         [(row.revision, row.checkpoint)
+                          for row in self.rows()])
 
 
 class TestJournalSQLite(StepToTheNextRevision, db_fixtures.SQLiteFileMixin,

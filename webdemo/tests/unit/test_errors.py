@@ -55,6 +55,8 @@ class TestKindOf(base.BaseTestCase):
              Kind.NO_TABLE),
             (_PgError('relation "x" does not exist', '42P01'),
              Kind.NO_TABLE),
+            (_PgError('column "c" of relation "x" already exists', '42701'),
+             Kind.ALREADY_APPLIED),
         ]
         for raw, kind in cases:
             self.assertEqual(kind, errors.kind_of(raw), raw)
@@ -74,6 +76,9 @@ class TestKindOf(base.BaseTestCase):
         column = sqlite3.OperationalError('no such column: x')
         column.sqlite_errorname = 'SQLITE_ERROR'
         self.assertEqual(Kind.NO_COLUMN, errors.kind_of(column))
+        twice = sqlite3.OperationalError('duplicate column name: checkpoint')
+        twice.sqlite_errorname = 'SQLITE_ERROR'
+        self.assertEqual(Kind.ALREADY_APPLIED, errors.kind_of(twice))
         other = sqlite3.OperationalError('near "x": syntax error')
         other.sqlite_errorname = 'SQLITE_ERROR'
         self.assertEqual(Kind.OTHER, errors.kind_of(other))

@@ -410,7 +410,8 @@ def _measured(history, backend, rounds, workdir):
                     max(s[name][1] for s in samples))
              for name in samples[0]}
     database.empty()
-    kept, peak, code = history.python(database, _MEMORY)[2].split()
+    kept, peak, code = history.python(
+        database, _MEMORY)[2].splitlines()[-1].split()
     if code != '0':
         raise SystemExit(f'the in-process sync exited {code}')
     found['memory'] = (int(kept), int(peak))

@@ -7,6 +7,9 @@ this draws it into _generated/, for performance.rst:
   beside plain Alembic and the two floors;
 - version-cost.svg: db version and a db sync with nothing to do against
   history length, beside alembic current and the process floor;
+- checkpoint-cost.svg: on the altering history, a fresh db sync from a
+  checkpoint and revision by revision, beside plain Alembic and the
+  final schema's floors;
 - benchmark-figures.rst: both, with the date, the machine and the
   command that measured them.
 """
@@ -26,19 +29,32 @@ SYNC = (('sync', 'webdemo db sync', '-'),
         ('alembic_up', 'alembic upgrade heads', '--'),
         ('op_floor', "floor: Alembic's op, no bookkeeping", ':'),
         ('ddl_floor', 'floor: the DDL replayed', '-.'))
+CHECKPOINT = (('cp_sync', 'webdemo db sync from a checkpoint', '-'),
+              ('sync', 'webdemo db sync --no-checkpoint', '-'),
+              ('alembic_up', 'alembic upgrade heads', '--'),
+              ('cp_op_floor', "floor: the checkpoint through Alembic's op",
+               ':'),
+              ('cp_floor', "floor: the checkpoint's DDL replayed", '-.'))
 VERSION = (('version', 'webdemo db version', '-'),
            ('noop_sync', 'webdemo db sync at head', '-'),
            ('alembic_cur', 'alembic current', '--'),
            ('proc_floor', 'floor: start, connect, read', ':'))
 
 
-def _figure(document, lines, title):
-    """One plot per backend of lines against history length."""
-    backends = sorted({row['backend'] for row in document['results']})
+def _figure(document, lines, title, history='create'):
+    """One plot per backend of lines against history length.
+
+    :param history: the kind of synthetic history (the benchmark's
+        first figures predate the second kind, and name none)
+    """
+    results = [row for row in document['results']
+               if row.get('history', 'create') == history
+               and all(name in row['seconds'] for name, _, _ in lines)]
+    backends = sorted({row['backend'] for row in results})
     figure, axes = pyplot.subplots(1, len(backends), sharey=True,
                                    figsize=(4 * len(backends), 3.6))
     for ax, backend in zip(getattr(axes, 'flat', [axes]), backends):
-        rows = sorted((row for row in document['results']
+        rows = sorted((row for row in results
                        if row['backend'] == backend),
                       key=lambda row: row['revisions'])
         for name, label, style in lines:
@@ -70,6 +86,11 @@ _PAGE = """\
 
    ``db version`` and ``db sync`` with nothing to do.
 
+.. figure:: /_generated/checkpoint-cost.svg
+
+   A fresh ``db sync`` on the altering history, from a checkpoint cut at
+   its head and revision by revision.
+
 Measured on {date}, {machine}, {rounds} round(s), medians::
 
     {command}
@@ -92,6 +113,9 @@ def generate(app):
           os.path.join(folder, 'sync-cost.svg'))
     _save(_figure(document, VERSION, 'Reading the state'),
           os.path.join(folder, 'version-cost.svg'))
+    _save(_figure(document, CHECKPOINT, 'A fresh db sync, altering history',
+                  'alter'),
+          os.path.join(folder, 'checkpoint-cost.svg'))
     with open(os.path.join(folder, 'benchmark-figures.rst'), 'w') as out:
         out.write(_PAGE.format(**document))
 

@@ -33,6 +33,7 @@ import dataclasses
 from webdemo.db.execution.journal import Direction
 from webdemo.db.execution import lock_wait
 from webdemo.db.execution import runner
+from webdemo.db.history import checkpoints
 from webdemo.db.history import scripts as scripts_module
 from webdemo.db.rolling import contract_gate
 from webdemo.db.rolling import online_migrations
@@ -134,7 +135,8 @@ def _before_contract(engine, held, plan, options, left):
     if options.data is not None:
         results = online_migrations.run(
             online_migrations.Context(engine, options.data),
-            status.needed_migrations(held.state, held.graph),
+            status.needed_migrations(held.state, held.graph,
+                                     checkpoints.revisions_run(expand)),
             progress=options.progress)
         for result in results:
             if result.completed or result.error:

@@ -62,12 +62,16 @@ def unlocked_state(engine, graph):
     return judge.classify(reader.observe_unlocked(engine), graph)
 
 
-def needed_migrations(state, graph):
+def needed_migrations(state, graph, ran=frozenset()):
     """The online data migrations state's database still needs.
 
     A legacy database counts from the revision it is adopted at.
+
+    :param ran: revisions the command applied since state was read (a
+        checkpoint's, which may include contract revisions: their data
+        migrations must not run on the schema they left)
     """
-    applied = graph.applied(judge.starting_point(state))
+    applied = graph.applied(judge.starting_point(state)) | ran
     return [registered.function for registered in phases.still_needed(
         data_migrations.MIGRATIONS, applied)]
 

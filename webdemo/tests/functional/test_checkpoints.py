@@ -52,6 +52,52 @@ def downgrade():
 '''
 
 
+# A contract revision after the shipped checkpoint, on the next release's
+# expand revision.
+_NEXT_CONTRACT = '''"""drop account nickname again"""
+
+from alembic import op
+
+revision = 'ffff00000002'
+down_revision = 'a392e388916b'
+branch_labels = None
+depends_on = ('ffff00000001',)
+
+
+def upgrade():
+    with op.batch_alter_table('account') as batch:
+        batch.drop_column('nickname')
+'''
+
+
+class AfterTheCheckpoint(runner.PackageCopyMixin):
+    """A later release's expand and contract revisions after it."""
+
+    def test_a_whole_sync_of_an_empty_database(self):
+        with open(os.path.join(self.versions, 'expand',
+                               'ffff00000001_nickname.py'), 'w') as kept:
+            kept.write(_KEPT)
+        with open(os.path.join(self.versions, 'contract',
+                               'ffff00000002_again.py'), 'w') as again:
+            again.write(_NEXT_CONTRACT)
+        # The contract gate and the data step between the phases see
+        # the revisions the checkpoint applied as applied.
+        built = self.assertOk(self.manage('db', 'sync'))
+        self.assertIn('Applied checkpoint a392e388916b ', built)
+        self.assertIn('Applied ffff00000002 ', built)
+        self.assertOk(self.manage('db', 'version', '--check'))
+
+
+class TestAfterTheCheckpointSQLite(AfterTheCheckpoint, base.BaseTestCase):
+    pass
+
+
+class TestAfterTheCheckpointPostgreSQL(AfterTheCheckpoint,
+                                       db_fixtures.PostgreSQLMixin,
+                                       db_fixtures.DatabaseTestCase):
+    pass
+
+
 class RetiredRevisions(runner.PackageCopyMixin):
     """A release that deleted the revisions below its checkpoint."""
 

@@ -233,10 +233,12 @@ class RetiredRevision(WebdemoError):
         them
     :ivar where: where the database is, in a few words
     :ivar action: UPGRADE (the database is too old), REPLAY (db sync
-        --no-checkpoint on an empty database) or DOWNGRADE
+        --no-checkpoint on an empty database), PARTIAL (an empty
+        database synced to a target no checkpoint stops at) or DOWNGRADE
     """
 
-    UPGRADE, REPLAY, DOWNGRADE = 'upgrade', 'replay', 'downgrade'
+    UPGRADE, REPLAY, PARTIAL, DOWNGRADE = (
+        'upgrade', 'replay', 'partial', 'downgrade')
 
     def __init__(self, revisions, release, where, action=UPGRADE):
         self.revisions = tuple(revisions)
@@ -257,6 +259,10 @@ class RetiredRevision(WebdemoError):
                 f'--no-checkpoint would replay {retired}: run db sync '
                 'without it, which builds the database from the '
                 'checkpoint.'),
+            self.PARTIAL: (
+                f'the target needs {retired}, and no checkpoint stops at '
+                'it: build the empty database with a whole db sync, which '
+                'starts from the checkpoint.'),
             self.DOWNGRADE: (
                 f'the downgrade would undo {retired}: downgrade to a '
                 'revision this release keeps, or use webdemo '

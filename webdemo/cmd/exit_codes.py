@@ -87,7 +87,9 @@ exit codes:
   {RETIRED_REVISION}   db sync, downgrade: the database is older than every
        revision this release keeps (a release retired the revisions
        below a checkpoint); the line names the release to upgrade it
-       with first. Nothing was changed
+       with first. Also an empty database that only a replay of the
+       retired revisions could reach (--no-checkpoint, or a target no
+       checkpoint stops at). Nothing was changed
   {INVALID_INPUT}  invalid input: bad arguments, unknown or ambiguous
        revision, multiple heads where one is needed, a data-losing
        downgrade without --yes

@@ -147,20 +147,13 @@ def _covered(scripts, revision):
     facts = entry.facts
     return checkpoints.Covered(revision, facts.down_revision,
                                facts.branch_labels, facts.depends_on,
-                               facts.doc, entry.checksum)
+                               facts.doc, entry.checksum, facts.replaces)
 
 
 def _replayed(engine, revision, report):
     """The Snapshot of engine's empty database, the history replayed."""
-    state = status.get_state(engine)
-    if state.status != Status.EMPTY:
-        raise exception.ConfigurationError(
-            f'db checkpoint replays the history on an empty database; '
-            f'{engine.url.render_as_string(hide_password=True)} is at '
-            f'{judge.describe(state)}: give an empty one.')
     report('Replaying the history on '
            f'{engine.url.render_as_string(hide_password=True)}.')
-    migration.sync(engine, revision, report=lambda line: None,
-                   checkpoint=False)
+    migration.build(engine, revision, report=lambda line: None)
     with engine.connect() as connection:
         return snapshot.take(connection)

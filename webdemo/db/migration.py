@@ -25,6 +25,7 @@ from webdemo.db.execution.journal import Direction
 from webdemo.db.execution import lock_wait
 from webdemo.db.execution import offline
 from webdemo.db.execution import runner
+from webdemo.db.history import checkpoint_plan
 from webdemo.db.history import checkpoints
 from webdemo.db.history import phases
 from webdemo.db.history import revisions
@@ -95,14 +96,14 @@ def sync(engine, revision=None, phase=None, report=print,
     with _holding(engine, 'db sync', lock_settings, report) as held:
         plan = _from_checkpoint(
             held.state, _check_sync(held.state, held.graph, target),
-            checkpoint)
+            checkpoint, held.graph)
         return upgrade.run(
             engine, held, phases.split(plan, held.graph.sides),
             upgrade.Options(report, ddl_guard,
                             _data_to_move(whole, data_settings), progress))
 
 
-def _from_checkpoint(state, plan, allowed):
+def _from_checkpoint(state, plan, allowed, graph):
     """plan, from a checkpoint where the database may be built from one.
 
     An empty database starts from the newest checkpoint the plan covers
@@ -116,14 +117,15 @@ def _from_checkpoint(state, plan, allowed):
     :raises webdemo.exception.RetiredRevision: the plan still needs a
         retired revision
     """
-    fits = checkpoints.fits(state)
+    fits = checkpoint_plan.fits(state)
     if fits and state.interrupted:
         plan = _completing(state, plan, allowed)
     elif fits and allowed:
-        plan = _with_checkpoint(plan)
-    checkpoints.require_kept(plan, state, (
-        exception.RetiredRevision.REPLAY if fits
-        else exception.RetiredRevision.UPGRADE))
+        plan = _with_checkpoint(plan, graph)
+    retired = exception.RetiredRevision
+    checkpoint_plan.require_kept(plan, state, (
+        retired.UPGRADE if not fits else
+        retired.PARTIAL if allowed else retired.REPLAY))
     return plan
 
 
@@ -134,14 +136,40 @@ def _completing(state, plan, allowed):
     if not allowed or chosen is None or not chosen.revisions <= {
             script.revision for script in plan}:
         raise exception.InterruptedMigration('upgrade', state.interrupted)
-    return checkpoints.start_from(chosen, plan)
+    return checkpoint_plan.start_from(chosen, plan)
 
 
-def _with_checkpoint(plan):
+def _with_checkpoint(plan, graph):
     """plan from the newest checkpoint it covers, if there is one."""
-    chosen = checkpoints.choose(checkpoints.load(),
-                                [script.revision for script in plan])
-    return plan if chosen is None else checkpoints.start_from(chosen, plan)
+    chosen = checkpoint_plan.choose(
+        checkpoints.load(), [script.revision for script in plan], graph)
+    return plan if chosen is None else checkpoint_plan.start_from(chosen, plan)
+
+
+def build(engine, revision=None, report=print):
+    """Build an empty scratch database up to revision (default: heads).
+
+    For db checkpoint, which reads back what the history builds. Below
+    the contract gate, which guards a deployment's running services: a
+    scratch database has none, and a checkpoint may stand at any
+    revision. It starts from the newest checkpoint the plan covers, the
+    only way past revisions this release retired.
+
+    :raises webdemo.exception.ConfigurationError: the database is not
+        empty
+    """
+    with _holding(engine, 'db checkpoint', DEFAULT_LOCK, report) as held:
+        if held.state.status != Status.EMPTY:
+            raise exception.ConfigurationError(
+                'db checkpoint replays the history on an empty database; '
+                f'{engine.url.render_as_string(hide_password=True)} is at '
+                f'{judge.describe(held.state)}: give an empty one.')
+        plan = _from_checkpoint(
+            held.state, _check_sync(held.state, held.graph,
+                                    revision or 'heads'), True, held.graph)
+        held_module.begin_changes(engine, held)
+        runner.run_plan(held.backend, held.graph, plan, Direction.UPGRADE,
+                        held.entries, report)
 
 
 def _data_to_move(whole, data_settings):
@@ -175,7 +203,7 @@ def upgrade_sql(engine, revision=None, phase=None, out=None,
     state = status.unlocked_state(engine, scripts)
     target = phases.target(phase) if phase else revision or 'heads'
     plan = _from_checkpoint(state, _check_sync(state, scripts, target),
-                            checkpoint)
+                            checkpoint, scripts)
     expand, contract = phases.split(plan, scripts.sides)
     if contract:
         # As db sync asks (upgrade.run): only the whole upgrade runs
@@ -215,14 +243,12 @@ def upgrade_sql_for(dialect, revision=None, phase=None, out=None,
     start, _, end = (revision or '').rpartition(':')
     start = (() if start in ('', 'base') else tuple(
         script.revision for script in scripts.resolve(start, 'start from')))
-    plan = scripts.upgrade_plan(
-        phases.target(phase) if phase else end or 'heads', start)
-    if checkpoint and not start:
-        plan = _with_checkpoint(plan)
-    checkpoints.require_kept(plan, judge.DatabaseState(
-        start, scripts.heads, Status.UPGRADE_PENDING),
-        exception.RetiredRevision.UPGRADE if start
-        else exception.RetiredRevision.REPLAY)
+    plan = _from_checkpoint(
+        judge.DatabaseState(start, scripts.heads, Status.UPGRADE_PENDING
+                            if start else Status.EMPTY),
+        scripts.upgrade_plan(
+            phases.target(phase) if phase else end or 'heads', start),
+        checkpoint, scripts)
     offline.write_upgrade_sql(scripts, backends.offline_url(dialect), start,
                               phases.split(plan, scripts.sides), out)
 
@@ -272,8 +298,8 @@ def _check_downgrade(state, scripts, revision):
             'the database is a legacy sqlalchemy-migrate database; adopt '
             "it with 'webdemo-manage db sync' before downgrading.")
     plan = scripts.downgrade_plan(revision, state.current)
-    checkpoints.require_kept(plan, state,
-                             exception.RetiredRevision.DOWNGRADE)
+    checkpoint_plan.require_kept(plan, state,
+                                 exception.RetiredRevision.DOWNGRADE)
     return plan
 
 

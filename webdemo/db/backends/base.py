@@ -40,6 +40,9 @@ class Backend:
     """
 
     name = None
+    # The SQLAlchemy dialects a type's variant for this backend names
+    # (with_variant; checkpoint_file.py).
+    dialect_names = ()
     # A URL of the dialect naming no database (db sync --sql --dialect).
     offline_url = None
     # (SET statement with {seconds}, the statement that resets it), or
@@ -124,6 +127,18 @@ class Backend:
     def run_strategy(self):
         """A new run_strategies object for one attempt at a plan."""
         return run_strategies.Transactional()
+
+    # The reflected table options that say how a table is stored
+    # (state/snapshot.py compares them).
+    table_options = ()
+
+    @staticmethod
+    def reflected_default(default):
+        """A reflected server default; None if it only says how it counts.
+
+        (state/snapshot.py)
+        """
+        return default
 
     @staticmethod
     def statement_may_fail(connection):

@@ -56,6 +56,9 @@ _OLDEST = sqlalchemy.text("""
 class MySQL(base.Backend):
 
     name = 'mysql'
+    dialect_names = ('mysql', 'mariadb')
+    table_options = ('mysql_engine', 'mysql_default charset',
+                     'mysql_collate')
     offline_url = 'mysql+pymysql://'
     exact_collation = 'utf8mb4_bin'
     lock_wait_limits = ('SET SESSION lock_wait_timeout = {seconds}, '

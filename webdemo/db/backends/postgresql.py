@@ -40,11 +40,18 @@ _OLDEST = sqlalchemy.text(_BLOCKER_COLUMNS + """
 class PostgreSQL(base.Backend):
 
     name = 'postgresql'
+    dialect_names = ('postgresql',)
     offline_url = 'postgresql+psycopg2://'
     index_built_concurrently = True
     lock_wait_limits = ("SET lock_timeout = '{seconds}s'",
                         'RESET lock_timeout')
     blocker_queries = ((_HOLDING, True, True), (_OLDEST, False, False))
+
+    @staticmethod
+    def reflected_default(default):
+        # A serial column shows its sequence's nextval() as its default:
+        # how it counts, not a default anyone wrote.
+        return None if 'nextval(' in default else default
 
     @classmethod
     def counter_catch_up(cls, table, column):

@@ -33,6 +33,7 @@ LOG = logging.getLogger(__name__)
 class SQLite(base.Backend):
 
     name = 'sqlite'
+    dialect_names = ('sqlite',)
     offline_url = 'sqlite://'
 
     @classmethod

@@ -52,9 +52,9 @@ def _steps(scripts, expand, contract, out, ran):
     """Alembic asks for each step once the previous one is written."""
     for script in expand:
         yield from scripts.steps(script, journal.Direction.UPGRADE)
-        ran.append(script)
+        ran.extend(scripts.applied_by(script))
     if expand and contract:
         out.write(DATA_MIGRATIONS_NOTE)
     for script in contract:
         yield from scripts.steps(script, journal.Direction.UPGRADE)
-        ran.append(script)
+        ran.extend(scripts.applied_by(script))

@@ -14,6 +14,9 @@ it. The checkpoint equivalence test proves the result on every backend.
 
 import decimal
 
+from sqlalchemy.sql import sqltypes
+
+from webdemo.db import backends
 from webdemo.db.sqlalchemy import models
 
 _HEADER = '''"""Checkpoint: the schema at {heads_text}.
@@ -47,12 +50,13 @@ revisions = (
 {covered}
 )
 
+# The released versions of their scripts some of them declare
+# equivalent (replaces_checksums), by revision.
+replaced = {replaced}
+
 
 def upgrade():
 '''
-
-# The dialects a MySQL column's variant is written for.
-_MYSQL_NAMES = ('mysql', 'mariadb')
 
 
 def render(snapshot, heads, covered, variants=None, release=None):
@@ -68,10 +72,17 @@ def render(snapshot, heads, covered, variants=None, release=None):
     """
     variants = variants or {}
     body = []
-    for table in ordered(snapshot.tables):
+    tables = ordered(snapshot.tables)
+    for table in tables:
         body += _create_table(table, variants)
         for index in table.indexes:
             body += _create_index(table.name, index)
+    # The rows last, after every DDL statement: on MySQL each DDL
+    # statement commits what is open, and rows committed by a later
+    # one would be inserted again by a run that completes a build
+    # killed half-way (it skips only the DDL that ran). Last, they
+    # commit with the checkpoint's version and journal rows.
+    for table in tables:
         if table.rows:
             body += _insert_rows(table)
     if not body:
@@ -79,6 +90,7 @@ def render(snapshot, heads, covered, variants=None, release=None):
     return _HEADER.format(
         heads_text=', '.join(heads), count=len(covered),
         heads=tuple(heads), release=release,
+        replaced=_replaced(covered),
         covered='\n'.join(
             line for entry in covered for line in _revision_entry(entry))
     ) + '\n'.join(body) + '\n'
@@ -111,12 +123,12 @@ def variants(sqlite_snapshot, others):
     Only what the generic type carries counts (a collation): the rest,
     VARCHAR against TEXT-like spellings, each backend compiles alike.
 
-    :param others: {dialect name: that backend's Snapshot}
+    :param others: {backend name: that backend's Snapshot}
     :returns: {(table, column): {dialect names: generic type}}
     """
     found = {}
     for dialect, other in sorted(others.items()):
-        names = _MYSQL_NAMES if dialect in _MYSQL_NAMES else (dialect,)
+        names = backends.kind_of(dialect).dialect_names
         for table in sqlite_snapshot.tables.values():
             theirs = {column.name: column for column in
                       other.tables[table.name].columns}
@@ -180,11 +192,17 @@ WIDTH = 79
 
 
 def _type(table, column, variants):
-    text = f'sa.{generic(column.type)!r}'
+    """The column's type, with a variant for each backend that differs."""
+    written = f'sa.{generic(column.type)!r}'
     for names, other in variants.get((table, column.name), {}).items():
-        return Call(f'{text}.with_variant', f'sa.{other!r}',
-                    ', '.join(repr(name) for name in names))
-    return text
+        written = Call(f'{_inline(written)}.with_variant',
+                       f'sa.{other!r}',
+                       ', '.join(repr(name) for name in names))
+    return written
+
+
+def _inline(written):
+    return written.inline() if isinstance(written, Call) else written
 
 
 def _create_table(table, variants):
@@ -224,9 +242,10 @@ def _create_index(table, index):
 
 def _insert_rows(table):
     columns = [column.name for column in table.columns]
+    # An integer primary key of its own is what backends count up.
     counted = [column.name for column in table.columns
-               if column.name in table.primary_key[1]
-               and len(table.primary_key[1]) == 1]
+               if table.primary_key[1] == (column.name,)
+               and isinstance(generic(column.type), sqltypes.Integer)]
     rows = Call('', *(Call('', *map(_value, row)) for row in table.rows))
     extra = [f'counted=({_names(counted)},)'] if counted else []
     return Call('checkpoint_ops.insert_rows', repr(table.name),
@@ -244,6 +263,17 @@ def _value(value):
 
 def _names(names):
     return ', '.join(repr(name) for name in names)
+
+
+def _replaced(covered):
+    found = {entry.revision: entry.replaces
+             for entry in covered if entry.replaces}
+    if not found:
+        return '{}'
+    return '{\n' + ''.join(
+        f'    {revision!r}: (\n' + ''.join(
+            f'        {checksum!r},\n' for checksum in checksums) + '    ),\n'
+        for revision, checksums in found.items()) + '}'
 
 
 def _revision_entry(covered):

@@ -116,14 +116,15 @@ def load(directories=None):
         for entry in script_index.read(directory):
             _check_unique(entries.get(entry.facts.revision), entry)
             entries[entry.facts.revision] = entry
-    if _names_missing(entries):
-        # A release retired revisions below a checkpoint, beside the
-        # first version directory: their facts are the checkpoint's.
-        entries.update(checkpoints.retired(checkpoints.load(
-            os.path.join(os.path.dirname(directories[0]),
-                         checkpoints.DIRECTORY_NAME)), entries))
+    found = _retired_into(entries, os.path.join(
+        os.path.dirname(directories[0]), checkpoints.DIRECTORY_NAME))
+    for checkpoint in found:
+        entries.update(checkpoints.retired([checkpoint], entries))
+    # The checkpoints' own checksums too: a stand-in's facts are theirs.
     key = hashlib.sha256('\n'.join(sorted(
-        entry.checksum for entry in entries.values())).encode()).hexdigest()
+        [entry.checksum for entry in entries.values()]
+        + [checkpoint.checksum for checkpoint in found])).encode()
+    ).hexdigest()
     cache = os.path.join(directories[0], '__pycache__', CACHE_NAME)
     derived = _load(cache, key)
     if derived is None:
@@ -131,6 +132,30 @@ def load(directories=None):
         _save(cache, key, derived)
     heads, parents, contract = derived
     return Graph(entries, heads, parents, contract)
+
+
+def _retired_into(entries, directory):
+    """The checkpoints to take retired revisions from, or [].
+
+    Read only when a release retired revisions below a checkpoint (in
+    directory, beside the first version directory): a revision names a
+    parent no file declares, or a checkpoint's heads (its file's name)
+    have no file. Otherwise nothing is read: db version never pays.
+    """
+    if not (_names_missing(entries) or _heads_missing(entries, directory)):
+        return []
+    return checkpoints.load(directory)
+
+
+def _heads_missing(entries, directory):
+    """Has a checkpoint a head no file declares (all its revisions gone)?"""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return False
+    return any(head not in entries
+               for name in names if name.endswith('.py')
+               for head in name[:-len('.py')].split('_'))
 
 
 def _names_missing(entries):

@@ -47,7 +47,9 @@ def split(plan, sides):
     """An upgrade plan as (expand part, contract part), each in order.
 
     Expand revisions never depend on contract ones, so the expand part
-    can always run first.
+    can always run first. A checkpoint (history/checkpoints.py), which
+    only an empty database starts from, is in the expand part: it may
+    stand for contract revisions of earlier releases.
     """
     contract = [script for script in plan if script.revision in sides.contract]
     return [script for script in plan

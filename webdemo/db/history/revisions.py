@@ -60,7 +60,9 @@ def info(script, applied=frozenset(), entry=None):
         is_branch_point=script.is_branch_point,
         is_merge_point=script.is_merge_point,
         applied=script.revision in applied,
-        downgrade_drops=tuple(downgrade_drops(script.path)),
+        # A retired revision's path is its checkpoint's: no downgrade.
+        downgrade_drops=(() if getattr(script, 'retired_in', None)
+                         else tuple(downgrade_drops(script.path))),
         applied_at=(ran.started_at.isoformat(sep=' ', timespec='seconds')
                     if ran else None),
         duration=ran.duration if ran else None,

@@ -24,7 +24,7 @@ from alembic.script import revision as alembic_revision
 from alembic import util as alembic_util
 
 from webdemo.db.execution import journal
-from webdemo.db.history import checkpoints
+from webdemo.db.history import checkpoint_plan
 from webdemo.db.history import graph as graph_module
 from webdemo.db import library_internals
 from webdemo.db.state import judge
@@ -54,7 +54,7 @@ class IndexedScript(alembic_revision.Revision):
         self.declares_data_checks = facts.data_checks
         # The release that retired it into a checkpoint; None while its
         # file is there. A retired revision never runs
-        # (checkpoints.require_kept).
+        # (checkpoint_plan.require_kept).
         self.retired_in = facts.retired_in
         self._entry = entry
 
@@ -64,7 +64,14 @@ class IndexedScript(alembic_revision.Revision):
 
         Not kept: a sync of a thousand revisions holds one module at a
         time, not a thousand.
+
+        :raises webdemo.exception.InvalidRevision: it is retired: its
+            file is gone (checkpoint_plan.require_kept refuses plans first)
         """
+        if self.retired_in:
+            raise exception.InvalidRevision(
+                f'revision {self.revision} was retired into the checkpoint '
+                f'of release {self.retired_in}: it has no script to run.')
         return self._entry.take_module()
 
 
@@ -253,11 +260,11 @@ class Scripts:
     def steps(self, script, direction):
         """The Alembic steps that run one script.
 
-        A revision's one step; a checkpoint's (checkpoints.Script,
+        A revision's one step; a checkpoint's (checkpoint_plan.Script,
         upgrade only) its operations with its first head's row, then a
         row for each other head.
         """
-        if not isinstance(script, checkpoints.Script):
+        if not isinstance(script, checkpoint_plan.Script):
             return [self.step(script, direction)]
         first, *rest = script.heads
         revision_map = self.directory.revision_map
@@ -265,6 +272,17 @@ class Scripts:
                                              script.module.upgrade)] + [
             library_internals.stamp_step(revision_map, head)
             for head in rest]
+
+    def applied_by(self, script):
+        """The revision scripts script applied, a checkpoint's kept ones.
+
+        (offline.py: what ran before a revision written for --sql.)
+        """
+        checkpoint = getattr(script, 'checkpoint', None)
+        if checkpoint is None:
+            return [script]
+        return [found for found in map(self.get, sorted(
+            checkpoint.revisions)) if not found.retired_in]
 
     def run_env(self, config, steps):
         """Run env.py once, with config, so that it runs steps.

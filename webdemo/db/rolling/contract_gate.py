@@ -16,7 +16,7 @@ release may have started.
 
 import dataclasses
 
-from webdemo.db.history import checkpoints
+from webdemo.db.history import checkpoint_plan
 from webdemo.db.history import phases
 from webdemo.db.rolling import services
 from webdemo.db.state import judge
@@ -79,7 +79,7 @@ def read(question):
     """The Facts for a Question."""
     graph, state = question.graph, question.state
     applied = graph.applied(judge.starting_point(state))
-    ahead = checkpoints.revisions_run(question.planned)
+    ahead = checkpoint_plan.revisions_run(question.planned)
     pending = tuple(revision for revision in
                     phases.pending(graph.sides, applied)[0]
                     if revision not in ahead)

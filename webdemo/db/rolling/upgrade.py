@@ -23,9 +23,11 @@ it:
    last line says what runs next. An empty plan changes nothing (steps
    1 to 7 skipped) and says so.
 
-Nothing is read between the steps: what the expand plan ran is known,
-and it applies no contract revision, so the state read under the lock
-still says which data migrations are needed.
+Nothing is read between the steps: what the expand plan ran is known.
+It applies no contract revision but those a checkpoint at its start
+stands for (an empty database's), which the data step takes as applied:
+the state read under the lock, and that, say which data migrations are
+needed.
 """
 
 import dataclasses
@@ -33,7 +35,7 @@ import dataclasses
 from webdemo.db.execution.journal import Direction
 from webdemo.db.execution import lock_wait
 from webdemo.db.execution import runner
-from webdemo.db.history import checkpoints
+from webdemo.db.history import checkpoint_plan
 from webdemo.db.history import scripts as scripts_module
 from webdemo.db.rolling import contract_gate
 from webdemo.db.rolling import online_migrations
@@ -136,7 +138,7 @@ def _before_contract(engine, held, plan, options, left):
         results = online_migrations.run(
             online_migrations.Context(engine, options.data),
             status.needed_migrations(held.state, held.graph,
-                                     checkpoints.revisions_run(expand)),
+                                     checkpoint_plan.revisions_run(expand)),
             progress=options.progress)
         for result in results:
             if result.completed or result.error:

@@ -17,6 +17,7 @@ import dataclasses
 
 import sqlalchemy
 
+from webdemo.db import backends
 from webdemo.db import bookkeeping
 
 
@@ -76,23 +77,20 @@ class Snapshot:
     tables: dict
 
 
-# Table options that say how a table is stored, not when it was made.
-_OPTIONS = ('mysql_engine', 'mysql_default charset', 'mysql_collate')
-
-
 def take(connection):
     """The Snapshot of the database behind connection."""
     inspector = sqlalchemy.inspect(connection)
+    kind = backends.kind_of_dialect(connection.dialect)
     names = sorted(set(inspector.get_table_names())
                    - bookkeeping.NOT_MODELLED)
-    return Snapshot({name: _table(connection, inspector, name)
+    return Snapshot({name: _table(connection, inspector, kind, name)
                      for name in names})
 
 
-def _table(connection, inspector, name):
+def _table(connection, inspector, kind, name):
     columns = tuple(
         Column(found['name'], found['type'], found['nullable'],
-               _default(found), found.get('autoincrement') is True)
+               _default(kind, found), found.get('autoincrement') is True)
         for found in inspector.get_columns(name))
     primary = inspector.get_pk_constraint(name)
     options = inspector.get_table_options(name)
@@ -117,20 +115,14 @@ def _table(connection, inspector, name):
             (check['name'], check['sqltext'])
             for check in _checks(inspector, name))),
         options=tuple(sorted((key, options[key])
-                             for key in _OPTIONS if key in options)),
+                             for key in kind.table_options if key in options)),
         rows=_rows(connection, name, [column.name for column in columns]))
 
 
-def _default(found):
-    """The server default as text, but an autoincrement's sequence.
-
-    PostgreSQL shows a serial column's nextval(...) as its default: it is
-    how the column counts, not a default anyone wrote.
-    """
+def _default(kind, found):
+    """The server default as text, unless it is how the column counts."""
     default = found.get('default')
-    if default is None or 'nextval(' in str(default):
-        return None
-    return str(default)
+    return None if default is None else kind.reflected_default(str(default))
 
 
 def _checks(inspector, name):

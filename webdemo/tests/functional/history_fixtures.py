@@ -2,6 +2,7 @@
 tests (and tools/db_benchmark.py, which times the steps)."""
 
 from webdemo.db.execution.journal import Direction
+from webdemo.db.history import checkpoint_plan
 from webdemo.db.history import checkpoints
 from webdemo.db.history import phases
 from webdemo.db.history import scripts as scripts_module
@@ -61,7 +62,7 @@ class Walker:
 
     def build(self, checkpoint):
         """Build the empty database from checkpoint (walk_base())."""
-        self._step(checkpoints.Script(checkpoint), Direction.UPGRADE)
+        self._step(checkpoint_plan.Script(checkpoint), Direction.UPGRADE)
 
     def _step(self, script, direction):
         with self.engine.connect() as connection:

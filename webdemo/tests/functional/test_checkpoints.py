@@ -7,7 +7,9 @@ import os
 
 from oslotest import base
 
+from webdemo.db.execution import faults
 from webdemo.db.history import checkpoints
+from webdemo.db.state import snapshot
 from webdemo.tests.functional import checkpoint_equivalence
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner
@@ -27,6 +29,87 @@ class TestCheckpointsMySQL(checkpoint_equivalence.CheckpointEquivalence,
 class TestCheckpointsPostgreSQL(checkpoint_equivalence.CheckpointEquivalence,
                                 db_fixtures.PostgreSQLMixin,
                                 db_fixtures.DatabaseTestCase):
+    pass
+
+
+# A revision that inserts rows, for a checkpoint that holds some.
+_ROWS = '''"""two accounts"""
+
+from alembic import op
+
+revision = 'ffff00000003'
+down_revision = 'dba815cb5924'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.execute("INSERT INTO account (id, name, project_id) "
+               "VALUES (1, 'first', 'p'), (2, 'second', 'p')")
+'''
+
+
+class CheckpointWithRows(runner.PackageCopyMixin):
+    """A checkpoint cut (db checkpoint) where a revision inserted rows."""
+
+    def setUp(self):
+        super().setUp()
+        with open(os.path.join(self.versions, 'expand',
+                               'ffff00000003_rows.py'), 'w') as rows:
+            rows.write(_ROWS)
+        cut = self.assertOk(self.manage('db', 'checkpoint'))
+        self.assertIn('ffff00000003.py', cut)
+        self.assertOk(self.manage('db', 'sync', '--no-checkpoint'))
+        with self.engine.connect() as connection:
+            self.replayed = snapshot.take(connection)
+
+    def built(self):
+        with self.engine.connect() as connection:
+            differences = snapshot.differences(self.replayed,
+                                               snapshot.take(connection))
+        self.assertEqual([], differences)
+
+    def test_its_rows_and_the_next_id(self):
+        runner.drop_all_tables(self.engine)
+        built = self.assertOk(self.manage('db', 'sync'))
+        self.assertRegex(built, 'Applied checkpoint [0-9a-f_,]+ffff00000003 ')
+        self.built()
+        # The id counter moved past the rows (PostgreSQL's sequence).
+        runner.execute(self.engine, "INSERT INTO account (name, project_id) "
+                       "VALUES ('third', 'p')")
+        with self.engine.connect() as connection:
+            self.assertEqual(3, connection.exec_driver_sql(
+                "SELECT id FROM account WHERE name = 'third'").scalar())
+
+    def test_killed_after_each_statement_of_its_build(self):
+        killed = 0
+        while True:
+            runner.drop_all_tables(self.engine)
+            first = self.manage('db', 'sync', **{
+                faults.KILL_AFTER_ENV: str(killed + 1)})
+            if first.returncode == 0:
+                break
+            killed += 1
+            self.assertEqual(-9, first.returncode, first.stderr)
+            self.assertIn('Completing checkpoint',
+                          self.assertOk(self.manage('db', 'sync')))
+            self.built()
+        # Two tables, three indexes, then the rows with the bookkeeping.
+        self.assertEqual(5, killed)
+
+
+class TestCheckpointWithRowsSQLite(CheckpointWithRows, base.BaseTestCase):
+    pass
+
+
+class TestCheckpointWithRowsMySQL(CheckpointWithRows, db_fixtures.MySQLMixin,
+                                  db_fixtures.DatabaseTestCase):
+    pass
+
+
+class TestCheckpointWithRowsPostgreSQL(CheckpointWithRows,
+                                       db_fixtures.PostgreSQLMixin,
+                                       db_fixtures.DatabaseTestCase):
     pass
 
 
@@ -89,6 +172,11 @@ class AfterTheCheckpoint(runner.PackageCopyMixin):
 
 
 class TestAfterTheCheckpointSQLite(AfterTheCheckpoint, base.BaseTestCase):
+    pass
+
+
+class TestAfterTheCheckpointMySQL(AfterTheCheckpoint, db_fixtures.MySQLMixin,
+                                  db_fixtures.DatabaseTestCase):
     pass
 
 

@@ -414,7 +414,8 @@ class MigrationWalk(MigrationWalkChecks):
         seeds = self._walk_up(walker, revisions)
         self._walk_down(walker, revisions, seeds, base)
         self._walk_up(walker, revisions)
-        self.assertEqual({revision.revision for revision in revisions},
+        self.assertEqual({revision.revision for revision in revisions}
+                         | (base.revisions if base else set()),
                          walker.scripts.applied(_current(self.engine)))
 
 

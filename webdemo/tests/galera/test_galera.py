@@ -14,6 +14,7 @@ import sqlalchemy
 
 from webdemo.db.execution import faults
 from webdemo.db.execution import journal
+from webdemo.db.history import checkpoints
 from webdemo.tests.functional import manage_runner as runner
 from webdemo.tests.galera import cluster
 
@@ -61,11 +62,11 @@ class GaleraTestCase(runner.ManageTestMixin, base.BaseTestCase):
         """The revisions succeeded, a checkpoint's own row left out."""
         return sorted(row[0] for row in self.journal_rows()
                       if row[2] == 'succeeded'
-                      and not row[0].startswith('checkpoint '))
+                      and not checkpoints.is_key(row[0]))
 
     def checkpoint_rows(self):
         return [row for row in self.journal_rows()
-                if row[0].startswith('checkpoint ')]
+                if checkpoints.is_key(row[0])]
 
     def assertCleanOnEveryNode(self):
         for node, engine in self.db.engines.items():

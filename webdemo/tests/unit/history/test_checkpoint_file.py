@@ -43,8 +43,20 @@ class TestRender(base.BaseTestCase):
             self.assertTrue(len(line) <= 79 or line.endswith(
                 '# noqa: E501'), line)
         self.assertIn("checkpoint_ops.insert_rows(", text)
-        self.assertIn("counted=('id',)", text)
+        # A text key is no counter to move past the rows.
+        self.assertNotIn('counted=', text)
         self.assertIn("heads = ('c',)", text)
+
+    def test_rows_come_after_every_table_and_index(self):
+        counted = snapshot.Table(
+            'a', (snapshot.Column('id', sa.INTEGER(), False),),
+            ('pk_a', ('id',)), indexes=(('ix_a', ('id',), False),),
+            rows=((1,),))
+        text = checkpoint_file.render(
+            snapshot.Snapshot({'a': counted, 'b': _table('b')}), ('c',), ())
+        self.assertLess(text.index("op.create_table(\n        'b'"),
+                        text.index('checkpoint_ops.insert_rows('))
+        self.assertIn("counted=('id',)", text)
 
     def test_a_collation_another_backend_gives_becomes_a_variant(self):
         plain = snapshot.Snapshot({'t': _table('t', 'name')})

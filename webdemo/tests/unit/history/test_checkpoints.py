@@ -10,6 +10,7 @@ import os
 import fixtures
 from oslotest import base
 
+from webdemo.db.history import checkpoint_plan
 from webdemo.db.history import checkpoints
 from webdemo.db.history import graph as graph_module
 from webdemo.db.state import judge
@@ -38,25 +39,25 @@ class TestChoose(base.BaseTestCase):
 
     def test_the_one_standing_for_the_most_revisions_in_the_plan(self):
         older, newer = _checkpoint('a', 'b'), _checkpoint('a', 'b', 'c')
-        self.assertIs(newer, checkpoints.choose([older, newer],
-                                                ['a', 'b', 'c', 'd']))
-        self.assertIs(newer, checkpoints.choose([newer, older],
-                                                ['a', 'b', 'c']))
+        choose = checkpoint_plan.choose
+        self.assertIs(newer, choose([older, newer], ['a', 'b', 'c', 'd']))
+        self.assertIs(newer, choose([newer, older], ['a', 'b', 'c']))
 
     def test_one_beyond_the_target_is_not_used(self):
         older, newer = _checkpoint('a', 'b'), _checkpoint('a', 'b', 'c')
-        self.assertIs(older, checkpoints.choose([older, newer], ['a', 'b']))
-        self.assertIsNone(checkpoints.choose([older, newer], ['a']))
-        self.assertIsNone(checkpoints.choose([], ['a']))
+        choose = checkpoint_plan.choose
+        self.assertIs(older, choose([older, newer], ['a', 'b']))
+        self.assertIsNone(choose([older, newer], ['a']))
+        self.assertIsNone(choose([], ['a']))
 
     def test_the_plan_starts_with_it_and_keeps_the_rest_in_order(self):
         chosen = _checkpoint('a', 'b')
-        plan = checkpoints.start_from(
+        plan = checkpoint_plan.start_from(
             chosen, [_Script('a'), _Script('b'), _Script('c'), _Script('d')])
         self.assertEqual(['checkpoint b', 'c', 'd'],
                          [script.revision for script in plan])
         self.assertEqual({'a', 'b', 'c', 'd'},
-                         checkpoints.revisions_run(plan))
+                         checkpoint_plan.revisions_run(plan))
 
 
 class TestFits(base.BaseTestCase):
@@ -66,15 +67,15 @@ class TestFits(base.BaseTestCase):
                                    interrupted=interrupted)
 
     def test_only_an_empty_database_or_its_own_interrupted_build(self):
-        self.assertTrue(checkpoints.fits(self.state(Status.EMPTY)))
-        self.assertTrue(checkpoints.fits(self.state(
+        self.assertTrue(checkpoint_plan.fits(self.state(Status.EMPTY)))
+        self.assertTrue(checkpoint_plan.fits(self.state(
             Status.INTERRUPTED, interrupted=('checkpoint c',))))
-        self.assertFalse(checkpoints.fits(self.state(
+        self.assertFalse(checkpoint_plan.fits(self.state(
             Status.INTERRUPTED, interrupted=('a',))))
-        self.assertFalse(checkpoints.fits(self.state(
+        self.assertFalse(checkpoint_plan.fits(self.state(
             Status.UPGRADE_PENDING, current=('a',))))
-        self.assertFalse(checkpoints.fits(self.state(Status.UNVERSIONED)))
-        self.assertFalse(checkpoints.fits(self.state(Status.LEGACY)))
+        self.assertFalse(checkpoint_plan.fits(self.state(Status.UNVERSIONED)))
+        self.assertFalse(checkpoint_plan.fits(self.state(Status.LEGACY)))
 
 
 class Graph:
@@ -100,24 +101,24 @@ class Graph:
 class TestStale(base.BaseTestCase):
 
     def test_a_checkpoint_of_its_history_is_not(self):
-        self.assertEqual([], checkpoints.stale(_checkpoint('a', 'b'),
-                                               Graph()))
+        self.assertEqual([], checkpoint_plan.stale(
+            _checkpoint('a', 'b'), Graph()))
 
     def test_a_revision_added_below_it(self):
         self.assertEqual(
             ['revision a is below its heads but not in it'],
-            checkpoints.stale(_checkpoint('b', heads=('b',)), Graph()))
+            checkpoint_plan.stale(_checkpoint('b', heads=('b',)), Graph()))
 
     def test_a_revision_changed_since(self):
         changed = dataclasses.replace(
             _checkpoint('a', 'b'),
             covered=(_covered('a'), _covered('b', checksum='sum-b-edited')))
         self.assertEqual(['revision b changed since it was cut'],
-                         checkpoints.stale(changed, Graph()))
+                         checkpoint_plan.stale(changed, Graph()))
 
     def test_a_head_that_is_gone(self):
         self.assertEqual(['its head z is not a revision'],
-                         checkpoints.stale(_checkpoint('a', 'z'), Graph()))
+                         checkpoint_plan.stale(_checkpoint('a', 'z'), Graph()))
 
     def test_every_shipped_checkpoint_stands_for_its_history(self):
         # A revision added below a checkpoint, or one edited after it was
@@ -126,7 +127,7 @@ class TestStale(base.BaseTestCase):
         self.assertNotEqual([], found)
         graph = graph_module.load()
         for checkpoint in found:
-            self.assertEqual([], checkpoints.stale(checkpoint, graph),
+            self.assertEqual([], checkpoint_plan.stale(checkpoint, graph),
                              checkpoint.path)
 
 
@@ -148,6 +149,7 @@ revisions = (
     ('a', (), (), (), 'first', 'sum-a'),
     ('b', ('a',), (), (), 'second', 'sum-b'),
 )
+replaced = {'b': ('sum-b-released',)}
 
 
 def upgrade():
@@ -164,7 +166,8 @@ class TestRetired(base.BaseTestCase):
         self.versions = os.path.join(root, 'versions')
         os.mkdir(self.versions)
         os.mkdir(os.path.join(root, 'checkpoints'))
-        with open(os.path.join(self.versions, 'c_kept.py'), 'w') as out:
+        self.kept = os.path.join(self.versions, 'c_kept.py')
+        with open(self.kept, 'w') as out:
             out.write(_REVISION.format(rev='c', down='b'))
         with open(os.path.join(root, 'checkpoints', 'b.py'), 'w') as out:
             out.write(_CHECKPOINT)
@@ -176,6 +179,14 @@ class TestRetired(base.BaseTestCase):
         self.assertEqual('2026.1', graph.entries['a'].facts.retired_in)
         self.assertIsNone(graph.entries['c'].facts.retired_in)
         self.assertTrue(graph.accepts('b', 'sum-b'))
+        # A released version its script declared equivalent still is.
+        self.assertTrue(graph.accepts('b', 'sum-b-released'))
+
+    def test_every_revision_retired(self):
+        os.unlink(self.kept)
+        graph = graph_module.load([self.versions])
+        self.assertEqual(('b',), graph.heads)
+        self.assertEqual({'a', 'b'}, graph.applied(['b']))
 
     def test_a_plan_that_needs_one_is_refused_naming_the_release(self):
         plan = [_Script('a'), _Script('b'), _Script('c')]
@@ -183,9 +194,9 @@ class TestRetired(base.BaseTestCase):
             script.retired_in = None if script.revision == 'c' else '2026.1'
         state = judge.DatabaseState((), ('c',), Status.UPGRADE_PENDING)
         error = self.assertRaises(
-            exception.RetiredRevision, checkpoints.require_kept, plan,
+            exception.RetiredRevision, checkpoint_plan.require_kept, plan,
             state, exception.RetiredRevision.UPGRADE)
         self.assertEqual(('a', 'b'), error.revisions)
         self.assertIn('Upgrade it with webdemo 2026.1 first', str(error))
-        checkpoints.require_kept(plan[2:], state,
-                                 exception.RetiredRevision.UPGRADE)
+        checkpoint_plan.require_kept(plan[2:], state,
+                                     exception.RetiredRevision.UPGRADE)

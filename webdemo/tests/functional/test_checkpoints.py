@@ -57,8 +57,12 @@ class CheckpointWithRows(runner.PackageCopyMixin):
         with open(os.path.join(self.versions, 'expand',
                                'ffff00000003_rows.py'), 'w') as rows:
             rows.write(_ROWS)
-        cut = self.assertOk(self.manage('db', 'checkpoint'))
+        # As the docs say to cut one: replayed on this backend too, for
+        # what SQLite cannot hold (user.username's collation on MySQL).
+        cut = self.assertOk(self.manage('db', 'checkpoint',
+                                        '--backend-url', self.url))
         self.assertIn('ffff00000003.py', cut)
+        runner.drop_all_tables(self.engine)
         self.assertOk(self.manage('db', 'sync', '--no-checkpoint'))
         with self.engine.connect() as connection:
             self.replayed = snapshot.take(connection)

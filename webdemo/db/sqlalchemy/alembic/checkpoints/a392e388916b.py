@@ -58,6 +58,16 @@ revisions = (
      'c5c69f75b802d733b448355cccd36c6e73799dc87b06dc3adb00d7cfbb6304a9'),
 )
 
+# The released versions of their scripts some of them declare
+# equivalent (replaces_checksums), by revision.
+replaced = {
+    '3fd795719d99': (
+        'aa31bc5a9e26fb98c46447e3aa4baf25c56ef0734f81b8ab3e34ace57dae8301',
+        '3d4a692793e861da005ad3186be36141569a9de1a76d92f4347b99ba7bdf7ca2',
+        '2e3539b098ad3f85fa0aeba045c8508efd1a38b56da69527cf2cec2b064dd3e1',
+    ),
+}
+
 
 def upgrade():
     op.create_table(

@@ -17,14 +17,13 @@ import dataclasses
 import os
 
 from webdemo.db.history import script_index
-from webdemo.db.state import judge
 
 # webdemo/db/sqlalchemy/alembic/checkpoints, beside versions/.
 DIRECTORY_NAME = 'checkpoints'
 DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(__file__)),
                          'sqlalchemy', 'alembic', DIRECTORY_NAME)
 # The journal's revision for a checkpoint's own row.
-KEY_PREFIX = judge.CHECKPOINT_KEY
+KEY_PREFIX = 'checkpoint '
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,13 +116,16 @@ def retired(checkpoints, present):
     still needs them (the kept revisions name them as parents, and a
     database records them), and each checkpoint says what they were.
 
+    :param checkpoints: oldest first (load()): a revision two of them
+        stand for keeps the older's release, which still has its file
     :param present: the revision ids that have a file
     :returns: {revision: Entry}, its path the checkpoint's
     """
     found = {}
     for checkpoint in checkpoints:
         for covered in checkpoint.covered:
-            if covered.revision not in present:
+            if covered.revision not in present and (
+                    covered.revision not in found):
                 found[covered.revision] = script_index.Entry(
                     checkpoint.path, covered.checksum, script_index.Facts(
                         covered.revision, covered.down_revision,

@@ -118,8 +118,7 @@ def load(directories=None):
             entries[entry.facts.revision] = entry
     found = _retired_into(entries, os.path.join(
         os.path.dirname(directories[0]), checkpoints.DIRECTORY_NAME))
-    for checkpoint in found:
-        entries.update(checkpoints.retired([checkpoint], entries))
+    entries.update(checkpoints.retired(found, entries))
     # The checkpoints' own checksums too: a stand-in's facts are theirs.
     key = hashlib.sha256('\n'.join(sorted(
         [entry.checksum for entry in entries.values()]

@@ -12,6 +12,7 @@ import enum
 from webdemo.db import bookkeeping
 from webdemo.db.execution import journal
 from webdemo.db.execution.journal import Direction
+from webdemo.db.history import checkpoints
 from webdemo.db.history import phases
 from webdemo.db.state import legacy
 from webdemo import exception
@@ -195,8 +196,7 @@ def interrupted_runs(entries, applied):
     unfinished = [entry for entry in entries.values() if entry.unfinished
                   # A checkpoint's build is interrupted only while no
                   # revision is recorded: once one is, it was built.
-                  and not (applied and entry.revision.startswith(
-                      CHECKPOINT_KEY))]
+                  and not (applied and checkpoints.is_key(entry.revision))]
     upgrades = sorted(entry.revision for entry in unfinished
                       if entry.direction == Direction.UPGRADE
                       and entry.revision not in applied)
@@ -204,11 +204,6 @@ def interrupted_runs(entries, applied):
                         if entry.direction == Direction.DOWNGRADE
                         and entry.revision in applied)
     return tuple(upgrades), tuple(downgrades)
-
-
-# The journal key of a checkpoint's own run (history/checkpoints.py,
-# which imports this module).
-CHECKPOINT_KEY = 'checkpoint '
 
 
 def changed_scripts(graph, applied, entries):

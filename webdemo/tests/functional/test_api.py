@@ -180,8 +180,21 @@ class ApiServer(api_fixtures.ApiServerMixin):
         with self.engine.connect() as connection:
             return services.read(connection)
 
+    def registered_once_up(self):
+        """The rows once the service's heartbeat thread has written one.
+
+        It registers from a thread of its own, after the server already
+        answers: wait for the row, not for an amount of time.
+        """
+        deadline = time.monotonic() + 60
+        while not (found := self.registered()):
+            self.assertLess(time.monotonic(), deadline,
+                            'the service never registered')
+            time.sleep(0.1)
+        return found
+
     def test_the_service_registers_beats_while_idle_and_leaves(self):
-        found = self.registered()
+        found = self.registered_once_up()
         self.assertEqual([(release.NAME, release.LEVEL, True)],
                          [(row.release, row.level, row.live)
                           for row in found])

@@ -104,46 +104,9 @@ def sync(engine, revision=None, phase=None, report=print,
 
 
 def _from_checkpoint(state, plan, allowed, graph):
-    """plan, from a checkpoint where the database may be built from one.
-
-    An empty database starts from the newest checkpoint the plan covers
-    (unless not allowed: --no-checkpoint); one whose build from a
-    checkpoint was interrupted is completed by that checkpoint, which
-    --no-checkpoint could not replay over. Revisions this release retired
-    are refused wherever they are left in the plan.
-
-    :raises webdemo.exception.InterruptedMigration: a checkpoint's build
-        to complete, and not allowed (or its file gone)
-    :raises webdemo.exception.RetiredRevision: the plan still needs a
-        retired revision
-    """
-    fits = checkpoint_plan.fits(state)
-    if fits and state.interrupted:
-        plan = _completing(state, plan, allowed)
-    elif fits and allowed:
-        plan = _with_checkpoint(plan, graph)
-    retired = exception.RetiredRevision
-    checkpoint_plan.require_kept(plan, state, (
-        retired.UPGRADE if not fits else
-        retired.PARTIAL if allowed else retired.REPLAY))
-    return plan
-
-
-def _completing(state, plan, allowed):
-    """plan from the checkpoint whose interrupted build it completes."""
-    chosen = {checkpoint.key: checkpoint
-              for checkpoint in checkpoints.load()}.get(state.interrupted[0])
-    if not allowed or chosen is None or not chosen.revisions <= {
-            script.revision for script in plan}:
-        raise exception.InterruptedMigration('upgrade', state.interrupted)
-    return checkpoint_plan.start_from(chosen, plan)
-
-
-def _with_checkpoint(plan, graph):
-    """plan from the newest checkpoint it covers, if there is one."""
-    chosen = checkpoint_plan.choose(
-        checkpoints.load(), [script.revision for script in plan], graph)
-    return plan if chosen is None else checkpoint_plan.start_from(chosen, plan)
+    """plan, from a checkpoint where it may (checkpoint_plan)."""
+    return checkpoint_plan.for_upgrade(state, plan, checkpoints.load(),
+                                       allowed, graph)
 
 
 def build(engine, revision=None, report=print):

@@ -1,20 +1,62 @@
 """Which checkpoint a plan starts from, and the plan that does: pure.
 
 ``db sync`` on an empty database starts from the newest checkpoint at
-or below its target (choose()) and runs only the revisions after it: the
-runner runs the checkpoint as the plan's first step (Script), which
-writes the heads' version rows and a journal row for each revision it
-stands for, marked as built by it. A database that is not empty never
-uses one (fits()). A plan that still needs a revision this release
-retired is refused (require_kept()). Nothing here touches a database or
-a file but the checkpoint's module, loaded when it runs; the decisions
-are unit-tested in memory.
+or below its target (for_upgrade(), choose()) and runs only the
+revisions after it: the runner runs the checkpoint as the plan's first
+step (Script), which writes the heads' version rows and a journal row
+for each revision it stands for, marked as built by it. A database that
+is not empty never uses one (fits()). A plan that still needs a
+revision this release retired is refused (require_kept()). Nothing here
+touches a database or a file but the checkpoint's module, loaded when
+it runs (the caller loads the checkpoints); the decisions are
+unit-tested in memory.
 """
 
 from webdemo.db.history import checkpoints
 from webdemo.db.history import script_index
 from webdemo.db.state import judge
 from webdemo import exception
+
+
+def for_upgrade(state, plan, found, allowed=True, graph=None):
+    """The plan an upgrade runs, from a checkpoint where it may.
+
+    An empty database starts from the newest checkpoint the plan covers
+    (unless not allowed: --no-checkpoint); one whose build from a
+    checkpoint was interrupted is completed by that checkpoint, which
+    --no-checkpoint could not replay over. Revisions this release retired
+    are refused wherever they are left in the plan.
+
+    :param state: where the database is (judge.DatabaseState)
+    :param plan: the scripts the upgrade would run without a checkpoint
+    :param found: the Checkpoints there are (checkpoints.load())
+    :param allowed: False for --no-checkpoint
+    :param graph: the revision graph, to leave stale checkpoints out
+    :raises webdemo.exception.InterruptedMigration: a checkpoint's build
+        to complete, and not allowed (or its file gone)
+    :raises webdemo.exception.RetiredRevision: the plan still needs a
+        retired revision
+    """
+    fit = fits(state)
+    if fit and state.interrupted:
+        plan = _completing(state, plan, found, allowed)
+    elif fit and allowed:
+        chosen = choose(found, [script.revision for script in plan], graph)
+        plan = plan if chosen is None else start_from(chosen, plan)
+    retired = exception.RetiredRevision
+    require_kept(plan, state, (retired.UPGRADE if not fit else
+                               retired.PARTIAL if allowed else retired.REPLAY))
+    return plan
+
+
+def _completing(state, plan, found, allowed):
+    """plan from the checkpoint whose interrupted build it completes."""
+    chosen = {checkpoint.key: checkpoint
+              for checkpoint in found}.get(state.interrupted[0])
+    if not allowed or chosen is None or not chosen.revisions <= {
+            script.revision for script in plan}:
+        raise exception.InterruptedMigration('upgrade', state.interrupted)
+    return start_from(chosen, plan)
 
 
 def fits(state):

@@ -78,6 +78,68 @@ class TestFits(base.BaseTestCase):
         self.assertFalse(checkpoint_plan.fits(self.state(Status.LEGACY)))
 
 
+class TestForUpgrade(base.BaseTestCase):
+    """The plan an upgrade runs: from a checkpoint, or refused."""
+
+    plan = [_Script('a'), _Script('b'), _Script('c')]
+    found = [_checkpoint('a', 'b')]
+
+    def state(self, status, current=(), interrupted=()):
+        return judge.DatabaseState(current, ('c',), status,
+                                   interrupted=interrupted)
+
+    def revisions(self, plan):
+        return [script.revision for script in plan]
+
+    def test_an_empty_database_starts_from_the_checkpoint(self):
+        plan = checkpoint_plan.for_upgrade(
+            self.state(Status.EMPTY), self.plan, self.found)
+        self.assertEqual(['checkpoint b', 'c'], self.revisions(plan))
+
+    def test_no_checkpoint_replays(self):
+        plan = checkpoint_plan.for_upgrade(
+            self.state(Status.EMPTY), self.plan, self.found, allowed=False)
+        self.assertEqual(['a', 'b', 'c'], self.revisions(plan))
+
+    def test_a_database_that_is_not_empty_ignores_it(self):
+        plan = checkpoint_plan.for_upgrade(
+            self.state(Status.UPGRADE_PENDING, current=('a',)),
+            self.plan[1:], self.found)
+        self.assertEqual(['b', 'c'], self.revisions(plan))
+
+    def test_an_interrupted_build_is_completed_by_its_checkpoint(self):
+        state = self.state(Status.INTERRUPTED, interrupted=('checkpoint b',))
+        plan = checkpoint_plan.for_upgrade(state, self.plan, self.found)
+        self.assertEqual(['checkpoint b', 'c'], self.revisions(plan))
+        for found, allowed in (([], True), (self.found, False)):
+            self.assertRaises(exception.InterruptedMigration,
+                              checkpoint_plan.for_upgrade, state, self.plan,
+                              found, allowed)
+
+    def test_a_retired_revision_left_in_the_plan_is_refused(self):
+        retired = [_Script('a', '2026.1'), _Script('b', '2026.1'),
+                   _Script('c')]
+        for state, allowed, action in (
+                (self.state(Status.EMPTY), False,
+                 exception.RetiredRevision.REPLAY),
+                (self.state(Status.UPGRADE_PENDING, current=('x',)), True,
+                 exception.RetiredRevision.UPGRADE)):
+            error = self.assertRaises(
+                exception.RetiredRevision, checkpoint_plan.for_upgrade,
+                state, retired, self.found, allowed)
+            self.assertEqual((('a', 'b'), action),
+                             (error.revisions, error.action))
+        # The checkpoint stands for them: nothing retired is left.
+        plan = checkpoint_plan.for_upgrade(
+            self.state(Status.EMPTY), retired, self.found)
+        self.assertEqual(['checkpoint b', 'c'], self.revisions(plan))
+        # A target below the checkpoint cannot use it.
+        error = self.assertRaises(
+            exception.RetiredRevision, checkpoint_plan.for_upgrade,
+            self.state(Status.EMPTY), retired[:1], self.found)
+        self.assertEqual(exception.RetiredRevision.PARTIAL, error.action)
+
+
 class Graph:
     """a -> b -> c; c is the head; b's script is as it was."""
 

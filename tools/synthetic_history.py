@@ -24,7 +24,8 @@ import sys
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VERSIONS = os.path.join('webdemo', 'db', 'sqlalchemy', 'alembic', 'versions')
 
-_REVISION = '''"""synthetic {number}
+# Every synthetic revision's file up to its upgrade's body.
+_HEADER = '''"""{summary}
 
 Revision ID: {revision}
 Revises: {parent}
@@ -40,7 +41,10 @@ depends_on = None
 
 
 def upgrade():
-    op.create_table(
+'''
+
+# What follows the header in a revision of the create kind.
+_CREATING = '''    op.create_table(
         'bench_{number}',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('name', sa.String(32), nullable=True),
@@ -91,23 +95,8 @@ def shipped_count():
 
 TABLES = 50
 
-_ALTERING = '''"""synthetic {number}: {title}
-
-Revision ID: {revision}
-Revises: {parent}
-"""
-
-from alembic import op
-import sqlalchemy as sa
-
-revision = '{revision}'
-down_revision = '{parent}'
-branch_labels = None
-depends_on = None
-
-
-def upgrade():
-{body}
+# What follows the header in a revision of the alter kind.
+_ALTERING = '''{body}
 
 
 def downgrade():
@@ -215,15 +204,16 @@ def build(count, directory, kind='create'):
         revision = revision_id(number)
         path = os.path.join(directory, VERSIONS, 'expand',
                             f'{revision}_synthetic_{number}.py')
+        if changes is None:
+            summary = f'synthetic {number}'
+            rest = _CREATING.format(number=number)
+        else:
+            title, body, down = next(changes)
+            summary = f'synthetic {number}: {title}'
+            rest = _ALTERING.format(body=body, down=down)
         with open(path, 'w') as script:
-            if changes is None:
-                script.write(_REVISION.format(
-                    number=number, revision=revision, parent=parent))
-            else:
-                title, body, down = next(changes)
-                script.write(_ALTERING.format(
-                    number=number, title=title, revision=revision,
-                    parent=parent, body=body, down=down))
+            script.write(_HEADER.format(summary=summary, revision=revision,
+                                        parent=parent) + rest)
         parent = revision
     return directory
 

@@ -12,6 +12,7 @@ import fixtures
 import sqlalchemy
 
 from webdemo.db import engines
+from webdemo.db.execution import faults
 from webdemo.tests.functional import db_fixtures
 
 PACKAGE = os.path.join(os.path.dirname(__file__), '..', '..')
@@ -72,7 +73,14 @@ def launch(args, env, cwd):
 
 def run(args, env, cwd):
     """Run webdemo-manage with args to its end (two minutes at most)."""
-    process = launch(args, env, cwd)
+    return finish(launch(args, env, cwd))
+
+
+def finish(process):
+    """Wait for a launched webdemo-manage (two minutes at most).
+
+    :returns: a CompletedProcess
+    """
     try:
         stdout, stderr = process.communicate(timeout=120)
     except subprocess.TimeoutExpired:
@@ -90,6 +98,29 @@ def revisions_on_disk():
                   if '__pycache__' not in directory
                   for name in names
                   if name.endswith('.py') and not name.startswith('_'))
+
+
+def killed_after_each_statement(test, sync, recovered):
+    """Kill a sync after its first revision DDL statement, then its second...
+
+    Each round empties test.engine's database and runs sync with the
+    fault hook's variable, which kills it after its k-th statement; while
+    it was killed, recovered() completes the build and checks it, with
+    the test's own assertions.
+
+    :param sync: sync(**env) runs db sync to its end with env added to its
+        environment; a CompletedProcess
+    :returns: how many times it was killed before a sync ran through
+    """
+    killed = 0
+    while True:
+        drop_all_tables(test.engine)
+        first = sync(**{faults.KILL_AFTER_ENV: str(killed + 1)})
+        if first.returncode == 0:
+            return killed
+        killed += 1
+        test.assertEqual(-9, first.returncode, first.stderr)
+        recovered()
 
 
 def free_port():
@@ -229,6 +260,16 @@ class PackageCopyMixin:
     def assertOk(self, result):
         self.assertEqual(0, result.returncode, result.stderr)
         return result.stdout
+
+    def write_revision(self, phase, name, text):
+        """Write a revision file into the copy's versions/<phase>/.
+
+        :returns: its path
+        """
+        path = os.path.join(self.versions, phase, name)
+        with open(path, 'w') as script:
+            script.write(text)
+        return path
 
     def written(self, result):
         path = re.search(r'^Wrote (\S+)$', self.assertOk(result), re.M)[1]

@@ -3,11 +3,11 @@ its history builds (checkpoint_equivalence.py), and a release that
 retired the revisions below one still serves every database it can.
 """
 
+import functools
 import os
 
 from oslotest import base
 
-from webdemo.db.execution import faults
 from webdemo.db.history import checkpoints
 from webdemo.db.state import snapshot
 from webdemo.tests.functional import checkpoint_equivalence
@@ -54,9 +54,7 @@ class CheckpointWithRows(runner.PackageCopyMixin):
 
     def setUp(self):
         super().setUp()
-        with open(os.path.join(self.versions, 'expand',
-                               'ffff00000003_rows.py'), 'w') as rows:
-            rows.write(_ROWS)
+        self.write_revision('expand', 'ffff00000003_rows.py', _ROWS)
         # As the docs say to cut one: replayed on this backend too, for
         # what SQLite cannot hold (user.username's collation on MySQL).
         cut = self.assertOk(self.manage('db', 'checkpoint',
@@ -86,20 +84,16 @@ class CheckpointWithRows(runner.PackageCopyMixin):
                 "SELECT id FROM account WHERE name = 'third'").scalar())
 
     def test_killed_after_each_statement_of_its_build(self):
-        killed = 0
-        while True:
-            runner.drop_all_tables(self.engine)
-            first = self.manage('db', 'sync', **{
-                faults.KILL_AFTER_ENV: str(killed + 1)})
-            if first.returncode == 0:
-                break
-            killed += 1
-            self.assertEqual(-9, first.returncode, first.stderr)
-            self.assertIn('Completing checkpoint',
-                          self.assertOk(self.manage('db', 'sync')))
-            self.built()
+        killed = runner.killed_after_each_statement(
+            self, functools.partial(self.manage, 'db', 'sync'),
+            self.completed)
         # Two tables, three indexes, then the rows with the bookkeeping.
         self.assertEqual(5, killed)
+
+    def completed(self):
+        self.assertIn('Completing checkpoint',
+                      self.assertOk(self.manage('db', 'sync')))
+        self.built()
 
 
 class TestCheckpointWithRowsSQLite(CheckpointWithRows, base.BaseTestCase):
@@ -161,12 +155,9 @@ class AfterTheCheckpoint(runner.PackageCopyMixin):
     """A later release's expand and contract revisions after it."""
 
     def test_a_whole_sync_of_an_empty_database(self):
-        with open(os.path.join(self.versions, 'expand',
-                               'ffff00000001_nickname.py'), 'w') as kept:
-            kept.write(_KEPT)
-        with open(os.path.join(self.versions, 'contract',
-                               'ffff00000002_again.py'), 'w') as again:
-            again.write(_NEXT_CONTRACT)
+        self.write_revision('expand', 'ffff00000001_nickname.py', _KEPT)
+        self.write_revision('contract', 'ffff00000002_again.py',
+                            _NEXT_CONTRACT)
         # The contract gate and the data step between the phases see
         # the revisions the checkpoint applied as applied.
         built = self.assertOk(self.manage('db', 'sync'))
@@ -196,9 +187,7 @@ class RetiredRevisions(runner.PackageCopyMixin):
     def setUp(self):
         super().setUp()
         self.checkpoint = checkpoints.load()[-1]
-        with open(os.path.join(self.versions, 'expand',
-                               'ffff00000001_nickname.py'), 'w') as kept:
-            kept.write(_KEPT)
+        self.write_revision('expand', 'ffff00000001_nickname.py', _KEPT)
 
     def retire(self):
         covered = self.checkpoint.revisions

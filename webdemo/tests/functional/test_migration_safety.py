@@ -2,6 +2,7 @@
 PostgreSQL: the migration lock, the journal, and recovery from a run
 killed half-way through a revision."""
 
+import functools
 import os
 import re
 import sqlite3
@@ -77,56 +78,49 @@ class MigrationSafety(runner.ManageTestMixin):
     def test_killed_during_a_checkpoint_build_then_recovered(self):
         # Killed after each of its DDL statements, the worst moments: on
         # MySQL each has committed, and the next sync must skip them.
-        killed = 0
-        while True:
-            runner.drop_all_tables(self.engine)
-            first = self.manage('db', 'sync', **{
-                faults.KILL_AFTER_ENV: str(killed + 1)})
-            if first.returncode == 0:
-                break
-            killed += 1
-            self.assertEqual(-9, first.returncode, first.stderr)
-            self._wait_for_lock_release()
-            check = self.manage('db', 'version', '--check')
-            self.assertEqual(7, check.returncode, check.stdout)
-            self.assertRegex(check.stdout,
-                             r'Interrupted: checkpoint [0-9a-f]{12}')
-            recovery = self.manage('db', 'sync')
-            self.assertOk(recovery)
-            self.assertIn('Completing checkpoint', recovery.stdout)
-            self.assertEqual(self.clean_schema,
-                             runner.schema_snapshot(self.engine))
-            self.assertOk(self.manage('db', 'version', '--check'))
+        killed = runner.killed_after_each_statement(
+            self, functools.partial(self.manage, 'db', 'sync'),
+            self._checkpoint_completed)
         # The shipped checkpoint builds two tables and three indexes.
         self.assertGreaterEqual(killed, 4)
 
+    def _checkpoint_completed(self):
+        self._assert_reported_interrupted('checkpoint ')
+        self._sync_completes('Completing checkpoint')
+        self.assertOk(self.manage('db', 'version', '--check'))
+
     def test_killed_after_every_ddl_statement_then_recovered(self):
-        killed = 0
-        while True:
-            runner.drop_all_tables(self.engine)
-            first = self.manage('db', 'sync', '--no-checkpoint', **{
-                faults.KILL_AFTER_ENV: str(killed + 1)})
-            if first.returncode == 0:
-                break
-            killed += 1
-            self.assertEqual(-9, first.returncode, first.stderr)
-            self._assert_reported_interrupted()
-            seeded = self._seed()
-            recovery = self.manage('db', 'sync')
-            self.assertOk(recovery)
-            self.assertNotIn('Waiting', recovery.stdout)
-            self.assertIn('Completing', recovery.stdout)
-            self.assertEqual(self.clean_schema,
-                             runner.schema_snapshot(self.engine))
-            self.assertEqual(seeded, self._seeded_rows(seeded))
+        killed = runner.killed_after_each_statement(
+            self, functools.partial(self.manage, 'db', 'sync',
+                                    '--no-checkpoint'),
+            self._completed_with_the_rows_written_meanwhile)
         # One kill point per DDL statement of a clean run, at the least.
         self.assertGreaterEqual(killed, len(REVISIONS) - 1)
 
-    def _assert_reported_interrupted(self):
+    def _completed_with_the_rows_written_meanwhile(self):
+        self._assert_reported_interrupted()
+        seeded = self._seed()
+        self.assertNotIn('Waiting', self._sync_completes('Completing'))
+        self.assertEqual(seeded, self._seeded_rows(seeded))
+
+    def _assert_reported_interrupted(self, what=''):
+        """db version --check: exit 7, 'Interrupted: ' what, a revision."""
         self._wait_for_lock_release()
         check = self.manage('db', 'version', '--check')
         self.assertEqual(7, check.returncode, check.stdout + check.stderr)
-        self.assertRegex(check.stdout, r'Interrupted: [0-9a-f]{12}')
+        self.assertRegex(check.stdout, f'Interrupted: {what}[0-9a-f]{{12}}')
+
+    def _sync_completes(self, completing):
+        """The next db sync says completing and builds the clean schema.
+
+        :returns: what it wrote on stdout
+        """
+        recovery = self.manage('db', 'sync')
+        self.assertOk(recovery)
+        self.assertIn(completing, recovery.stdout)
+        self.assertEqual(self.clean_schema,
+                         runner.schema_snapshot(self.engine))
+        return recovery.stdout
 
     def _wait_for_lock_release(self):
         """Wait for the server to free a dead holder's lock.
@@ -396,9 +390,8 @@ def downgrade():
 class SeveralStatementsRecovery(runner.PackageCopyMixin):
 
     def test_killed_between_the_statements_of_one_revision(self):
-        with open(os.path.join(self.versions, 'expand',
-                               'aaaa00000001_three_statements.py'), 'w') as f:
-            f.write(_THREE_STATEMENTS)
+        self.write_revision('expand', 'aaaa00000001_three_statements.py',
+                            _THREE_STATEMENTS)
         for kill_after in (1, 2, 3):
             runner.drop_all_tables(self.engine)
             self.assertOk(self.manage('db', 'sync', 'dba815cb5924'))
@@ -443,19 +436,17 @@ class TestSeveralStatementsPostgreSQL(SeveralStatementsRecovery,
     pass
 
 
-def _write_revisions(versions, title, revisions):
-    """Write revision files on the expand branch of a package copy.
+def _write_revisions(test, title, revisions):
+    """Write revision files on the expand branch of test's package copy.
 
     :param revisions: {revision: (down_revision, body)}
     """
     for revision, (down, body) in revisions.items():
-        path = os.path.join(versions, 'expand',
-                            f'{revision}_{title.replace(" ", "_")}.py')
-        with open(path, 'w') as script:
-            script.write(
-                f'"""{title}"""\n\nfrom alembic import op\n'
-                f'import sqlalchemy as sa\n\nrevision = {revision!r}\n'
-                f'down_revision = {down!r}\n{body}')
+        test.write_revision(
+            'expand', f'{revision}_{title.replace(" ", "_")}.py',
+            f'"""{title}"""\n\nfrom alembic import op\n'
+            f'import sqlalchemy as sa\n\nrevision = {revision!r}\n'
+            f'down_revision = {down!r}\n{body}')
 
 
 _AROUND_AN_AUTOCOMMIT_BLOCK = {
@@ -481,7 +472,7 @@ class AutocommitBlock(runner.PackageCopyMixin):
 
     def test_a_revision_with_an_autocommit_block_between_others(self):
         # On SQLite the revisions around it share commits; it cannot.
-        _write_revisions(self.versions, 'around autocommit',
+        _write_revisions(self, 'around autocommit',
                          _AROUND_AN_AUTOCOMMIT_BLOCK)
         self.assertOk(self.manage('db', 'sync'))
         inspector = sqlalchemy.inspect(self.engine)
@@ -551,8 +542,7 @@ class FailureInAGroup(runner.PackageCopyMixin):
     def test_the_revisions_before_a_failure_in_a_group_stay_applied(self):
         # On SQLite and PostgreSQL the three share a commit, and the
         # third fails: the first two are run again, one commit each.
-        _write_revisions(self.versions, 'group then failure',
-                         _A_GROUP_THEN_A_FAILURE)
+        _write_revisions(self, 'group then failure', _A_GROUP_THEN_A_FAILURE)
         self.assertOk(self.manage('db', 'sync', 'dba815cb5924'))
         self.assertEqual([('cccc00000001', 'succeeded'),
                           ('cccc00000002', 'succeeded'),
@@ -603,7 +593,7 @@ class FailureAfterARevision(runner.PackageCopyMixin):
     def test_a_failure_after_a_data_change_keeps_the_revision_before(self):
         # The first rows are committed before the data change, which is
         # rolled back with the failure, not committed with them.
-        _write_revisions(self.versions, 'then data', _then("""
+        _write_revisions(self, 'then data', _then("""
 def upgrade():
     op.execute('INSERT INTO carried (id) VALUES (1)')
     op.execute('INSERT INTO carried (id) VALUES (1)')
@@ -613,7 +603,7 @@ def upgrade():
     def test_a_statement_refused_unparsed_keeps_the_revision_before(self):
         # MySQL commits before a DDL statement only once it has parsed
         # it: the failure path commits the first revision's rows.
-        _write_revisions(self.versions, 'then bad ddl', _then("""
+        _write_revisions(self, 'then bad ddl', _then("""
 def upgrade():
     op.execute('CREATE TABLEE carried_two (id INTEGER)')
 """))

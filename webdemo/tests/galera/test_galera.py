@@ -166,27 +166,22 @@ class TestDeadAndStalledHolders(GaleraTestCase):
 
         :returns: how many times it was killed before it ran through
         """
-        killed = 0
-        while True:
-            runner.drop_all_tables(self.engine)
-            first = self.sync_via(
-                1, *options, **{faults.KILL_AFTER_ENV: str(killed + 1)})
-            first.communicate(timeout=120)
-            if first.returncode == 0:
-                break
-            killed += 1
-            self.assertEqual(-9, first.returncode)
-            started = time.monotonic()
-            rerun = self.sync_via(2)
-            stdout, stderr = rerun.communicate(timeout=120)
-            self.assertEqual(0, rerun.returncode, stderr)
-            # The dead holder's lease lapses; then the rerun takes over.
-            self.assertIn('Took over the migration lock', stdout)
-            self.assertLess(time.monotonic() - started, LEASE + 10)
-            self.assertIn('Completing', stdout)
-            self.assertEqual(REVISIONS, self.succeeded())
-            self.assertCleanOnEveryNode()
-        return killed
+        return runner.killed_after_each_statement(
+            self, lambda **env: runner.finish(
+                self.sync_via(1, *options, **env)),
+            self.rerun_on_another_node)
+
+    def rerun_on_another_node(self):
+        started = time.monotonic()
+        rerun = self.sync_via(2)
+        stdout, stderr = rerun.communicate(timeout=120)
+        self.assertEqual(0, rerun.returncode, stderr)
+        # The dead holder's lease lapses; then the rerun takes over.
+        self.assertIn('Took over the migration lock', stdout)
+        self.assertLess(time.monotonic() - started, LEASE + 10)
+        self.assertIn('Completing', stdout)
+        self.assertEqual(REVISIONS, self.succeeded())
+        self.assertCleanOnEveryNode()
 
     def test_a_stalled_holder_is_fenced_and_the_taker_finishes(self):
         stalled = self.sync_via(1, '--no-checkpoint',

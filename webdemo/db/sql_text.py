@@ -15,8 +15,9 @@ errs when it meets a statement it does not recognise:
   on, to name its blocker (lock_wait.py); a miss names the oldest
   transaction instead;
 - tables_of: the tables a statement creates and uses, so that a group of
-  PostgreSQL revisions commits as soon as one reaches beyond its own new
-  tables (table_scope.py); a miss ends the group early, never late;
+  PostgreSQL revisions commits as soon as one reaches beyond the run's
+  own new tables (table_scope.py); a miss ends the group early, never
+  late;
 - statements_of: the statements of a SQL script as Alembic writes one
   (--sql), comments left out;
 - names_on_table: the table a DDL statement changes and the names it
@@ -81,6 +82,8 @@ _NAME = r'(?P<name>(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)' \
 _CREATE_TABLE = re.compile(
     r'^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?' + _NAME,
     re.IGNORECASE)
+_IF_NOT_EXISTS = re.compile(r'^\s*CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s',
+                            re.IGNORECASE)
 _NEW_OBJECT = re.compile(
     r'^\s*CREATE\s+(?:TYPE|SEQUENCE)\s', re.IGNORECASE)
 # Statements on one table, harmless when that table is the group's own.
@@ -88,9 +91,15 @@ _ON_TABLE = re.compile(
     r'^\s*(?:ALTER\s+TABLE\s+(?:ONLY\s+)?|'
     r'CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?'
     r'(?:IF\s+NOT\s+EXISTS\s+)?\S+\s+ON\s+(?:ONLY\s+)?|'
-    r'INSERT\s+INTO\s+|'
     r'COMMENT\s+ON\s+TABLE\s+)' + _NAME,
     re.IGNORECASE)
+# Rows written to one table; only when no other table is read as well
+# (a subquery, UPDATE ... FROM, DELETE ... USING, INSERT ... SELECT).
+_ROWS = re.compile(
+    r'^\s*(?:INSERT\s+INTO\s+|UPDATE\s+(?:ONLY\s+)?|'
+    r'DELETE\s+FROM\s+(?:ONLY\s+)?)' + _NAME + r'(?P<rest>.*)$',
+    re.IGNORECASE | re.DOTALL)
+_READS_MORE = re.compile(r'\b(?:SELECT|FROM|USING|JOIN)\b', re.IGNORECASE)
 _COMMENT_ON_COLUMN = re.compile(
     r'^\s*COMMENT\s+ON\s+COLUMN\s+' + _NAME + r'\.[^.\s]+\s+IS\s',
     re.IGNORECASE)
@@ -113,6 +122,9 @@ def tables_of(statement):
     references = {_normal(match['name'])
                   for match in _REFERENCES.finditer(statement)}
     created = _CREATE_TABLE.match(statement)
+    if created and _IF_NOT_EXISTS.match(statement):
+        # It may be there already: a table it uses, not one it made.
+        return None, references | {_normal(created['name'])}
     if created:
         return _normal(created['name']), references
     if _NEW_OBJECT.match(statement):
@@ -121,6 +133,9 @@ def tables_of(statement):
                 or _COMMENT_ON_COLUMN.match(statement))
     if on_table:
         return None, references | {_normal(on_table['name'])}
+    rows = _ROWS.match(statement)
+    if rows and not _READS_MORE.search(rows['rest']):
+        return None, {_normal(rows['name'])}
     return None, None
 
 

@@ -3,7 +3,7 @@
 - The migration lock is a session-level advisory lock, scoped to the
   database already.
 - A revision, its version row and its journal rows are one transaction;
-  revisions share a commit while they touch only the tables their group
+  revisions share a commit while they touch only the tables their run
   created, and commits do not wait for the disk until the plan's last
   (run_strategies.DeferredFlush).
 - A statement waits for a table lock at most lock_timeout; the blocker

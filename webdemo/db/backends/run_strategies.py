@@ -12,11 +12,11 @@ Each backend class (backends/) names its strategy (run_strategy()):
   than a small revision. On SQLite, which locks the whole file for any
   write, a longer transaction takes no lock a shorter one would not. On
   PostgreSQL a group goes on only while its revisions touch nothing but
-  the tables it created (table_scope.py), which no other session can
-  see: a revision that touched any other table ends its group, so that
+  the tables the run created (table_scope.py), which no service uses
+  yet: a revision that touched any other table ends its group, so that
   the lock is held no longer than if it committed alone (and while it
-  waits for that lock, the revisions before it hold locks only on their
-  new tables). PostgreSQL's commits do not wait for the disk
+  waits for that lock, the revisions before it hold locks only on the
+  run's new tables). PostgreSQL's commits do not wait for the disk
   (DeferredFlush); one more commit, after the plan, does.
 - StatementReplay (MySQL/MariaDB): every DDL statement commits by itself.
   The journal counts each statement as started before it runs (a fresh
@@ -111,7 +111,7 @@ class DeferredFlush(Transactional):
     0.35 ms waiting, 0.15 ms not (doc/source/performance.rst).
 
     Revisions share commits while they touch only the tables their
-    group created (scope_for()).
+    run created (scope_for()).
     """
 
     def __init__(self, group_seconds=GROUP_SECONDS):

@@ -26,7 +26,7 @@ class PlanRun:
     next DDL statement makes), and their version rows and journal rows are
     written once, when the group commits (strategy.commit_group). With
     a table_scope.Scope (PostgreSQL) a group also commits right after a
-    revision that touched a table the group did not create. When a
+    revision that touched a table the run did not create. When a
     revision fails, the group is rolled back, the revisions before it
     run again, one commit each, and the failure is recorded: the
     database ends as if each had committed alone. A run that dies loses
@@ -112,7 +112,7 @@ class PlanRun:
                     self._run_in_group(run, steps)
                 else:
                     for step in steps:
-                        library_internals.run_step(step)
+                        self._run_step(step)
                         self._versions.write(step)
                     self.finished()
             self._done(run, grouped)
@@ -124,17 +124,23 @@ class PlanRun:
             # group's locks are held.
             self._group_began = self._clock()
         for step in steps:
-            if self._scope is None:
-                library_internals.run_step(step)
-            else:
-                with self._scope.watching():
-                    library_internals.run_step(step)
+            self._run_step(step)
             self._versions.note(step)
         run.end()
+
+    def _run_step(self, step):
+        if self._scope is None:
+            library_internals.run_step(step)
+            return
+        # Watched in and out of groups: a revision that commits alone
+        # may still link a table of the run to another (table_scope.py).
+        with self._scope.watching():
+            library_internals.run_step(step)
 
     def _done(self, run, grouped):
         if not grouped:
             self._report(run.report_line())
+            self._end_group()
             return
         self._pending.append(run)
         if (self._clock() - self._group_began >= self._group_seconds

@@ -1,18 +1,28 @@
-"""Whether a revision's statements reached beyond the tables its group made.
+"""Whether a revision's statements reached beyond the run's own tables.
 
 On PostgreSQL revisions may share one commit (runner.py,
-backends/run_strategies.py).
-A table created in that still-open transaction is invisible to every
-other session, so its locks stop nobody; a lock on a table that was
-there before stops the service's queries until the commit. So a group
-goes on only while its revisions' statements touch nothing but the
-tables the group created; after a revision that touched any other, the
-group commits at once, and that table's lock is held no longer than if
-the revision had committed alone.
+backends/run_strategies.py). A lock on a table the service uses stops
+its queries until the commit. A table this run of the plan created is
+used by no service: until its group commits no other session can see
+it, and after that no service reads it before the run ends. A release's
+services serve only once its expand phase is complete (the API's
+schema guard), and run on the schema both before and after its
+contract, so they need no table only a contract makes; an older
+release's services do not know the newer release's tables. So a group
+goes on while its revisions' statements touch nothing but the run's
+own tables; after a revision that touched any other, the group commits
+at once, and that table's lock is held no longer than if the revision
+had committed alone.
+
+A table of the run stops being its own once a statement links it to
+any other table (a foreign key either way, or any statement naming
+both): a later statement on it could then lock the other one too
+(dropping the key locks both tables).
 
 Decided from the SQL text of each statement, as Alembic and SQLAlchemy
-write it. Any statement not recognised here counts as touching: a wrong
-guess can only end a group early, never hold a lock longer.
+write it. Any statement not recognised here counts as touching, and
+after it no table made before it counts as the run's own: a wrong guess
+can only end a group early, never hold a lock longer.
 """
 
 import contextlib
@@ -21,14 +31,19 @@ from webdemo.db import sql_text
 
 
 class Scope:
-    """The tables a group created, and whether a revision went beyond them.
+    """The tables a run created, and whether a revision went beyond them.
 
-    :ivar touched: a statement since the last revision() touched a table
-        the group did not create (or could not be read)
+    One per run of a plan, on its connection (run_strategies.py).
+
+    :ivar touched: a statement since the last new_group() touched a
+        table that is not the run's own (or could not be read)
     """
 
     def __init__(self):
-        self._created = set()
+        # Tables created since the group began, and by the run's earlier
+        # groups, that nothing has linked to another table.
+        self._group = set()
+        self._run = set()
         self._watching = False
         self.touched = False
 
@@ -50,12 +65,22 @@ class Scope:
         if not self._watching:
             return
         created, used = sql_text.tables_of(statement)
-        if used is None or not used <= self._created | {created}:
+        if used is None:
             self.touched = True
-        if created is not None:
-            self._created.add(created)
+            self._group.clear()
+            self._run.clear()
+            return
+        named = used | ({created} if created else set())
+        if not used <= self._group | self._run:
+            self.touched = True
+            # Linked to a table that is not the run's: no longer its own.
+            self._group -= named
+            self._run -= named
+        elif created is not None:
+            self._group.add(created)
 
     def new_group(self):
-        """The group committed: its tables are everybody's now."""
-        self._created.clear()
+        """The group committed: its own tables stay the run's own."""
+        self._run |= self._group
+        self._group.clear()
         self.touched = False

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import fixtures
 import sqlalchemy
@@ -121,6 +122,17 @@ def killed_after_each_statement(test, sync, recovered):
         killed += 1
         test.assertEqual(-9, first.returncode, first.stderr)
         recovered()
+
+
+def wait_until_stopped(pid, timeout=60):
+    """Wait for process pid to stop itself (the fault hook's SIGSTOP)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(f'/proc/{pid}/stat') as stat:
+            if stat.read().rsplit(')', 1)[1].split()[0] == 'T':
+                return
+        time.sleep(0.05)
+    raise AssertionError(f'process {pid} did not stop')
 
 
 def free_port():

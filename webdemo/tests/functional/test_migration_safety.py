@@ -5,6 +5,7 @@ killed half-way through a revision."""
 import functools
 import os
 import re
+import signal
 import sqlite3
 import threading
 import time
@@ -566,6 +567,60 @@ class TestFailureInAGroupPostgreSQL(FailureInAGroup,
                                     db_fixtures.PostgreSQLMixin,
                                     db_fixtures.DatabaseTestCase):
     pass
+
+
+_A_SERVICE_TABLE_AMONG_NEW_ONES = {
+    'dddd00000001': ('dba815cb5924', """
+def upgrade():
+    op.create_table('fresh', sa.Column('id', sa.Integer, primary_key=True))
+"""),
+    'dddd00000002': ('dddd00000001', """
+def upgrade():
+    op.add_column('account', sa.Column('note', sa.String(20)))
+"""),
+    'dddd00000003': ('dddd00000002', """
+def upgrade():
+    op.add_column('fresh', sa.Column('size', sa.Integer))
+"""),
+}
+
+
+class TestCommitGroupsPostgreSQL(runner.PackageCopyMixin,
+                                 db_fixtures.PostgreSQLMixin,
+                                 db_fixtures.DatabaseTestCase):
+    """A revision that changed a service's table commits before the next.
+
+    Revisions on PostgreSQL share commits while they touch only the
+    tables their run made (table_scope.py); the account table was there
+    before, and the service reads it.
+    """
+
+    def test_its_lock_is_gone_while_the_next_revision_runs(self):
+        self.assertOk(self.manage('db', 'sync'))
+        _write_revisions(self, 'service table among new ones',
+                         _A_SERVICE_TABLE_AMONG_NEW_ONES)
+        # Stopped right after the third revision's statement.
+        sync = runner.launch(['db', 'sync'], {
+            **self.env, faults.STOP_AFTER_ENV: '3'}, self.home)
+        self.addCleanup(sync.kill)
+        runner.wait_until_stopped(sync.pid)
+        with self.engine.connect() as connection:
+            backend, query = connection.execute(sqlalchemy.text(
+                'SELECT pid, query FROM pg_stat_activity WHERE query LIKE '
+                ':altered AND pid <> pg_backend_pid()'),
+                {'altered': 'ALTER TABLE fresh %'}).one()
+            self.assertIn('size', query)
+            locks = connection.execute(sqlalchemy.text(
+                'SELECT count(*) FROM pg_locks l JOIN pg_class c ON '
+                "c.oid = l.relation WHERE c.relname = 'account' AND "
+                'l.pid = :pid'), {'pid': backend}).scalar()
+            versions = connection.exec_driver_sql(
+                'SELECT version_num FROM alembic_version').scalars().all()
+        self.assertEqual(0, locks)
+        self.assertIn('dddd00000002', versions)
+        os.kill(sync.pid, signal.SIGCONT)
+        self.assertOk(runner.finish(sync))
+        self.assertIn('dddd00000003', self.manage('db', 'version').stdout)
 
 
 def _then(second_upgrade):

@@ -186,7 +186,7 @@ class TestDeadAndStalledHolders(GaleraTestCase):
     def test_a_stalled_holder_is_fenced_and_the_taker_finishes(self):
         stalled = self.sync_via(1, '--no-checkpoint',
                                 **{faults.STOP_AFTER_ENV: '2'})
-        _wait_until_stopped(stalled.pid)
+        runner.wait_until_stopped(stalled.pid)
         taker = self.sync_via(3)
         stdout, stderr = taker.communicate(timeout=120)
         self.assertEqual(0, taker.returncode, stderr)
@@ -213,7 +213,7 @@ class TestNodeLoss(GaleraTestCase):
         self.addCleanup(cluster.galera, 'restart', '3')
         victim = self.sync_via(3, '--no-checkpoint',
                                **{faults.STOP_AFTER_ENV: '2'})
-        _wait_until_stopped(victim.pid)
+        runner.wait_until_stopped(victim.pid)
         cluster.galera('kill', '3')
         os.kill(victim.pid, signal.SIGCONT)
         _, stderr = victim.communicate(timeout=120)
@@ -326,14 +326,3 @@ def _wait_for_status(node, name, value, timeout=60):
             raise AssertionError(f'node {node}: {name} is {found}, not '
                                  f'{value}')
         time.sleep(0.2)
-
-
-def _wait_until_stopped(pid, timeout=60):
-    """Wait for process pid to stop itself (the fault hook's SIGSTOP)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with open(f'/proc/{pid}/stat') as stat:
-            if stat.read().rsplit(')', 1)[1].split()[0] == 'T':
-                return
-        time.sleep(0.05)
-    raise AssertionError(f'process {pid} did not stop')

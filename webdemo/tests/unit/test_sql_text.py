@@ -55,8 +55,9 @@ class TestTablesOf(base.BaseTestCase):
                  'owner_id INTEGER, \n\tPRIMARY KEY (id), \n\tFOREIGN '
                  'KEY(owner_id) REFERENCES account (id)\n)\n\n',
                  ('widget', {'account'})),
+                # Maybe there already: used, not made.
                 ('CREATE TABLE IF NOT EXISTS "Odd" (id INTEGER)',
-                 ('Odd', set())),
+                 (None, {'Odd'})),
                 ('CREATE UNIQUE INDEX ix_w_name ON widget (name)',
                  (None, {'widget'})),
                 ('CREATE INDEX CONCURRENTLY ix ON ONLY public.widget (x)',
@@ -70,7 +71,18 @@ class TestTablesOf(base.BaseTestCase):
                 ("COMMENT ON TABLE widget IS 'w'", (None, {'widget'})),
                 ("COMMENT ON COLUMN widget.name IS 'n'", (None, {'widget'})),
                 ("CREATE TYPE colour AS ENUM ('red')", (None, set())),
-                ('UPDATE widget SET x = 1', (None, None)),
+                ('UPDATE widget SET x = 1', (None, {'widget'})),
+                ('UPDATE ONLY widget SET x = 1 WHERE id = 2',
+                 (None, {'widget'})),
+                ('DELETE FROM widget WHERE id = 2', (None, {'widget'})),
+                # Reading another table as well: not recognised.
+                ('UPDATE widget SET x = (SELECT max(id) FROM account)',
+                 (None, None)),
+                ('UPDATE widget SET x = a.x FROM account a', (None, None)),
+                ('DELETE FROM widget USING account', (None, None)),
+                ('INSERT INTO widget (id) SELECT id FROM account',
+                 (None, None)),
+                ('DROP INDEX ix_widget_x', (None, None)),
                 ('DROP TABLE widget', (None, None)),
                 ('SELECT 1', (None, None))):
             self.assertEqual(expected, sql_text.tables_of(statement),

@@ -105,7 +105,7 @@ def sync(engine, revision=None, phase=None, report=print,
 
 def _from_checkpoint(state, plan, allowed, graph):
     """plan, from a checkpoint where it may (checkpoint_plan)."""
-    return checkpoint_plan.for_upgrade(state, plan, checkpoints.load(),
+    return checkpoint_plan.for_upgrade(state, plan, checkpoints.load,
                                        allowed, graph)
 
 

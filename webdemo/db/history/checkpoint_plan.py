@@ -18,7 +18,7 @@ from webdemo.db.state import judge
 from webdemo import exception
 
 
-def for_upgrade(state, plan, found, allowed=True, graph=None):
+def for_upgrade(state, plan, load, allowed=True, graph=None):
     """The plan an upgrade runs, from a checkpoint where it may.
 
     An empty database starts from the newest checkpoint the plan covers
@@ -29,7 +29,9 @@ def for_upgrade(state, plan, found, allowed=True, graph=None):
 
     :param state: where the database is (judge.DatabaseState)
     :param plan: the scripts the upgrade would run without a checkpoint
-    :param found: the Checkpoints there are (checkpoints.load())
+    :param load: returns the Checkpoints there are (checkpoints.load);
+        called only for a database that may be built from one, since
+        reading them costs what a sync at head should not pay
     :param allowed: False for --no-checkpoint
     :param graph: the revision graph, to leave stale checkpoints out
     :raises webdemo.exception.InterruptedMigration: a checkpoint's build
@@ -39,9 +41,9 @@ def for_upgrade(state, plan, found, allowed=True, graph=None):
     """
     fit = fits(state)
     if fit and state.interrupted:
-        plan = _completing(state, plan, found, allowed)
+        plan = _completing(state, plan, load(), allowed)
     elif fit and allowed:
-        chosen = choose(found, [script.revision for script in plan], graph)
+        chosen = choose(load(), [script.revision for script in plan], graph)
         plan = plan if chosen is None else start_from(chosen, plan)
     retired = exception.RetiredRevision
     require_kept(plan, state, (retired.UPGRADE if not fit else

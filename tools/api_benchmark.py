@@ -43,7 +43,7 @@ import urllib.request
 import sqlalchemy
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import db_benchmark  # noqa: E402
+import benchmark_databases  # noqa: E402
 
 from webdemo.tests.functional import api_fixtures  # noqa: E402
 from webdemo.tests.functional import manage_runner  # noqa: E402
@@ -219,7 +219,8 @@ def _verdict(met):
 
 
 def run_backend(backend, args, workdir, body_file):
-    database = db_benchmark.Database(backend, workdir, 'webdemo_api_bench')
+    database = benchmark_databases.Database(backend, workdir,
+                                            'webdemo_api_bench')
     database.empty()
     project = api_fixtures._access(CALLER).project_id
     servers = Servers(database, project, args.workers, workdir)
@@ -258,8 +259,8 @@ def main():
         raise SystemExit(f'api_benchmark: no Keystone at '
                          f'{api_fixtures.KEYSTONE_URL}: run '
                          f'tools/keystone.sh start')
-    backends = db_benchmark.reachable_backends(args.backends,
-                                               args.require_backends)
+    backends = benchmark_databases.reachable_backends(
+        args.backends, args.require_backends)
     print(HEADER)
     with tempfile.TemporaryDirectory() as workdir:
         body_file = os.path.join(workdir, 'account.json')

@@ -46,6 +46,10 @@ each revision adds to it.
 documentation's build draws its plots from that file
 (doc/source/_exts/plots.py), so the pictures are this script's figures.
 
+What the floors and the memory run execute in their child processes is
+in db_benchmark_probes.py; the databases and the timing of a process,
+which tools/api_benchmark.py shares, in benchmark_databases.py.
+
 Run it with a Python that has webdemo's requirements installed. The
 MariaDB and PostgreSQL runs use oslo.db's openstack_citest user
 (tools/test-setup.sh); a server that cannot be reached is left out and
@@ -61,191 +65,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 from alembic import config as alembic_config
 from alembic import script as alembic_script
-import sqlalchemy
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchmark_databases as databases  # noqa: E402
+import db_benchmark_probes as probes  # noqa: E402
 import synthetic_history  # noqa: E402
-
-SERVERS = {
-    'mysql': 'mysql+pymysql://openstack_citest:openstack_citest@127.0.0.1/',
-    'postgresql': 'postgresql+psycopg2://openstack_citest:openstack_citest'
-                  '@127.0.0.1/postgres',
-}
-
-_FLOOR_DDL = '''
-import re, sys, sqlalchemy
-blocks = re.split(r'^-- Running upgrade.*$', open(sys.argv[2]).read(),
-                  flags=re.M)[1:]
-engine = sqlalchemy.create_engine(sys.argv[1])
-with engine.connect() as connection:
-    for block in blocks:
-        for statement in block.split(';\\n'):
-            statement = statement.strip()
-            if 'CONCURRENTLY' in statement:
-                # As the revision runs it: outside any transaction.
-                connection.commit()
-                connection.execution_options(isolation_level='AUTOCOMMIT')
-                connection.exec_driver_sql(statement)
-                connection.commit()
-                connection.execution_options(
-                    isolation_level=engine.dialect.default_isolation_level)
-            elif (statement and 'alembic_version' not in statement
-                    and statement not in ('BEGIN', 'COMMIT')):
-                connection.exec_driver_sql(statement)
-        connection.commit()
-'''
-
-_FLOOR_OP = '''
-import os, sys, sqlalchemy
-from alembic.operations import Operations
-from alembic.runtime.migration import MigrationContext
-from alembic.util import load_python_file
-paths = open(sys.argv[2]).read().splitlines()
-engine = sqlalchemy.create_engine(sys.argv[1])
-with engine.connect() as connection:
-    # As Alembic's own loop with transaction_per_migration: autocommit_block
-    # works, and each revision commits.
-    context = MigrationContext.configure(
-        connection, opts={'transaction_per_migration': True})
-    with Operations.context(context):
-        for path in paths:
-            with context.begin_transaction(_per_migration=True):
-                load_python_file(*os.path.split(path)).upgrade()
-'''
-
-_FLOOR_PROCESS = '''
-from oslo_config import cfg
-import sqlalchemy
-from webdemo import conf
-config = cfg.ConfigOpts()
-conf.load(config, [])
-engine = sqlalchemy.create_engine(config.database.connection)
-with engine.connect() as connection:
-    connection.exec_driver_sql('SELECT version_num FROM alembic_version').all()
-'''
-
-_WALK = '''
-import sys, time, sqlalchemy
-from webdemo.tests.functional import history_fixtures
-walker = history_fixtures.Walker(sqlalchemy.create_engine(sys.argv[1]))
-revisions = history_fixtures.walk_order(walker.scripts)
-started = time.perf_counter()
-for script in revisions:
-    walker.up(script)
-for script in reversed(revisions):
-    walker.down(script)
-print((time.perf_counter() - started) / (2 * len(revisions)))
-'''
-
-
-# A full sync in process under tracemalloc: what it still holds once it
-# is done (after a collection), the most it held, and how much of what it
-# holds is in blocks of LARGE_BLOCK bytes or more, in bytes. Such a block
-# is one of the interpreter's own tables: CPython's interned strings, a
-# dict that doubles once (0.92 to 1.83 MiB) when enough strings have come
-# and gone, and keeps its size: each revision's module interns its names
-# while it loads. A step, not a cost of each revision; up to a few
-# thousand revisions no structure of a history is that large. Reported
-# apart.
-LARGE_BLOCK = 256 * 1024
-_MEMORY = f'''
-import gc, tracemalloc
-tracemalloc.start()
-from webdemo.cmd import manage
-code = manage.main(['db', 'sync', '--no-checkpoint'])
-gc.collect()
-current, peak = tracemalloc.get_traced_memory()
-large = sum(trace.size for trace in tracemalloc.take_snapshot().traces
-            if trace.size >= {LARGE_BLOCK})
-print(current, peak, large, code)
-'''
-
-
-class Database:
-    """A fresh database on one backend, made empty on demand."""
-
-    def __init__(self, backend, workdir, name):
-        self.backend = backend
-        if backend == 'sqlite':
-            self._path = os.path.join(workdir, f'{name}.db')
-            self.url = f'sqlite:///{self._path}'
-        else:
-            admin = sqlalchemy.engine.make_url(SERVERS[backend])
-            self._admin = sqlalchemy.create_engine(admin).execution_options(
-                isolation_level='AUTOCOMMIT')
-            self._name = name
-            self.url = admin.set(database=name).render_as_string(
-                hide_password=False)
-
-    def empty(self):
-        if self.backend == 'sqlite':
-            for suffix in ('', '-journal', '.migration-lock'):
-                if os.path.exists(self._path + suffix):
-                    os.unlink(self._path + suffix)
-            return
-        with self._admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS {self._name}')
-            connection.exec_driver_sql(f'CREATE DATABASE {self._name}')
-
-    def drop(self):
-        if self.backend != 'sqlite':
-            with self._admin.connect() as connection:
-                connection.exec_driver_sql(
-                    f'DROP DATABASE IF EXISTS {self._name}')
-            self._admin.dispose()
-
-
-def reachable(backend):
-    if backend == 'sqlite':
-        return True
-    try:
-        with sqlalchemy.create_engine(SERVERS[backend]).connect():
-            return True
-    except sqlalchemy.exc.SQLAlchemyError:
-        return False
-
-
-def reachable_backends(names, required):
-    """The backends of comma-separated names that can be reached.
-
-    One that cannot is left out, and said so, or, when required, ends
-    the run; a name that is no backend ends it too.
-    """
-    found = []
-    for backend in names.split(','):
-        if backend != 'sqlite' and backend not in SERVERS:
-            raise SystemExit(f'{backend}: not a backend; name sqlite, '
-                             f'{", ".join(SERVERS)}')
-        if reachable(backend):
-            found.append(backend)
-        elif required:
-            raise SystemExit(f'{backend} cannot be reached')
-        else:
-            print(f'{backend} cannot be reached: left out')
-    return found
-
-
-def timed(argv, env, cwd=None):
-    """Run argv to its end: (seconds, peak RSS in MiB, stdout)."""
-    with tempfile.TemporaryFile('w+') as out, \
-            tempfile.TemporaryFile('w+') as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out,
-                                   stderr=err)
-        # wait4, not wait: it also returns the child's own peak memory.
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if process.returncode:
-            raise SystemExit(f'{" ".join(argv[:5])} ... failed '
-                             f'({process.returncode}):\n{err.read()}')
-        return seconds, usage.ru_maxrss / 1024, out.read()
 
 
 class History:
@@ -265,7 +92,7 @@ class History:
         self.order_file = os.path.join(workdir, f'order-{kind}-{count}.txt')
         with open(self.order_file, 'w') as out:
             out.write('\n'.join(self.upgrade_order()))
-        scratch = Database('sqlite', workdir, f'cut-{kind}-{count}')
+        scratch = databases.Database('sqlite', workdir, f'cut-{kind}-{count}')
         scratch.empty()
         self.checkpoint_file = os.path.join(
             workdir, f'checkpoint-{kind}-{count}.txt')
@@ -297,16 +124,18 @@ class History:
     def manage(self, database, *args):
         # From the copy's root: python -m puts the working directory
         # first on sys.path, before PYTHONPATH.
-        return timed([sys.executable, '-m', 'webdemo.cmd.manage', *args],
-                     self.env(database), cwd=self.root)
+        return databases.timed(
+            [sys.executable, '-m', 'webdemo.cmd.manage', *args],
+            self.env(database), cwd=self.root)
 
     def alembic(self, database, *args):
-        return timed([sys.executable, '-m', 'alembic', *args],
-                     self.env(database), cwd=self.alembic_dir)
+        return databases.timed([sys.executable, '-m', 'alembic', *args],
+                               self.env(database), cwd=self.alembic_dir)
 
     def python(self, database, code, *args):
-        return timed([sys.executable, '-c', code, database.url, *args],
-                     self.env(database), cwd=self.root)
+        return databases.timed(
+            [sys.executable, '-c', code, database.url, *args],
+            self.env(database), cwd=self.root)
 
     def check_at_head(self, database):
         """Fail unless db version reports this history's own heads."""
@@ -332,26 +161,26 @@ def measure_round(history, database, ddl_files):
     history.check_at_head(database)
     found['noop_sync'] = history.manage(database, 'db', 'sync')[:2]
     found['version'] = history.manage(database, 'db', 'version')[:2]
-    found['proc_floor'] = history.python(database, _FLOOR_PROCESS)[:2]
+    found['proc_floor'] = history.python(database, probes.FLOOR_PROCESS)[:2]
     database.empty()
     found['alembic_up'] = history.alembic(database, 'upgrade', 'heads')[:2]
     history.check_at_head(database)
     found['alembic_cur'] = history.alembic(database, 'current')[:2]
     if ddl_file is not None:
         database.empty()
-        found['ddl_floor'] = history.python(database, _FLOOR_DDL,
+        found['ddl_floor'] = history.python(database, probes.FLOOR_DDL,
                                             ddl_file)[:2]
     database.empty()
-    found['cp_floor'] = history.python(database, _FLOOR_DDL,
+    found['cp_floor'] = history.python(database, probes.FLOOR_DDL,
                                        checkpoint_file)[:2]
     database.empty()
-    found['cp_op_floor'] = history.python(database, _FLOOR_OP,
+    found['cp_op_floor'] = history.python(database, probes.FLOOR_OP,
                                           history.checkpoint_file)[:2]
     database.empty()
-    found['op_floor'] = history.python(database, _FLOOR_OP,
+    found['op_floor'] = history.python(database, probes.FLOOR_OP,
                                        history.order_file)[:2]
     database.empty()
-    seconds, peak, out = history.python(database, _WALK)
+    seconds, peak, out = history.python(database, probes.WALK)
     found['walk_step'] = (float(out), peak)
     return found
 
@@ -411,8 +240,8 @@ def run(kinds, sizes, rounds, backends, workdir):
 
 
 def _measured(history, backend, rounds, workdir):
-    database = Database(backend, workdir,
-                        f'wd_bench_{history.kind}_{history.count}')
+    database = databases.Database(
+        backend, workdir, f'wd_bench_{history.kind}_{history.count}')
     ddl_files = ddl_scripts(history, database, workdir)
     samples = [measure_round(history, database, ddl_files)
                for _ in range(rounds)]
@@ -421,7 +250,7 @@ def _measured(history, backend, rounds, workdir):
              for name in samples[0]}
     database.empty()
     kept, peak, large, code = history.python(
-        database, _MEMORY)[2].splitlines()[-1].split()
+        database, probes.MEMORY)[2].splitlines()[-1].split()
     if code != '0':
         raise SystemExit(f'the in-process sync exited {code}')
     found['memory'] = (int(kept) - int(large), int(peak), int(large))
@@ -520,7 +349,7 @@ def _kib_per_revision(found, smallest, count, smallest_count):
 
     In KiB, against the smallest history: tracemalloc's count of what
     the sync still holds when done (but the interpreter's large tables),
-    of the most it held, and of those tables (_MEMORY).
+    of the most it held, and of those tables (probes.MEMORY).
     """
     if count == smallest_count:
         return '-', '-', '-'
@@ -583,7 +412,8 @@ def main():
     sizes = [10, 100] if args.quick else [
         int(size) for size in args.sizes.split(',')]
     rounds = 1 if args.quick else args.rounds
-    backends = reachable_backends(args.backends, args.require_backends)
+    backends = databases.reachable_backends(args.backends,
+                                            args.require_backends)
     with tempfile.TemporaryDirectory(prefix='webdemo-bench-') as workdir:
         results = run(args.histories.split(','), sizes, rounds, backends,
                       workdir)
@@ -591,7 +421,7 @@ def main():
         if args.save:
             save(results, rounds, args.save)
         history = History(sizes[0], os.path.join(workdir, 'imports'))
-        database = Database('sqlite', workdir, 'wd_bench_imports')
+        database = databases.Database('sqlite', workdir, 'wd_bench_imports')
         database.empty()
         history.manage(database, 'db', 'sync')
         report_imports(imports(history, database))

@@ -1,0 +1,95 @@
+"""What db_benchmark.py's floors and in-process runs execute, as code.
+
+Each is a Python program handed to a child process (python -c), with
+the database's URL as its first argument, run from a copy of the
+package (db_benchmark.History.python): the floors webdemo is measured
+against, the migration tests' walk, and a sync under tracemalloc.
+"""
+
+FLOOR_DDL = '''
+import re, sys, sqlalchemy
+blocks = re.split(r'^-- Running upgrade.*$', open(sys.argv[2]).read(),
+                  flags=re.M)[1:]
+engine = sqlalchemy.create_engine(sys.argv[1])
+with engine.connect() as connection:
+    for block in blocks:
+        for statement in block.split(';\\n'):
+            statement = statement.strip()
+            if 'CONCURRENTLY' in statement:
+                # As the revision runs it: outside any transaction.
+                connection.commit()
+                connection.execution_options(isolation_level='AUTOCOMMIT')
+                connection.exec_driver_sql(statement)
+                connection.commit()
+                connection.execution_options(
+                    isolation_level=engine.dialect.default_isolation_level)
+            elif (statement and 'alembic_version' not in statement
+                    and statement not in ('BEGIN', 'COMMIT')):
+                connection.exec_driver_sql(statement)
+        connection.commit()
+'''
+
+FLOOR_OP = '''
+import os, sys, sqlalchemy
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
+from alembic.util import load_python_file
+paths = open(sys.argv[2]).read().splitlines()
+engine = sqlalchemy.create_engine(sys.argv[1])
+with engine.connect() as connection:
+    # As Alembic's own loop with transaction_per_migration: autocommit_block
+    # works, and each revision commits.
+    context = MigrationContext.configure(
+        connection, opts={'transaction_per_migration': True})
+    with Operations.context(context):
+        for path in paths:
+            with context.begin_transaction(_per_migration=True):
+                load_python_file(*os.path.split(path)).upgrade()
+'''
+
+FLOOR_PROCESS = '''
+from oslo_config import cfg
+import sqlalchemy
+from webdemo import conf
+config = cfg.ConfigOpts()
+conf.load(config, [])
+engine = sqlalchemy.create_engine(config.database.connection)
+with engine.connect() as connection:
+    connection.exec_driver_sql('SELECT version_num FROM alembic_version').all()
+'''
+
+WALK = '''
+import sys, time, sqlalchemy
+from webdemo.tests.functional import history_fixtures
+walker = history_fixtures.Walker(sqlalchemy.create_engine(sys.argv[1]))
+revisions = history_fixtures.walk_order(walker.scripts)
+started = time.perf_counter()
+for script in revisions:
+    walker.up(script)
+for script in reversed(revisions):
+    walker.down(script)
+print((time.perf_counter() - started) / (2 * len(revisions)))
+'''
+
+
+# A full sync in process under tracemalloc: what it still holds once it
+# is done (after a collection), the most it held, and how much of what it
+# holds is in blocks of LARGE_BLOCK bytes or more, in bytes. Such a block
+# is one of the interpreter's own tables: CPython's interned strings, a
+# dict that doubles once (0.92 to 1.83 MiB) when enough strings have come
+# and gone, and keeps its size: each revision's module interns its names
+# while it loads. A step, not a cost of each revision; up to a few
+# thousand revisions no structure of a history is that large. Reported
+# apart.
+LARGE_BLOCK = 256 * 1024
+MEMORY = f'''
+import gc, tracemalloc
+tracemalloc.start()
+from webdemo.cmd import manage
+code = manage.main(['db', 'sync', '--no-checkpoint'])
+gc.collect()
+current, peak = tracemalloc.get_traced_memory()
+large = sum(trace.size for trace in tracemalloc.take_snapshot().traces
+            if trace.size >= {LARGE_BLOCK})
+print(current, peak, large, code)
+'''

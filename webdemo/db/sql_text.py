@@ -73,37 +73,53 @@ def target_table(statement):
     return match['table'] if match else None
 
 
-# A PostgreSQL name, schema-qualified or not, quoted or not.
+# A PostgreSQL name, schema-qualified or not, quoted or not, and what
+# may follow it: a name that runs on in a character not read here (a
+# letter beyond ASCII, a doubled quote) is not read at all.
 _NAME = r'(?P<name>(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)' \
-        r'(?:\.(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*))?)'
+        r'(?:\.(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*))?)(?=[\s(),;]|$)'
 
-# A statement that makes a new object, touching no table's rows or locks
-# beyond its REFERENCES.
+# A table made from a column list alone: not AS a query, LIKE, INHERITS
+# or PARTITION OF another table, which lock or link that one.
 _CREATE_TABLE = re.compile(
-    r'^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?' + _NAME,
-    re.IGNORECASE)
+    r'^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?' + _NAME
+    + r'\s*\((?P<rest>.*)$', re.IGNORECASE | re.DOTALL)
+_MADE_FROM_ANOTHER = re.compile(
+    r'\b(?:AS|LIKE|INHERITS|PARTITION|SELECT|TABLE)\b', re.IGNORECASE)
 _IF_NOT_EXISTS = re.compile(r'^\s*CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s',
                             re.IGNORECASE)
+# A new type or sequence, but not one OWNED BY a table's column.
 _NEW_OBJECT = re.compile(
-    r'^\s*CREATE\s+(?:TYPE|SEQUENCE)\s', re.IGNORECASE)
-# Statements on one table, harmless when that table is the group's own.
+    r'^\s*CREATE\s+(?:TYPE|SEQUENCE)\s(?!.*\bOWNED\s+BY\b)',
+    re.IGNORECASE | re.DOTALL)
+# Statements on one table, harmless when that table is the run's own.
 _ON_TABLE = re.compile(
-    r'^\s*(?:ALTER\s+TABLE\s+(?:ONLY\s+)?|'
+    r'^\s*(?:ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?|'
     r'CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?'
     r'(?:IF\s+NOT\s+EXISTS\s+)?\S+\s+ON\s+(?:ONLY\s+)?|'
-    r'COMMENT\s+ON\s+TABLE\s+)' + _NAME,
-    re.IGNORECASE)
-# Rows written to one table; only when no other table is read as well
-# (a subquery, UPDATE ... FROM, DELETE ... USING, INSERT ... SELECT).
-_ROWS = re.compile(
-    r'^\s*(?:INSERT\s+INTO\s+|UPDATE\s+(?:ONLY\s+)?|'
-    r'DELETE\s+FROM\s+(?:ONLY\s+)?)' + _NAME + r'(?P<rest>.*)$',
+    r'COMMENT\s+ON\s+TABLE\s+)' + _NAME + r'(?P<rest>.*)$',
     re.IGNORECASE | re.DOTALL)
-_READS_MORE = re.compile(r'\b(?:SELECT|FROM|USING|JOIN)\b', re.IGNORECASE)
-_COMMENT_ON_COLUMN = re.compile(
-    r'^\s*COMMENT\s+ON\s+COLUMN\s+' + _NAME + r'\.[^.\s]+\s+IS\s',
+# What an ALTER TABLE may do to another table, or to its own name.
+_ALTERS_MORE = re.compile(
+    r'\b(?:RENAME\s+TO|SET\s+SCHEMA|ATTACH|DETACH|INHERIT|OF)\b',
     re.IGNORECASE)
+# Rows written to one table, reading no other: values without a
+# function or a subquery (no parenthesis within them), no FROM, USING or
+# JOIN, no TABLE.
+_VALUES = r'\((?:[^()]|%\(\w+\)s)*\)'  # a bound parameter: %(name)s
+_INSERT = re.compile(
+    r'^\s*INSERT\s+INTO\s+' + _NAME + r'\s*(?:\([^()]*\))?\s*VALUES\s*'
+    + _VALUES + r'(?:\s*,\s*' + _VALUES + r')*\s*;?\s*$', re.IGNORECASE)
+_CHANGE_ROWS = re.compile(
+    r'^\s*(?:UPDATE\s+(?:ONLY\s+)?|DELETE\s+FROM\s+(?:ONLY\s+)?)' + _NAME
+    + r'(?P<rest>[^()]*)$', re.IGNORECASE | re.DOTALL)
+_READS_MORE = re.compile(r'\b(?:SELECT|FROM|USING|JOIN|TABLE)\b',
+                         re.IGNORECASE)
+_COMMENT_ON_COLUMN = re.compile(
+    r'^\s*COMMENT\s+ON\s+COLUMN\s+' + _NAME[:-len(r'(?=[\s(),;]|$)')]
+    + r'\.[^.\s]+\s+IS\s', re.IGNORECASE)
 _REFERENCES = re.compile(r'\bREFERENCES\s+' + _NAME, re.IGNORECASE)
+_REFERENCES_WORD = re.compile(r'\bREFERENCES\b', re.IGNORECASE)
 
 
 def _normal(name):
@@ -119,22 +135,28 @@ def tables_of(statement):
         works on or refers to; used is None when the statement is not
         one recognised here (it may touch anything)
     """
-    references = {_normal(match['name'])
-                  for match in _REFERENCES.finditer(statement)}
+    references = [_normal(match['name'])
+                  for match in _REFERENCES.finditer(statement)]
+    if len(references) != len(_REFERENCES_WORD.findall(statement)):
+        return None, None
+    references = set(references)
     created = _CREATE_TABLE.match(statement)
-    if created and _IF_NOT_EXISTS.match(statement):
-        # It may be there already: a table it uses, not one it made.
-        return None, references | {_normal(created['name'])}
-    if created:
-        return _normal(created['name']), references
-    if _NEW_OBJECT.match(statement):
+    if created and not _MADE_FROM_ANOTHER.search(created['rest']):
+        name = _normal(created['name'])
+        if _IF_NOT_EXISTS.match(statement):
+            # It may be there already: a table it uses, not one it made.
+            return None, references | {name}
+        return name, references
+    if created is None and _NEW_OBJECT.match(statement):
         return None, references
-    on_table = (_ON_TABLE.match(statement)
-                or _COMMENT_ON_COLUMN.match(statement))
-    if on_table:
+    on_table = _ON_TABLE.match(statement)
+    if on_table and not _ALTERS_MORE.search(on_table['rest']):
         return None, references | {_normal(on_table['name'])}
-    rows = _ROWS.match(statement)
-    if rows and not _READS_MORE.search(rows['rest']):
+    on_column = _COMMENT_ON_COLUMN.match(statement)
+    if on_column:
+        return None, references | {_normal(on_column['name'])}
+    rows = _INSERT.match(statement) or _CHANGE_ROWS.match(statement)
+    if rows and not _READS_MORE.search(rows.groupdict().get('rest') or ''):
         return None, {_normal(rows['name'])}
     return None, None
 

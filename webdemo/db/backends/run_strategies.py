@@ -117,8 +117,17 @@ class DeferredFlush(Transactional):
     def __init__(self, group_seconds=GROUP_SECONDS):
         super().__init__(group_seconds)
 
+    # Every relation's name in every schema but the server's own: the
+    # names a group may never count as the run's own (table_scope.py).
+    _EXISTING = (
+        "SELECT DISTINCT c.relname FROM pg_class c JOIN pg_namespace n ON "
+        "n.oid = c.relnamespace WHERE n.nspname NOT IN "
+        "('pg_catalog', 'information_schema') "
+        "AND n.nspname NOT LIKE 'pg_toast%%'")
+
     def scope_for(self, connection):
-        scope = table_scope.Scope()
+        scope = table_scope.Scope(
+            connection.exec_driver_sql(self._EXISTING).scalars().all())
         sqlalchemy.event.listen(
             connection, 'before_cursor_execute',
             lambda conn, cursor, statement, *rest: scope.see(statement))

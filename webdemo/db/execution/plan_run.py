@@ -184,6 +184,8 @@ class PlanRun:
             return None
         start = self._runs.index(self._pending[0])
         self._connection.rollback()
+        if self._scope is not None:
+            self._scope.rolled_back()
         self._end_group()
         return start, self._position
 

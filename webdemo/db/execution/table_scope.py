@@ -17,7 +17,19 @@ had committed alone.
 A table of the run stops being its own once a statement links it to
 any other table (a foreign key either way, or any statement naming
 both): a later statement on it could then lock the other one too
-(dropping the key locks both tables).
+(dropping the key locks both tables). Tables are known by name, so a
+name in use when the run began (read from the catalog, run_strategies
+.DeferredFlush.scope_for) is never the run's own, even once dropped or
+renamed away and made again; renaming a table, or making one from or
+into another (AS, LIKE, INHERITS, PARTITION OF, ATTACH), is not
+recognised.
+
+What this cannot see: a function or a trigger that reaches another
+table (a statement calling a function in its values or conditions is
+not recognised, but a default, a check or a trigger that calls one
+is), and a service serving while its expand is pending because an
+applied script changed (the schema guard serves then, db check tells
+why).
 
 Decided from the SQL text of each statement, as Alembic and SQLAlchemy
 write it. Any statement not recognised here counts as touching, and
@@ -39,7 +51,11 @@ class Scope:
         table that is not the run's own (or could not be read)
     """
 
-    def __init__(self):
+    def __init__(self, existing=()):
+        # Names in use when the run began (tables, indexes, sequences,
+        # views, in any schema): a table made under one of them again
+        # (dropped, renamed away) may be one a service looks up by name.
+        self._existing = frozenset(existing)
         # Tables created since the group began, and by the run's earlier
         # groups, that nothing has linked to another table.
         self._group = set()
@@ -76,8 +92,19 @@ class Scope:
             # Linked to a table that is not the run's: no longer its own.
             self._group -= named
             self._run -= named
-        elif created is not None:
+        elif (created is not None
+              and created.rsplit('.', 1)[-1] not in self._existing):
             self._group.add(created)
+
+    def rolled_back(self):
+        """The group was rolled back: its tables are gone, or not made.
+
+        Nothing earlier is counted as the run's own either: the
+        revisions before the failure run again, one commit each.
+        """
+        self._group.clear()
+        self._run.clear()
+        self.touched = False
 
     def new_group(self):
         """The group committed: its own tables stay the run's own."""

@@ -607,7 +607,8 @@ class TestCommitGroupsPostgreSQL(runner.PackageCopyMixin,
         with self.engine.connect() as connection:
             backend, query = connection.execute(sqlalchemy.text(
                 'SELECT pid, query FROM pg_stat_activity WHERE query LIKE '
-                ':altered AND pid <> pg_backend_pid()'),
+                ':altered AND pid <> pg_backend_pid() '
+                'AND datname = current_database()'),
                 {'altered': 'ALTER TABLE fresh %'}).one()
             self.assertIn('size', query)
             locks = connection.execute(sqlalchemy.text(

@@ -83,6 +83,33 @@ class TestTablesOf(base.BaseTestCase):
                 ('INSERT INTO widget (id) SELECT id FROM account',
                  (None, None)),
                 ('DROP INDEX ix_widget_x', (None, None)),
+                # Made from, or linked to, another table: not recognised.
+                ('CREATE TABLE p PARTITION OF account FOR VALUES IN (1)',
+                 (None, None)),
+                ('CREATE TABLE c (x INTEGER) INHERITS (account)',
+                 (None, None)),
+                ('CREATE TABLE c AS SELECT * FROM account', (None, None)),
+                ('CREATE TABLE c (LIKE account)', (None, None)),
+                ('ALTER TABLE w ATTACH PARTITION account FOR VALUES IN (1)',
+                 (None, None)),
+                ('ALTER TABLE w INHERIT account', (None, None)),
+                ('ALTER TABLE w RENAME TO account', (None, None)),
+                ('ALTER TABLE w SET SCHEMA other', (None, None)),
+                ('CREATE SEQUENCE s OWNED BY account.id', (None, None)),
+                ('INSERT INTO w TABLE account', (None, None)),
+                ('INSERT INTO w (x) VALUES (reads_account())', (None, None)),
+                ('UPDATE w SET x = (TABLE account LIMIT 1)', (None, None)),
+                ('UPDATE w SET x = reads_account()', (None, None)),
+                # A name that runs on in a character not read here.
+                ('CREATE TABLE t\u00ebst (id INTEGER)', (None, None)),
+                ('CREATE TABLE "a""b" (id INTEGER)', (None, None)),
+                ('CREATE TABLE w (a_id INTEGER REFERENCES t\u00ebst)',
+                 (None, None)),
+                # Renaming a column is the table's own business.
+                ('ALTER TABLE IF EXISTS w RENAME COLUMN x TO y',
+                 (None, {'w'})),
+                ('INSERT INTO w (id, name) VALUES (%(id__0)s, %(name__0)s), '
+                 "(%(id__1)s, 'b')", (None, {'w'})),
                 ('DROP TABLE widget', (None, None)),
                 ('SELECT 1', (None, None))):
             self.assertEqual(expected, sql_text.tables_of(statement),

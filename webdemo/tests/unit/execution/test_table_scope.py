@@ -70,6 +70,40 @@ class TestScope(base.BaseTestCase):
                  'ALTER TABLE c ADD x INTEGER')
         self.assertFalse(scope.touched)
 
+    def test_a_name_in_use_when_the_run_began_is_never_its_own(self):
+        # Dropped or renamed away, then made again: a service may look a
+        # table up by that name.
+        scope = table_scope.Scope(existing=['account', 'legacy'])
+        self.see(scope, 'DROP TABLE account')
+        scope.new_group()
+        self.see(scope, 'CREATE TABLE account (id INTEGER)')
+        self.assertFalse(scope.touched)
+        self.see(scope, 'ALTER TABLE account ADD x INTEGER')
+        self.assertTrue(scope.touched)
+
+    def test_a_table_renamed_is_no_longer_its_own(self):
+        scope = table_scope.Scope(existing=['legacy'])
+        self.see(scope, 'CREATE TABLE a (id INTEGER)')
+        scope.new_group()
+        self.see(scope, 'ALTER TABLE a RENAME TO a_old',
+                 'ALTER TABLE legacy RENAME TO a')
+        self.assertTrue(scope.touched)
+        scope.new_group()
+        self.see(scope, 'ALTER TABLE a ADD x INTEGER')
+        self.assertTrue(scope.touched)
+
+    def test_a_rolled_back_groups_tables_are_not_its_own(self):
+        scope = table_scope.Scope()
+        self.see(scope, 'CREATE TABLE a (id INTEGER)')
+        scope.new_group()
+        self.see(scope, 'CREATE TABLE b (id INTEGER)')
+        scope.rolled_back()
+        self.assertFalse(scope.touched)
+        for table in 'ab':
+            self.see(scope, f'ALTER TABLE {table} ADD x INTEGER')
+            self.assertTrue(scope.touched, table)
+            scope.new_group()
+
     def test_a_committed_group_starts_untouched(self):
         scope = table_scope.Scope()
         self.see(scope, 'ALTER TABLE account ADD x INTEGER')

@@ -74,8 +74,9 @@ print((time.perf_counter() - started) / (2 * len(revisions)))
 
 # A full sync in process under tracemalloc: what it still holds once it
 # is done (after a collection), the most it held, and how much of what it
-# holds is in blocks of LARGE_BLOCK bytes or more, in bytes. Such a block
-# is one of the interpreter's own tables: CPython's interned strings, a
+# holds is in blocks of LARGE_BLOCK bytes or more, in bytes, and how many
+# there are. Such a block is, at these lengths, the interpreter's table of
+# interned strings (db_benchmark.py refuses more than one): a
 # dict that doubles once (0.92 to 1.83 MiB) when enough strings have come
 # and gone, and keeps its size: each revision's module interns its names
 # while it loads. A step, not a cost of each revision; up to a few
@@ -89,7 +90,7 @@ from webdemo.cmd import manage
 code = manage.main(['db', 'sync', '--no-checkpoint'])
 gc.collect()
 current, peak = tracemalloc.get_traced_memory()
-large = sum(trace.size for trace in tracemalloc.take_snapshot().traces
-            if trace.size >= {LARGE_BLOCK})
-print(current, peak, large, code)
+large = [trace.size for trace in tracemalloc.take_snapshot().traces
+         if trace.size >= {LARGE_BLOCK}]
+print(current, peak, sum(large), len(large), code)
 '''

@@ -76,8 +76,9 @@ def target_table(statement):
 # A PostgreSQL name, schema-qualified or not, quoted or not, and what
 # may follow it: a name that runs on in a character not read here (a
 # letter beyond ASCII, a doubled quote) is not read at all.
-_NAME = r'(?P<name>(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)' \
-        r'(?:\.(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*))?)(?=[\s(),;]|$)'
+_BARE_NAME = r'(?P<name>(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)' \
+             r'(?:\.(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*))?)'
+_NAME = _BARE_NAME + r'(?=[\s(),;]|$)'
 
 # A table made from a column list alone: not AS a query, LIKE, INHERITS
 # or PARTITION OF another table, which lock or link that one.
@@ -116,8 +117,8 @@ _CHANGE_ROWS = re.compile(
 _READS_MORE = re.compile(r'\b(?:SELECT|FROM|USING|JOIN|TABLE)\b',
                          re.IGNORECASE)
 _COMMENT_ON_COLUMN = re.compile(
-    r'^\s*COMMENT\s+ON\s+COLUMN\s+' + _NAME[:-len(r'(?=[\s(),;]|$)')]
-    + r'\.[^.\s]+\s+IS\s', re.IGNORECASE)
+    r'^\s*COMMENT\s+ON\s+COLUMN\s+' + _BARE_NAME + r'\.[^.\s]+\s+IS\s',
+    re.IGNORECASE)
 _REFERENCES = re.compile(r'\bREFERENCES\s+' + _NAME, re.IGNORECASE)
 _REFERENCES_WORD = re.compile(r'\bREFERENCES\b', re.IGNORECASE)
 

@@ -8,8 +8,8 @@ for each revision it stands for, marked as built by it. A database that
 is not empty never uses one (fits()). A plan that still needs a
 revision this release retired is refused (require_kept()). Nothing here
 touches a database or a file but the checkpoint's module, loaded when
-it runs (the caller loads the checkpoints); the decisions are
-unit-tested in memory.
+it runs, and the checkpoint files, read through the loader the caller
+passes (for_upgrade()); the decisions are unit-tested in memory.
 """
 
 from webdemo.db.history import checkpoints

@@ -8,7 +8,9 @@ migration step (change_for() calls nothing else). The runner writes the
 rows itself, with three statements built once, because Alembic writes
 each one with the revision ids as literals: every revision then compiles
 a new statement and fills SQLAlchemy's statement cache
-(performance.rst).
+(performance.rst). Each is compiled once per Writer and handed to the
+driver as its SQL: run as a SQLAlchemy statement, the version row cost
+about 0.05 ms a revision more on MariaDB, a sixth of the row's cost.
 """
 
 import dataclasses
@@ -16,6 +18,7 @@ import dataclasses
 import sqlalchemy
 
 from webdemo.db import bookkeeping
+from webdemo.db.execution import journal
 from webdemo.db import library_internals
 from webdemo import exception
 
@@ -72,6 +75,7 @@ class Writer:
         self.heads = set(heads)
         # The rows as the open transaction has them.
         self._written = set(heads)
+        self._compiled = {}
 
     def write(self, step):
         """Make step's Change to the rows (in the open transaction)."""
@@ -97,14 +101,22 @@ class Writer:
         for old in change.deletes:
             self._one(_DELETE, {'old': old}, f'delete {old}')
         for new in change.inserts:
-            self._connection.execute(_INSERT, {'new': new})
+            self._execute(_INSERT, {'new': new})
         if change.update is not None:
             old, new = change.update
             self._one(_UPDATE, {'old': old, 'new': new},
                       f'update {old} to {new}')
 
+    def _execute(self, statement, parameters):
+        compiled = self._compiled.get(statement)
+        if compiled is None:
+            compiled = self._compiled[statement] = statement.compile(
+                dialect=self._connection.dialect)
+        return self._connection.exec_driver_sql(
+            *journal.driver_call(compiled, parameters))
+
     def _one(self, statement, parameters, what):
-        result = self._connection.execute(statement, parameters)
+        result = self._execute(statement, parameters)
         # As Alembic checks: the lock keeps every other writer out, so a
         # row that is not there was changed by hand under the lock.
         if (self._connection.dialect.supports_sane_rowcount

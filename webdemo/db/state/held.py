@@ -9,7 +9,9 @@ module is that moment, once, for all of them.
 
 A whole ``db sync`` asks here first, under the lock, whether it has
 anything to do (nothing_to_sync): on most deployments it has not, and
-then it never loads Alembic.
+then it never loads Alembic. When the version rows, read without the
+lock, already show revisions to apply, it does not ask: the lock and
+the state would be taken and read twice (performance.rst).
 """
 
 import contextlib
@@ -118,6 +120,13 @@ def nothing_to_sync(engine, lock_settings, report):
     # Read before the lock: a graph not seen before executes revision
     # files, which need not hold up another process.
     graph = graph_module.load()
+    try:
+        # A node cut off from its cluster cannot even be read: say so.
+        refuse_if_unsafe(engine, with_tables=False)
+        if judge.surely_behind(reader.current(engine), graph):
+            return False
+    except errors.DATABASE_ERRORS as error:
+        raise errors.as_migration_error('db sync', error) from error
     with holding(engine, 'db sync', lock_settings, report, graph) as held:
         state = held.state
     if state.status != Status.AT_HEAD or overlapping(state.current, graph):

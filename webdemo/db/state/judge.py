@@ -154,6 +154,25 @@ def classify(seen, graph):
                              graph, seen.current))
 
 
+def surely_behind(current, graph):
+    """Do the version rows alone show revisions left to apply?
+
+    True for an empty version table or a phase short of its head; False
+    whenever only the whole judgement (classify) can tell, an unknown
+    revision included. Read without the lock, a True is only a hint to
+    go ahead: the command then takes the lock and judges afresh.
+
+    :param current: the revisions in the version table
+    :param graph: the revision graph (graph.Graph)
+    """
+    if not current:
+        return True
+    if not all(graph.is_known(revision) for revision in current):
+        return False
+    expand, contract = phases.pending(graph.sides, graph.applied(current))
+    return bool(expand or contract)
+
+
 def known_expanded(graph, current):
     """Do the known revisions of current imply this code's whole expand?
 

@@ -48,6 +48,12 @@ def observe(engine, lock_free=True):
                              lock_free)
 
 
+def current(engine):
+    """The revisions in engine's version table, read without the lock."""
+    with engine.connect() as connection:
+        return _current(connection)
+
+
 _VERSIONS = sqlalchemy.text(
     f'SELECT version_num FROM {bookkeeping.VERSION_TABLE}')
 

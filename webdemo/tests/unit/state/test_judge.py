@@ -247,6 +247,25 @@ class TestBesideANewerRelease(base.BaseTestCase):
                          self.judged(['c', 'zz']).as_json())
 
 
+class TestSurelyBehind(base.BaseTestCase):
+    """What a whole sync reads without the lock, before asking under it."""
+
+    def test_revisions_left_to_apply(self):
+        for current in ((), ('a',), ('b',)):
+            self.assertTrue(state.surely_behind(current, Graph()), current)
+
+    def test_only_the_whole_judgement_can_tell(self):
+        for current in (('c',), ('zz',), ('b', 'zz'), ('c', 'zz')):
+            self.assertFalse(state.surely_behind(current, Graph()), current)
+
+    def test_never_said_of_a_database_at_head(self):
+        for current in ((), ('a',), ('b',), ('c',), ('zz',), ('c', 'zz')):
+            if state.surely_behind(current, Graph()):
+                self.assertNotEqual(
+                    Status.AT_HEAD,
+                    state.classify(seen(current), Graph()).status, current)
+
+
 class TestRefusals(base.BaseTestCase):
 
     def judged(self, **kwargs):

@@ -29,6 +29,10 @@ interleaved round by round so that machine noise hits all alike:
                 transaction of its own, with no version table: what
                 Alembic's loading and building of each revision costs
                 before any tool writes a word of bookkeeping
+  journal_floor MySQL only: the op floor plus each revision's version
+                row and journal row, as webdemo writes them, through the
+                driver (what resuming a revision cut short costs before
+                any of the tool's own Python)
   proc_floor    Python start, oslo.config, SQLAlchemy import, connect,
                 read the version row
   walk          the migration tests' walk (history_fixtures.Walker):
@@ -179,6 +183,10 @@ def measure_round(history, database, ddl_files):
     database.empty()
     found['op_floor'] = history.python(database, probes.FLOOR_OP,
                                        history.order_file)[:2]
+    if database.backend == 'mysql':
+        database.empty()
+        found['journal_floor'] = history.python(
+            database, probes.FLOOR_JOURNAL, history.order_file)[:2]
     database.empty()
     seconds, peak, out = history.python(database, probes.WALK)
     found['walk_step'] = (float(out), peak)
@@ -310,6 +318,9 @@ def report(results, sizes):
             *((seconds['sync'] / floor, seconds['op_floor'] / floor,
                seconds['alembic_up'] / floor) if floor else ('-',) * 3),
             seconds['sync'] / seconds['alembic_up'],
+            *((seconds['sync'] / seconds['journal_floor'],
+               seconds['journal_floor'] / seconds['alembic_up'])
+              if 'journal_floor' in seconds else ('-',) * 2),
             seconds['cp_sync'], seconds['cp_sync'] / seconds['cp_floor'],
             seconds['cp_sync'] / seconds['cp_op_floor'],
             seconds['alembic_up'] / seconds['cp_sync'],
@@ -325,7 +336,8 @@ def report(results, sizes):
             seconds['alembic_cur'] / seconds['proc_floor'],
             seconds['walk_step'] * 1000))
     _table(('backend', 'history', 'revs', 'sync s', 'sync/floor',
-            'op/floor', 'alembic/floor', 'sync/alembic', 'cp s',
+            'op/floor', 'alembic/floor', 'sync/alembic', 'sync/journal',
+            'journal/alembic', 'cp s',
             'cp/cp_floor', 'cp/cp_op', 'alembic/cp', 'alembic/cp_floor',
             'sync MiB',
             'kept KiB/rev', 'peak KiB/rev', 'large KiB/rev'), building)
@@ -336,7 +348,9 @@ def report(results, sizes):
     print('\nmedians of each round; sync = every revision run '
           '(--no-checkpoint); floor = the same DDL replayed, one commit per '
           "revision; op = the revisions run through Alembic's op, no "
-          'version table; cp = db sync built from the checkpoint; cp_floor '
+          'version table; journal = op plus the version and journal rows '
+          'as written by the driver (MySQL); cp = db sync built from the '
+          'checkpoint; cp_floor '
           "= the checkpoint's statements replayed over one connection; "
           "cp_op = the checkpoint run through Alembic's op alone; "
           'sync MiB = its peak RSS; kept and peak KiB/rev = what each '

@@ -10,7 +10,7 @@ each one with the revision ids as literals: every revision then compiles
 a new statement and fills SQLAlchemy's statement cache
 (performance.rst). Each is compiled once per Writer and handed to the
 driver as its SQL: run as a SQLAlchemy statement, the version row cost
-about 0.05 ms a revision more on MariaDB, a sixth of the row's cost.
+0.035 ms a revision more on MariaDB, a seventh of the row's cost.
 """
 
 import dataclasses

@@ -30,9 +30,10 @@ interleaved round by round so that machine noise hits all alike:
                 Alembic's loading and building of each revision costs
                 before any tool writes a word of bookkeeping
   journal_floor MySQL only: the op floor plus each revision's version
-                row and journal row, as webdemo writes them, through the
-                driver (what resuming a revision cut short costs before
-                any of the tool's own Python)
+                row and journal row, written as webdemo's runner writes
+                them there, through the driver, and committed by the next
+                revision's DDL: what webdemo's bookkeeping costs before
+                any of its own Python
   proc_floor    Python start, oslo.config, SQLAlchemy import, connect,
                 read the version row
   walk          the migration tests' walk (history_fixtures.Walker):

@@ -47,11 +47,16 @@ with engine.connect() as connection:
                 load_python_file(*os.path.split(path)).upgrade()
 '''
 
-# MySQL: the op floor plus what a tool that can resume a revision cut
-# short must write for each, as webdemo writes it: the version row, and
-# in one statement the revision's journal row finished and the next
-# one's started (webdemo's journal table, made first), on the
-# driver's SQL built once, committed with the revision.
+# MySQL: the op floor plus each revision's bookkeeping as webdemo's
+# runner writes it there: the version row and, in one statement, the
+# revision's journal row finished and the next one's started (webdemo's
+# journal table, made first), as the driver's SQL built once. As in the
+# runner, one transaction stays open and Alembic commits nothing per
+# revision: each revision's rows are committed by the next revision's
+# DDL, as part of it. Unlike the runner, a revision that changes rows
+# shares the commit of the rows before it (the runner commits those
+# first); the counts a revision of several statements records before
+# each statement are left out too: a floor, below what webdemo must do.
 FLOOR_JOURNAL = '''
 import datetime, os, sys, sqlalchemy
 from alembic.operations import Operations
@@ -67,6 +72,7 @@ upsert = mysql.insert(journal).values([
     {name: sqlalchemy.bindparam('f_' + name) for name in names},
     dict({name: sqlalchemy.bindparam('s_' + name) for name in names},
          id=sqlalchemy.null())])
+# PyMySQL's paramstyle: named, as the string compiled here has them.
 upsert = upsert.on_duplicate_key_update({
     name: upsert.inserted[name] for name in (
         'outcome', 'finished_at', 'duration', 'statements_started',
@@ -87,22 +93,20 @@ with engine.connect() as connection:
     connection.exec_driver_sql('CREATE TABLE alembic_version '
                                '(version_num VARCHAR(32) PRIMARY KEY)')
     connection.exec_driver_sql("INSERT INTO alembic_version VALUES ('0')")
-    started = {key[2:]: value for key, value in row('s_', '0').items()}
-    entry = connection.execute(journal.insert(), dict(
-        started, id=None)).inserted_primary_key[0]
+    first = {key[2:]: value for key, value in row('s_', '1').items()}
+    entry = connection.execute(journal.insert(), first).inserted_primary_key[0]
     connection.commit()
-    context = MigrationContext.configure(
-        connection, opts={'transaction_per_migration': True})
-    old = '0'
+    connection.begin()
+    context = MigrationContext.configure(connection)
     with Operations.context(context):
         for number, path in enumerate(paths, 1):
-            with context.begin_transaction(_per_migration=True):
-                load_python_file(*os.path.split(path)).upgrade()
-                connection.exec_driver_sql(version, dict(new=str(number),
-                                                         old=old))
-                entry = connection.exec_driver_sql(upsert, dict(
-                    row('f_', old, entry), **row('s_', str(number)))).lastrowid
-                old = str(number)
+            load_python_file(*os.path.split(path)).upgrade()
+            connection.exec_driver_sql(version, dict(new=str(number),
+                                                     old=str(number - 1)))
+            entry = connection.exec_driver_sql(upsert, dict(
+                row('f_', str(number), entry),
+                **row('s_', str(number + 1)))).lastrowid
+    connection.commit()
 '''
 
 FLOOR_PROCESS = '''

@@ -108,10 +108,13 @@ def nothing_to_do(state, report):
 def nothing_to_sync(engine, lock_settings, report):
     """Whether a whole db sync has nothing to do; said if so.
 
-    Decided under the migration lock, as migration.sync decides it, so
-    that a sync started while another runs waits for it and then finds
-    its work done. When the answer is no, migration.sync takes the lock
-    again and decides everything afresh: this is only the shortcut.
+    No, at once, when the version rows, read without the lock, already
+    show revisions to apply (judge.surely_behind): migration.sync then
+    takes the lock and decides everything afresh, and asking here too
+    would take the lock and read the state twice. Otherwise decided
+    under the migration lock, as migration.sync decides it, so that a
+    sync started while another runs waits for it and then finds its work
+    done; when the answer is no, migration.sync takes the lock again.
 
     :param lock_settings: a lock.Settings
     :raises webdemo.exception.WebdemoError: unsafe server settings, the
@@ -120,19 +123,27 @@ def nothing_to_sync(engine, lock_settings, report):
     # Read before the lock: a graph not seen before executes revision
     # files, which need not hold up another process.
     graph = graph_module.load()
-    try:
-        # A node cut off from its cluster cannot even be read: say so.
-        refuse_if_unsafe(engine, with_tables=False)
-        if judge.surely_behind(reader.current(engine), graph):
-            return False
-    except errors.DATABASE_ERRORS as error:
-        raise errors.as_migration_error('db sync', error) from error
+    if _surely_behind(engine, graph):
+        return False
     with holding(engine, 'db sync', lock_settings, report, graph) as held:
         state = held.state
     if state.status != Status.AT_HEAD or overlapping(state.current, graph):
         return False
     nothing_to_do(state, report)
     return True
+
+
+def _surely_behind(engine, graph):
+    """judge.surely_behind of the version rows, read without the lock.
+
+    Only a hint: a database that cannot be read now (a node cut off
+    from its cluster, a file another writer holds) is left to the look
+    under the lock, which checks the server first and says why.
+    """
+    try:
+        return judge.surely_behind(reader.current(engine), graph)
+    except errors.DATABASE_ERRORS:
+        return False
 
 
 def overlapping(current, graph):

@@ -19,6 +19,8 @@ from webdemo.db.execution import journal
 from webdemo.db.history import checkpoints
 from webdemo.db.locking import lock
 from webdemo.db.rolling import services
+from webdemo.db.state import held
+from webdemo import exception
 from webdemo import release
 from webdemo.tests.functional import db_fixtures
 from webdemo.tests.functional import manage_runner as runner
@@ -212,6 +214,24 @@ class MigrationSafety(runner.ManageTestMixin):
         self.assertGreaterEqual(waited, 2)
         self.assertEqual(before, runner.schema_snapshot(self.engine))
         self.assertOk(self.manage('db', 'sync'))
+
+    def test_only_a_database_that_may_be_at_head_is_asked_under_the_lock(self):
+        """db sync's shortcut: revisions to apply need no wait for the lock.
+
+        A database at head is still asked under it, so that a sync
+        started behind another finds that one's work done.
+        """
+        settings = lock.Settings(timeout=0)
+        with lock.migration_lock(self.engine, 'the test holder', settings,
+                                 print):
+            self.assertFalse(held.nothing_to_sync(self.engine, settings,
+                                                  print))
+        self.assertOk(self.manage('db', 'sync'))
+        with lock.migration_lock(self.engine, 'the test holder', settings,
+                                 print):
+            self.assertRaises(exception.MigrationLockTimeout,
+                              held.nothing_to_sync, self.engine, settings,
+                              print)
 
     def test_a_failed_statement_is_never_taken_as_applied(self):
         """A retry must fail the same way, not skip what never ran."""

@@ -129,8 +129,9 @@ class FakeConnection:
 
     def __init__(self, log):
         self.log = log
+        # Named parameters: the version rows reach the driver as a dict.
         self.dialect = sqlalchemy.create_mock_engine(
-            'sqlite://', None).dialect
+            'sqlite://', None, paramstyle='named').dialect
         self.heads = set()
         self._written = None
 
@@ -150,7 +151,7 @@ class FakeConnection:
     def begin(self):
         self.log.append('begin')
 
-    def execute(self, statement, parameters):
+    def exec_driver_sql(self, statement, parameters):
         self.log.append(('version', parameters.get('new')))
         self._written = parameters.get('new')
         return FakeResult()

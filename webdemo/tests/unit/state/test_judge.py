@@ -258,6 +258,13 @@ class TestSurelyBehind(base.BaseTestCase):
         for current in (('c',), ('zz',), ('b', 'zz'), ('c', 'zz')):
             self.assertFalse(state.surely_behind(current, Graph()), current)
 
+    def test_the_contract_left_to_apply(self):
+        class Phased(Graph):
+            sides = phases.Sides(frozenset('ab'), frozenset('c'))
+
+        self.assertTrue(state.surely_behind(('b',), Phased()))
+        self.assertFalse(state.surely_behind(('c',), Phased()))
+
     def test_never_said_of_a_database_at_head(self):
         for current in ((), ('a',), ('b',), ('c',), ('zz',), ('c', 'zz')):
             if state.surely_behind(current, Graph()):

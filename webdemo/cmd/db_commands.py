@@ -112,10 +112,12 @@ def _sync(conf, args):
     lock_settings = lock.Settings.from_conf(conf)
     whole = args.revision is None and args.phase is None
     engine = _connect(conf, args, reading=whole, writes=True)
+    graph = None
     if whole:
         # Most deployments find nothing to do: asked first, without
         # loading Alembic or oslo.db's engines.
-        if held.nothing_to_sync(engine, lock_settings, render.say):
+        graph = held.work_to_sync(engine, lock_settings, render.say)
+        if graph is None:
             return
         engine.dispose()
         engine = engines.create_engine(conf, immediate=True)
@@ -125,7 +127,7 @@ def _sync(conf, args):
                           conf, args.allow_table_copy),
                       data_settings=_data_settings(conf),
                       progress=render.DataProgress(),
-                      checkpoint=args.checkpoint)
+                      checkpoint=args.checkpoint, graph=graph)
 
 
 def _data_settings(conf):

@@ -52,7 +52,8 @@ exit codes:
        changed since it was applied
   {INTERRUPTED}    --check: a migration was interrupted half-way
        (db sync completes an upgrade, the same db downgrade a downgrade);
-       db sync, downgrade or stamp: refused until that is done
+       db sync, downgrade or stamp: refused until that is done;
+       db sync --sql: refused while an upgrade left statements applied
   {LOCK_LOST}    the migration lock's lease (Galera) lapsed while this
        command ran, because it stalled or lost the database; it stopped
        before its next statement

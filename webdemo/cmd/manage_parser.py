@@ -62,7 +62,10 @@ def _add_changing_commands(commands):
     _add_phase_options(target, 'upgrade')
     sync.add_argument('--sql', action='store_true',
                       help="print the SQL from the database's current "
-                           'revision to the target instead of running it')
+                           'revision to the target instead of running it '
+                           '(refused, exit 7, while an earlier run left a '
+                           'revision with statements applied: db sync '
+                           'completes it)')
     # backends.DIALECTS, written out: the parser loads no database code.
     sync.add_argument('--dialect', choices=('sqlite', 'postgresql', 'mysql'),
                       help='with --sql: write it for this kind of '

@@ -45,10 +45,13 @@ DEFAULT_LOCK = lock.Settings()
 DEFAULT_DDL_GUARD = lock_wait.Settings()
 
 
-def _holding(engine, command, lock_settings, report):
-    """held.holding, with the scripts loaded once for the command."""
+def _holding(engine, command, lock_settings, report, graph=None):
+    """held.holding, with the scripts loaded once for the command.
+
+    :param graph: the graph.Graph this command has read already, or None
+    """
     return held_module.holding(engine, command, lock_settings, report,
-                               scripts_module.Scripts.load())
+                               scripts_module.Scripts.load(graph=graph))
 
 
 def _check_sync(state, scripts, target):
@@ -60,7 +63,7 @@ def _check_sync(state, scripts, target):
 def sync(engine, revision=None, phase=None, report=print,
          lock_settings=DEFAULT_LOCK, ddl_guard=DEFAULT_DDL_GUARD,
          data_settings=None, progress=online_migrations.NoProgress(),
-         checkpoint=True):
+         checkpoint=True, graph=None):
     """Upgrade the database: every phase, one phase, or to a revision.
 
     Idempotent: on a database already there it changes nothing. A
@@ -85,6 +88,8 @@ def sync(engine, revision=None, phase=None, report=print,
     :param checkpoint: an empty database starts from the newest
         checkpoint at or below the target (history/checkpoints.py);
         False replays every revision
+    :param graph: the graph.Graph of webdemo's revision files, when the
+        caller has read it (held.work_to_sync); None reads it
     :returns: the DatabaseState after the upgrade
     :raises webdemo.exception.WebdemoError: the subclass names why it
         refused (unknown revision, unversioned, invalid target, lock
@@ -93,7 +98,8 @@ def sync(engine, revision=None, phase=None, report=print,
     """
     whole = _is_whole(phase, revision)
     target = phases.target(phase) if phase else revision or 'heads'
-    with _holding(engine, 'db sync', lock_settings, report) as held:
+    with _holding(engine, 'db sync', lock_settings, report,
+                  graph) as held:
         plan = _from_checkpoint(
             held.state, _check_sync(held.state, held.graph, target),
             checkpoint, held.graph)
@@ -152,7 +158,9 @@ def upgrade_sql(engine, revision=None, phase=None, out=None,
     """Write the SQL an upgrade would run, from the database's revision.
 
     Nothing is run. Unlike Alembic's own --sql, which starts from base,
-    this starts where the database is. The contract part, if any, comes
+    this starts where the database is; a revision an earlier run left
+    with statements applied is refused (judge.check_sql_can_start), as
+    its SQL would run them again. The contract part, if any, comes
     last, after a comment saying to run the online data migrations
     first; it is refused as db sync would refuse it.
 
@@ -163,10 +171,12 @@ def upgrade_sql(engine, revision=None, phase=None, out=None,
     :param checkpoint: as for sync
     """
     scripts = scripts_module.Scripts.load()
-    state = status.unlocked_state(engine, scripts)
+    seen = reader.observe_unlocked(engine)
+    state = judge.classify(seen, scripts)
     target = phases.target(phase) if phase else revision or 'heads'
-    plan = _from_checkpoint(state, _check_sync(state, scripts, target),
-                            checkpoint, scripts)
+    plan = _check_sync(state, scripts, target)
+    judge.check_sql_can_start(state, seen.entries)
+    plan = _from_checkpoint(state, plan, checkpoint, scripts)
     expand, contract = phases.split(plan, scripts.sides)
     if contract:
         # As db sync asks (upgrade.run): only the whole upgrade runs

@@ -186,13 +186,17 @@ def in_place(statement):
     runs in place anyway; ALTER TABLE ... RENAME TO alone, whose moment
     of exclusive lock LOCK=NONE would refuse.
     """
+    # The anchored matches first: most statements a run sends (its
+    # version and journal rows) are neither, and are long.
+    if _ALTER_TABLE.match(statement):
+        clause = _ALTER_IN_PLACE
+    elif _CREATE_INDEX.match(statement):
+        clause = _INDEX_IN_PLACE
+    else:
+        return statement
     if _STATES_ITS_OWN.search(statement) or _ONLY_RENAME.match(statement):
         return statement
-    if _ALTER_TABLE.match(statement):
-        return statement.rstrip().rstrip(';') + _ALTER_IN_PLACE
-    if _CREATE_INDEX.match(statement):
-        return statement.rstrip().rstrip(';') + _INDEX_IN_PLACE
-    return statement
+    return statement.rstrip().rstrip(';') + clause
 
 
 # SQLite's table copy (Alembic's batch mode) names the copy for the

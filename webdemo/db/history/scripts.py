@@ -198,14 +198,16 @@ class Scripts:
         self.accepts = graph.accepts
 
     @classmethod
-    def load(cls, directory=None):
+    def load(cls, directory=None, graph=None):
         """Read the revision scripts, through the index.
 
         :param directory: an Alembic ScriptDirectory; webdemo's by default
+        :param graph: webdemo's graph.Graph, read already by the command
+            (with the default directory only); None reads it
         """
         directory = directory or alembic_script.ScriptDirectory.from_config(
             alembic_config())
-        graph = graph_module.load(version_directories(directory))
+        graph = graph or graph_module.load(version_directories(directory))
         indexed = [IndexedScript(entry) for entry in graph.entries.values()]
         library_internals.use_revision_map(directory, lambda: indexed)
         return cls(directory, graph)

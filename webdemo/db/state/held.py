@@ -8,7 +8,7 @@ else is changing and bad input is refused having changed nothing. This
 module is that moment, once, for all of them.
 
 A whole ``db sync`` asks here first, under the lock, whether it has
-anything to do (nothing_to_sync): on most deployments it has not, and
+anything to do (work_to_sync): on most deployments it has not, and
 then it never loads Alembic. When the version rows, read without the
 lock, already show revisions to apply, it does not ask: the lock and
 the state would be taken and read twice (performance.rst).
@@ -105,18 +105,22 @@ def nothing_to_do(state, report):
     return state
 
 
-def nothing_to_sync(engine, lock_settings, report):
-    """Whether a whole db sync has nothing to do; said if so.
+def work_to_sync(engine, lock_settings, report):
+    """The revision graph, if a whole db sync has work; None if not.
 
-    No, at once, when the version rows, read without the lock, already
+    Work, at once, when the version rows, read without the lock, already
     show revisions to apply (judge.surely_behind): migration.sync then
     takes the lock and decides everything afresh, and asking here too
     would take the lock and read the state twice. Otherwise decided
     under the migration lock, as migration.sync decides it, so that a
     sync started while another runs waits for it and then finds its work
-    done; when the answer is no, migration.sync takes the lock again.
+    done (said, and None); when there is work, migration.sync takes the
+    lock again.
 
     :param lock_settings: a lock.Settings
+    :returns: the graph.Graph judged against, for migration.sync to plan
+        with rather than read the revision files again; None when there
+        is nothing to do
     :raises webdemo.exception.WebdemoError: unsafe server settings, the
         lock not free in time, or a database error (naming db sync)
     """
@@ -124,13 +128,13 @@ def nothing_to_sync(engine, lock_settings, report):
     # files, which need not hold up another process.
     graph = graph_module.load()
     if _surely_behind(engine, graph):
-        return False
+        return graph
     with holding(engine, 'db sync', lock_settings, report, graph) as held:
         state = held.state
     if state.status != Status.AT_HEAD or overlapping(state.current, graph):
-        return False
+        return graph
     nothing_to_do(state, report)
-    return True
+    return None
 
 
 def _surely_behind(engine, graph):

@@ -323,6 +323,27 @@ def check_can_migrate(state):
                                               sorted(legacy.REVISIONS))
 
 
+def check_sql_can_start(state, entries):
+    """Raise if an upgrade's SQL would run statements already applied.
+
+    The SQL of each revision is written whole. A revision an earlier run
+    left with a statement done, or perhaps done (MySQL, where each DDL
+    statement commits by itself), would have it run twice by hand; db
+    sync completes the revision, skipping what is done (statements.py).
+    A run that failed on its first statement, or that left nothing
+    (SQLite and PostgreSQL roll a revision back whole), is written
+    whole.
+
+    :param entries: the journal's newest entry of each revision
+    :raises webdemo.exception.InterruptedMigration: such a revision
+    """
+    partly = tuple(revision for revision in state.interrupted
+                   if journal.carried_counts(entries[revision]).started)
+    if partly:
+        raise exception.InterruptedMigration(Direction.UPGRADE.value,
+                                             partly)
+
+
 def check_not_interrupted(state, direction):
     """Raise if a run in the other direction was left half-done.
 

@@ -89,6 +89,7 @@ class MigrationSafety(runner.ManageTestMixin):
 
     def _checkpoint_completed(self):
         self._assert_reported_interrupted('checkpoint ')
+        self._assert_sql_only_if_nothing_applied()
         self._sync_completes('Completing checkpoint')
         self.assertOk(self.manage('db', 'version', '--check'))
 
@@ -102,6 +103,7 @@ class MigrationSafety(runner.ManageTestMixin):
 
     def _completed_with_the_rows_written_meanwhile(self):
         self._assert_reported_interrupted()
+        self._assert_sql_only_if_nothing_applied()
         seeded = self._seed()
         self.assertNotIn('Waiting', self._sync_completes('Completing'))
         self.assertEqual(seeded, self._seeded_rows(seeded))
@@ -112,6 +114,21 @@ class MigrationSafety(runner.ManageTestMixin):
         check = self.manage('db', 'version', '--check')
         self.assertEqual(7, check.returncode, check.stdout + check.stderr)
         self.assertRegex(check.stdout, f'Interrupted: {what}[0-9a-f]{{12}}')
+
+    def _assert_sql_only_if_nothing_applied(self):
+        """db sync --sql never writes a statement that already ran.
+
+        On MySQL each DDL statement committed as it ran, so the killed
+        revision is partly applied: refused, exit 7, naming db sync.
+        Elsewhere the kill rolled it back whole: its SQL is written.
+        """
+        sql = self.manage('db', 'sync', '--sql')
+        if self.engine.dialect.name == 'mysql':
+            self.assertFailsCleanly(sql, 7, 'interrupted half-way',
+                                    'run db sync')
+        else:
+            self.assertOk(sql)
+            self.assertRegex(sql.stdout, r'\n(CREATE|ALTER) TABLE ')
 
     def _sync_completes(self, completing):
         """The next db sync says completing and builds the clean schema.
@@ -224,13 +241,13 @@ class MigrationSafety(runner.ManageTestMixin):
         settings = lock.Settings(timeout=0)
         with lock.migration_lock(self.engine, 'the test holder', settings,
                                  print):
-            self.assertFalse(held.nothing_to_sync(self.engine, settings,
-                                                  print))
+            self.assertIsNotNone(held.work_to_sync(self.engine, settings,
+                                                   print))
         self.assertOk(self.manage('db', 'sync'))
         with lock.migration_lock(self.engine, 'the test holder', settings,
                                  print):
             self.assertRaises(exception.MigrationLockTimeout,
-                              held.nothing_to_sync, self.engine, settings,
+                              held.work_to_sync, self.engine, settings,
                               print)
 
     def test_a_failed_statement_is_never_taken_as_applied(self):

@@ -52,10 +52,10 @@ class Graph:
 
 
 def entry(revision, direction=UP, outcome=Outcome.SUCCEEDED,
-          checksum=None, error=None):
+          checksum=None, error=None, counts=Counts()):
     return Entry(1, revision, direction, outcome,
                  datetime.datetime(2026, 1, 1), 0.1,
-                 checksum or f'sum-{revision}', Counts(), error)
+                 checksum or f'sum-{revision}', counts, error)
 
 
 def seen(current=(), tables=('user',), legacy=None, entries=(),
@@ -320,6 +320,35 @@ class TestRefusals(base.BaseTestCase):
                                   state.check_not_interrupted, judged, DOWN)
         self.assertIn('run db sync to complete it first', str(error))
         state.check_not_interrupted(judged, UP)
+
+
+class TestSqlFromAHalfDoneUpgrade(base.BaseTestCase):
+    """db sync --sql writes a revision whole: never one partly applied."""
+
+    def check(self, outcome, counts):
+        entries = [entry('b', UP, outcome, counts=Counts(*counts))]
+        state.check_sql_can_start(
+            state.classify(seen(current=['a'], entries=entries), Graph()),
+            {e.revision: e for e in entries})
+
+    def test_a_statement_done_or_perhaps_done_is_refused(self):
+        # (statements started, done) as the journal row has them (MySQL).
+        for outcome, counts in ((Outcome.ABANDONED, (1, 0)),
+                                (Outcome.RUNNING, (2, 1)),
+                                (Outcome.FAILED, (2, 1))):
+            error = self.assertRaises(exception.InterruptedMigration,
+                                      self.check, outcome, counts)
+            self.assertEqual(('upgrade', ('b',)),
+                             (error.direction, error.revisions))
+            self.assertIn('run db sync to complete it first', str(error))
+
+    def test_nothing_applied_is_written_whole(self):
+        # Refused by the server at its first statement (MySQL); rolled
+        # back whole, its row counting no statement (SQLite, PostgreSQL).
+        for outcome, counts in ((Outcome.FAILED, (1, 0)),
+                                (Outcome.RUNNING, (0, 0)),
+                                (Outcome.ABANDONED, (0, 0))):
+            self.check(outcome, counts)
 
 
 class Branched(Graph):

@@ -112,22 +112,26 @@ def _sync(conf, args):
     lock_settings = lock.Settings.from_conf(conf)
     whole = args.revision is None and args.phase is None
     engine = _connect(conf, args, reading=whole, writes=True)
-    graph = None
+    first_look = None
     if whole:
         # Most deployments find nothing to do: asked first, without
         # loading Alembic or oslo.db's engines.
-        graph = held.work_to_sync(engine, lock_settings, render.say)
-        if graph is None:
+        first_look = held.work_to_sync(engine, lock_settings, render.say)
+        if first_look is None:
             return
-        engine.dispose()
         engine = engines.create_engine(conf, immediate=True)
-    _migration().sync(engine, args.revision, args.phase, report=render.say,
-                      lock_settings=lock_settings,
-                      ddl_guard=lock_wait.Settings.from_conf(
-                          conf, args.allow_table_copy),
-                      data_settings=_data_settings(conf),
-                      progress=render.DataProgress(),
-                      checkpoint=args.checkpoint, graph=graph)
+    try:
+        _migration().sync(
+            engine, args.revision, args.phase, report=render.say,
+            lock_settings=lock_settings,
+            ddl_guard=lock_wait.Settings.from_conf(conf,
+                                                   args.allow_table_copy),
+            data_settings=_data_settings(conf),
+            progress=render.DataProgress(), checkpoint=args.checkpoint,
+            first_look=first_look)
+    finally:
+        if first_look is not None:
+            first_look.engine.dispose()
 
 
 def _data_settings(conf):

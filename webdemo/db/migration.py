@@ -45,13 +45,18 @@ DEFAULT_LOCK = lock.Settings()
 DEFAULT_DDL_GUARD = lock_wait.Settings()
 
 
-def _holding(engine, command, lock_settings, report, graph=None):
+def _holding(engine, command, lock_settings, report, first_look=None):
     """held.holding, with the scripts loaded once for the command.
 
-    :param graph: the graph.Graph this command has read already, or None
+    :param first_look: the held.FirstLook of a whole db sync, or None
     """
-    return held_module.holding(engine, command, lock_settings, report,
-                               scripts_module.Scripts.load(graph=graph))
+    if first_look is None:
+        return held_module.holding(engine, command, lock_settings, report,
+                                   scripts_module.Scripts.load())
+    return held_module.holding(
+        engine, command, lock_settings, report,
+        scripts_module.Scripts.load(graph=first_look.graph),
+        first_look.engine)
 
 
 def _check_sync(state, scripts, target):
@@ -63,7 +68,7 @@ def _check_sync(state, scripts, target):
 def sync(engine, revision=None, phase=None, report=print,
          lock_settings=DEFAULT_LOCK, ddl_guard=DEFAULT_DDL_GUARD,
          data_settings=None, progress=online_migrations.NoProgress(),
-         checkpoint=True, graph=None):
+         checkpoint=True, first_look=None):
     """Upgrade the database: every phase, one phase, or to a revision.
 
     Idempotent: on a database already there it changes nothing. A
@@ -88,8 +93,9 @@ def sync(engine, revision=None, phase=None, report=print,
     :param checkpoint: an empty database starts from the newest
         checkpoint at or below the target (history/checkpoints.py);
         False replays every revision
-    :param graph: the graph.Graph of webdemo's revision files, when the
-        caller has read it (held.work_to_sync); None reads it
+    :param first_look: what held.work_to_sync found, if the caller
+        asked it: the revision graph it read, and the engine it
+        connected, which then holds the lock; None
     :returns: the DatabaseState after the upgrade
     :raises webdemo.exception.WebdemoError: the subclass names why it
         refused (unknown revision, unversioned, invalid target, lock
@@ -99,7 +105,7 @@ def sync(engine, revision=None, phase=None, report=print,
     whole = _is_whole(phase, revision)
     target = phases.target(phase) if phase else revision or 'heads'
     with _holding(engine, 'db sync', lock_settings, report,
-                  graph) as held:
+                  first_look) as held:
         plan = _from_checkpoint(
             held.state, _check_sync(held.state, held.graph, target),
             checkpoint, held.graph)

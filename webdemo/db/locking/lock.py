@@ -70,13 +70,17 @@ class Hold:
 
 
 @contextlib.contextmanager
-def migration_lock(engine, command, settings, report):
+def migration_lock(engine, command, settings, report, lock_engine=None):
     """Hold the database's migration lock for the body of the with.
 
     :param engine: the database's engine
     :param command: what this process runs, shown to waiters
     :param settings: a Settings
     :param report: called with a line when this process has to wait
+    :param lock_engine: another engine of the same database to take the
+        lock on, such as the reading engine a command has already
+        connected (the lock keeps a connection until released); None:
+        engine. The Hold's backend is engine's either way.
     :returns: (as the with's target) a Hold
     :raises webdemo.exception.MigrationLockTimeout: still held by another
         after settings.timeout seconds
@@ -84,7 +88,9 @@ def migration_lock(engine, command, settings, report):
         lapsed while held
     """
     backend = backends.for_engine(engine)
-    with backend.migration_lock(settings.lease) as lock:
+    locking = (backend if lock_engine is None
+               else backends.for_engine(lock_engine))
+    with locking.migration_lock(settings.lease) as lock:
         wait_for(lock, settings.timeout, report)
         if lock.took_over_from:
             report(f'Took over the migration lock from '

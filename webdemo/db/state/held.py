@@ -47,8 +47,23 @@ class Held:
     backend: object
 
 
+@dataclasses.dataclass(frozen=True)
+class FirstLook:
+    """What a whole db sync's first look hands on to the sync.
+
+    :ivar graph: the graph.Graph it judged against: the sync plans on it
+        rather than read the revision files again
+    :ivar engine: the reading engine it connected: the sync holds the
+        migration lock on it, so that the lock, which keeps its
+        connection to the end, costs no connection of its own
+    """
+    graph: object
+    engine: object
+
+
 @contextlib.contextmanager
-def holding(engine, command, lock_settings, report, graph):
+def holding(engine, command, lock_settings, report, graph,
+            lock_engine=None):
     """Hold the migration lock; yield a Held, the state read under it.
 
     A database error in the lock, the journal or the body of the with
@@ -58,12 +73,14 @@ def holding(engine, command, lock_settings, report, graph):
     :param lock_settings: a lock.Settings
     :param report: called with a line when the command has to wait
     :param graph: the revision graph (graph.Graph or scripts.Scripts)
+    :param lock_engine: another engine of the same database to hold the
+        lock on (lock.migration_lock), or None
     """
     try:
         # A node cut off from its cluster cannot even be locked: say so.
         refuse_if_unsafe(engine, with_tables=False)
-        with lock.migration_lock(engine, command, lock_settings,
-                                 report) as hold:
+        with lock.migration_lock(engine, command, lock_settings, report,
+                                 lock_engine) as hold:
             seen = reader.observe(engine)
             yield Held(hold, graph, judge.classify(seen, graph),
                        seen.entries, hold.backend)
@@ -106,7 +123,7 @@ def nothing_to_do(state, report):
 
 
 def work_to_sync(engine, lock_settings, report):
-    """The revision graph, if a whole db sync has work; None if not.
+    """A FirstLook, if a whole db sync has work; None if not.
 
     Work, at once, when the version rows, read without the lock, already
     show revisions to apply (judge.surely_behind): migration.sync then
@@ -117,10 +134,11 @@ def work_to_sync(engine, lock_settings, report):
     done (said, and None); when there is work, migration.sync takes the
     lock again.
 
+    :param engine: a reading engine (engines.create_reading_engine),
+        which the sync may go on holding the lock on (FirstLook)
     :param lock_settings: a lock.Settings
-    :returns: the graph.Graph judged against, for migration.sync to plan
-        with rather than read the revision files again; None when there
-        is nothing to do
+    :returns: a FirstLook for migration.sync; None when there is
+        nothing to do
     :raises webdemo.exception.WebdemoError: unsafe server settings, the
         lock not free in time, or a database error (naming db sync)
     """
@@ -128,11 +146,11 @@ def work_to_sync(engine, lock_settings, report):
     # files, which need not hold up another process.
     graph = graph_module.load()
     if _surely_behind(engine, graph):
-        return graph
+        return FirstLook(graph, engine)
     with holding(engine, 'db sync', lock_settings, report, graph) as held:
         state = held.state
     if state.status != Status.AT_HEAD or overlapping(state.current, graph):
-        return graph
+        return FirstLook(graph, engine)
     nothing_to_do(state, report)
     return None
 

@@ -18,6 +18,7 @@ from webdemo.db.execution import faults
 from webdemo.db.execution import journal
 from webdemo.db.history import checkpoints
 from webdemo.db.locking import lock
+from webdemo.db import migration
 from webdemo.db.rolling import services
 from webdemo.db.state import held
 from webdemo import exception
@@ -376,6 +377,24 @@ class ServerMigrationSafety(MigrationSafety):
             result = self.manage('db', 'sync', url=other_url,
                                  OS_DATABASE__MIGRATION_LOCK_TIMEOUT='0')
         self.assertOk(result)
+
+    def test_a_sync_with_work_holds_the_lock_on_its_first_look(self):
+        """The lock, held to the end, opens no connection of its own.
+
+        It keeps the one the first look opened, idle once the look is
+        done: held while every line is reported, given back after.
+        """
+        reading = sqlalchemy.create_engine(self.url)
+        self.addCleanup(reading.dispose)
+        first_look = held.work_to_sync(reading, lock.Settings(), print)
+        held_then = []
+        migration.sync(self.engine, first_look=first_look,
+                       report=lambda line: held_then.append(
+                           reading.pool.checkedout()))
+        self.assertEqual({1}, set(held_then))
+        self.assertEqual(0, reading.pool.checkedout())
+        self.assertEqual(self.clean_schema,
+                         runner.schema_snapshot(self.engine))
 
     def _admin(self, statement):
         with self.engine.connect().execution_options(

@@ -366,7 +366,10 @@ class MigrationLockLost(WebdemoError):
 
 
 class InterruptedMigration(WebdemoError):
-    """A migration in the other direction was left half-done.
+    """A migration was left half-done, and this command cannot go on.
+
+    A run in the other direction, or (db sync --sql) an upgrade whose
+    SQL would repeat what it applied.
 
     :ivar direction: 'upgrade' or 'downgrade', the one left half-done
     :ivar revisions: the revisions it left half-done

@@ -113,8 +113,13 @@ def create_reading_engine(conf, once=False, existing=False):
             url = url.update_query_string(
                 conf.database.connection_parameters, append=True)
         kind = _kind(url)
+        # Pinged before reuse, as oslo.db's are: a whole db sync goes on
+        # to hold the migration lock on the connection its first look
+        # left in the pool (held.FirstLook), which the server may have
+        # closed meanwhile.
         engine = sqlalchemy.create_engine(
-            url, **(kind.engine_options(url) if kind else {}))
+            url, pool_pre_ping=True,
+            **(kind.engine_options(url) if kind else {}))
         exc_filters.register_engine(engine)
         _first_connect(engine, 1 if once else conf.database.max_retries,
                        conf.database.retry_interval)

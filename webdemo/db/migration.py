@@ -50,13 +50,11 @@ def _holding(engine, command, lock_settings, report, first_look=None):
 
     :param first_look: the held.FirstLook of a whole db sync, or None
     """
-    if first_look is None:
-        return held_module.holding(engine, command, lock_settings, report,
-                                   scripts_module.Scripts.load())
-    return held_module.holding(
-        engine, command, lock_settings, report,
-        scripts_module.Scripts.load(graph=first_look.graph),
-        first_look.engine)
+    graph, lock_engine = (first_look.graph, first_look.engine) if (
+        first_look is not None) else (None, None)
+    return held_module.holding(engine, command, lock_settings, report,
+                               scripts_module.Scripts.load(graph=graph),
+                               lock_engine)
 
 
 def _check_sync(state, scripts, target):

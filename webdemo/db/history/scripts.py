@@ -202,8 +202,9 @@ class Scripts:
         """Read the revision scripts, through the index.
 
         :param directory: an Alembic ScriptDirectory; webdemo's by default
-        :param graph: webdemo's graph.Graph, read already by the command
-            (with the default directory only); None reads it
+        :param graph: the graph.Graph of directory's revision files, read
+            already by the command (held.work_to_sync reads webdemo's);
+            None reads it
         """
         directory = directory or alembic_script.ScriptDirectory.from_config(
             alembic_config())

@@ -77,8 +77,12 @@ def holding(engine, command, lock_settings, report, graph,
         lock on (lock.migration_lock), or None
     """
     try:
-        # A node cut off from its cluster cannot even be locked: say so.
+        # A node cut off from its cluster cannot even be locked: say so,
+        # of the lock's connection too, which a load balancer may have
+        # sent to another node.
         refuse_if_unsafe(engine, with_tables=False)
+        if lock_engine is not None:
+            refuse_if_unsafe(lock_engine, with_tables=False)
         with lock.migration_lock(engine, command, lock_settings, report,
                                  lock_engine) as hold:
             seen = reader.observe(engine)
@@ -137,6 +141,7 @@ def work_to_sync(engine, lock_settings, report):
     :param engine: a reading engine (engines.create_reading_engine),
         which the sync may go on holding the lock on (FirstLook)
     :param lock_settings: a lock.Settings
+    :param report: called with "Nothing to do" or a line about waiting
     :returns: a FirstLook for migration.sync; None when there is
         nothing to do
     :raises webdemo.exception.WebdemoError: unsafe server settings, the

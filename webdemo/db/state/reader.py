@@ -78,6 +78,8 @@ def observe_unlocked(engine):
         # since then would make its first 'running' row look dead.
         if probe.free and not probe.free_throughout():
             seen = dataclasses.replace(seen, lock_free=False)
+        if not seen.lock_free:
+            seen = dataclasses.replace(seen, holder=probe.lock.holder())
         return seen
 
 

@@ -4,7 +4,8 @@ judge.py says where a database stands; each check here raises, naming
 the cause and the fix, when a command must not go on from there: a
 revision this code does not know, tables without a version, a run left
 half-done in the other direction, or (db sync --sql) an upgrade whose
-SQL would repeat what an earlier run applied. migration.py asks them
+SQL would repeat what an earlier run applied or start where a running
+one has got to. migration.py asks them
 before any statement runs; they are unit-tested in memory with judge.py
 (tests/unit/state/test_judge.py).
 """
@@ -70,3 +71,18 @@ def check_not_interrupted(state, direction):
     if direction == Direction.DOWNGRADE and state.interrupted:
         raise exception.InterruptedMigration(Direction.UPGRADE.value,
                                              state.interrupted)
+
+
+def check_sql_unlocked(seen):
+    """Raise if another command held the migration lock as seen was read.
+
+    db sync --sql reads without taking the lock (taking it may write, on
+    Galera). While a run holds it the version rows move under the read,
+    and SQL written from them would start wherever that run had got to:
+    run by hand after it, it would repeat what the run applied.
+
+    :param seen: the state.Observation read by reader.observe_unlocked
+    :raises webdemo.exception.MigrationInProgress: naming the holder
+    """
+    if not seen.lock_free:
+        raise exception.MigrationInProgress(seen.holder)

@@ -234,6 +234,21 @@ class MigrationSafety(runner.ManageTestMixin):
         self.assertEqual(before, runner.schema_snapshot(self.engine))
         self.assertOk(self.manage('db', 'sync'))
 
+    def test_sql_is_refused_while_another_run_holds_the_lock(self):
+        """Its SQL would start wherever that run had got to."""
+        self.assertOk(self.manage('db', 'sync', 'fac0847f78ff'))
+        before = runner.schema_snapshot(self.engine)
+        with lock.migration_lock(self.engine, 'the test holder',
+                                 lock.Settings(timeout=0), print):
+            result = self.manage('db', 'sync', '--sql')
+        self.assertFailsCleanly(result, 5, 'the test holder',
+                                'run db sync --sql again')
+        self.assertNotIn('ALTER TABLE', result.stdout)
+        self.assertEqual(before, runner.schema_snapshot(self.engine))
+        result = self.manage('db', 'sync', '--sql')
+        self.assertOk(result)
+        self.assertIn('ALTER TABLE', result.stdout)
+
     def test_only_a_database_that_may_be_at_head_is_asked_under_the_lock(self):
         """db sync's shortcut: revisions to apply need no wait for the lock.
 

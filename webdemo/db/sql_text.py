@@ -28,7 +28,9 @@ errs when it meets a statement it does not recognise:
   as written, which the server may then run by copying the table.
 """
 
+import functools
 import re
+import types
 
 _DDL = re.compile(r'\s*(CREATE|ALTER|DROP|RENAME|TRUNCATE)\b', re.IGNORECASE)
 
@@ -80,47 +82,63 @@ _BARE_NAME = r'(?P<name>(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)' \
              r'(?:\.(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*))?)'
 _NAME = _BARE_NAME + r'(?=[\s(),;]|$)'
 
-# A table made from a column list alone: not AS a query, LIKE, INHERITS
-# or PARTITION OF another table, which lock or link that one.
-_CREATE_TABLE = re.compile(
-    r'^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?' + _NAME
-    + r'\s*\((?P<rest>.*)$', re.IGNORECASE | re.DOTALL)
-_MADE_FROM_ANOTHER = re.compile(
-    r'\b(?:AS|LIKE|INHERITS|PARTITION|SELECT|TABLE)\b', re.IGNORECASE)
-_IF_NOT_EXISTS = re.compile(r'^\s*CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s',
-                            re.IGNORECASE)
-# A new type or sequence, but not one OWNED BY a table's column.
-_NEW_OBJECT = re.compile(
-    r'^\s*CREATE\s+(?:TYPE|SEQUENCE)\s(?!.*\bOWNED\s+BY\b)',
-    re.IGNORECASE | re.DOTALL)
-# Statements on one table, harmless when that table is the run's own.
-_ON_TABLE = re.compile(
-    r'^\s*(?:ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?|'
-    r'CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?'
-    r'(?:IF\s+NOT\s+EXISTS\s+)?\S+\s+ON\s+(?:ONLY\s+)?|'
-    r'COMMENT\s+ON\s+TABLE\s+)' + _NAME + r'(?P<rest>.*)$',
-    re.IGNORECASE | re.DOTALL)
-# What an ALTER TABLE may do to another table, or to its own name.
-_ALTERS_MORE = re.compile(
-    r'\b(?:RENAME\s+TO|SET\s+SCHEMA|ATTACH|DETACH|INHERIT|OF)\b',
-    re.IGNORECASE)
-# Rows written to one table, reading no other: values without a
-# function or a subquery (no parenthesis within them), no FROM, USING or
-# JOIN, no TABLE.
-_VALUES = r'\((?:[^()]|%\(\w+\)s)*\)'  # a bound parameter: %(name)s
-_INSERT = re.compile(
-    r'^\s*INSERT\s+INTO\s+' + _NAME + r'\s*(?:\([^()]*\))?\s*VALUES\s*'
-    + _VALUES + r'(?:\s*,\s*' + _VALUES + r')*\s*;?\s*$', re.IGNORECASE)
-_CHANGE_ROWS = re.compile(
-    r'^\s*(?:UPDATE\s+(?:ONLY\s+)?|DELETE\s+FROM\s+(?:ONLY\s+)?)' + _NAME
-    + r'(?P<rest>[^()]*)$', re.IGNORECASE | re.DOTALL)
-_READS_MORE = re.compile(r'\b(?:SELECT|FROM|USING|JOIN|TABLE)\b',
-                         re.IGNORECASE)
-_COMMENT_ON_COLUMN = re.compile(
-    r'^\s*COMMENT\s+ON\s+COLUMN\s+' + _BARE_NAME + r'\.[^.\s]+\s+IS\s',
-    re.IGNORECASE)
-_REFERENCES = re.compile(r'\bREFERENCES\s+' + _NAME, re.IGNORECASE)
-_REFERENCES_WORD = re.compile(r'\bREFERENCES\b', re.IGNORECASE)
+# A bound parameter, %(name)s, may stand among a row's values.
+_VALUES = r'\((?:[^()]|%\(\w+\)s)*\)'
+
+
+@functools.cache
+def _table_patterns():
+    """tables_of's patterns, compiled on its first call.
+
+    Only PostgreSQL's runs ask it (table_scope.py), and every process
+    that reads a driver's error imports this module: compiled at import,
+    these cost each webdemo-manage command about 8 ms on every backend
+    (doc/source/performance.rst).
+    """
+    return types.SimpleNamespace(
+        # A table made from a column list alone: not AS a query, LIKE,
+        # INHERITS or PARTITION OF another table, which lock or link that
+        # one.
+        create_table=re.compile(
+            r'^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?' + _NAME
+            + r'\s*\((?P<rest>.*)$', re.IGNORECASE | re.DOTALL),
+        made_from_another=re.compile(
+            r'\b(?:AS|LIKE|INHERITS|PARTITION|SELECT|TABLE)\b',
+            re.IGNORECASE),
+        if_not_exists=re.compile(
+            r'^\s*CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s', re.IGNORECASE),
+        # A new type or sequence, but not one OWNED BY a table's column.
+        new_object=re.compile(
+            r'^\s*CREATE\s+(?:TYPE|SEQUENCE)\s(?!.*\bOWNED\s+BY\b)',
+            re.IGNORECASE | re.DOTALL),
+        # Statements on one table, harmless when that table is the run's.
+        on_table=re.compile(
+            r'^\s*(?:ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?|'
+            r'CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?'
+            r'(?:IF\s+NOT\s+EXISTS\s+)?\S+\s+ON\s+(?:ONLY\s+)?|'
+            r'COMMENT\s+ON\s+TABLE\s+)' + _NAME + r'(?P<rest>.*)$',
+            re.IGNORECASE | re.DOTALL),
+        # What an ALTER TABLE may do to another table, or to its own name.
+        alters_more=re.compile(
+            r'\b(?:RENAME\s+TO|SET\s+SCHEMA|ATTACH|DETACH|INHERIT|OF)\b',
+            re.IGNORECASE),
+        # Rows written to one table, reading no other: values without a
+        # function or a subquery (no parenthesis within them), no FROM,
+        # USING or JOIN, no TABLE.
+        insert=re.compile(
+            r'^\s*INSERT\s+INTO\s+' + _NAME
+            + r'\s*(?:\([^()]*\))?\s*VALUES\s*' + _VALUES
+            + r'(?:\s*,\s*' + _VALUES + r')*\s*;?\s*$', re.IGNORECASE),
+        change_rows=re.compile(
+            r'^\s*(?:UPDATE\s+(?:ONLY\s+)?|DELETE\s+FROM\s+(?:ONLY\s+)?)'
+            + _NAME + r'(?P<rest>[^()]*)$', re.IGNORECASE | re.DOTALL),
+        reads_more=re.compile(r'\b(?:SELECT|FROM|USING|JOIN|TABLE)\b',
+                              re.IGNORECASE),
+        comment_on_column=re.compile(
+            r'^\s*COMMENT\s+ON\s+COLUMN\s+' + _BARE_NAME
+            + r'\.[^.\s]+\s+IS\s', re.IGNORECASE),
+        references=re.compile(r'\bREFERENCES\s+' + _NAME, re.IGNORECASE),
+        references_word=re.compile(r'\bREFERENCES\b', re.IGNORECASE))
 
 
 def _normal(name):
@@ -136,28 +154,32 @@ def tables_of(statement):
         works on or refers to; used is None when the statement is not
         one recognised here (it may touch anything)
     """
+    patterns = _table_patterns()
     references = [_normal(match['name'])
-                  for match in _REFERENCES.finditer(statement)]
-    if len(references) != len(_REFERENCES_WORD.findall(statement)):
+                  for match in patterns.references.finditer(statement)]
+    if len(references) != len(
+            patterns.references_word.findall(statement)):
         return None, None
     references = set(references)
-    created = _CREATE_TABLE.match(statement)
-    if created and not _MADE_FROM_ANOTHER.search(created['rest']):
+    created = patterns.create_table.match(statement)
+    if created and not patterns.made_from_another.search(created['rest']):
         name = _normal(created['name'])
-        if _IF_NOT_EXISTS.match(statement):
+        if patterns.if_not_exists.match(statement):
             # It may be there already: a table it uses, not one it made.
             return None, references | {name}
         return name, references
-    if created is None and _NEW_OBJECT.match(statement):
+    if created is None and patterns.new_object.match(statement):
         return None, references
-    on_table = _ON_TABLE.match(statement)
-    if on_table and not _ALTERS_MORE.search(on_table['rest']):
+    on_table = patterns.on_table.match(statement)
+    if on_table and not patterns.alters_more.search(on_table['rest']):
         return None, references | {_normal(on_table['name'])}
-    on_column = _COMMENT_ON_COLUMN.match(statement)
+    on_column = patterns.comment_on_column.match(statement)
     if on_column:
         return None, references | {_normal(on_column['name'])}
-    rows = _INSERT.match(statement) or _CHANGE_ROWS.match(statement)
-    if rows and not _READS_MORE.search(rows.groupdict().get('rest') or ''):
+    rows = (patterns.insert.match(statement)
+            or patterns.change_rows.match(statement))
+    if rows and not patterns.reads_more.search(
+            rows.groupdict().get('rest') or ''):
         return None, {_normal(rows['name'])}
     return None, None
 

@@ -161,20 +161,18 @@ class MigrationLockTimeout(WebdemoError):
 
 
 class MigrationInProgress(WebdemoError):
-    """Another command held the migration lock as the database was read.
+    """Another command took the migration lock as the database was read.
 
-    For db sync --sql, which reads without taking the lock: the SQL would
-    start from wherever that run had got to.
-
-    :ivar holder: who held the lock, as far as known (or None)
+    For db sync --sql on Galera, whose look at the lock only reads the
+    lease: the SQL would start from wherever that run had got to.
     """
 
-    def __init__(self, holder):
-        self.holder = holder
+    def __init__(self):
         super().__init__(
-            f'the migration lock is held by {holder or "another process"}, '
-            'so the SQL would start from wherever that run has got to: let '
-            'it finish, then run db sync --sql again. Nothing was written.')
+            'another command took the migration lock while the database '
+            'was read, so the SQL would start from wherever that run has '
+            'got to: let it finish (db version shows where the database '
+            'is), then run db sync --sql again. Nothing was written.')
 
 
 class UnsafeServerSettings(WebdemoError):

@@ -99,8 +99,11 @@ def sync(conf, args):
         return exit_codes.OK
     if args.sql:
         engine = _connect(conf, args, prefix='-- ', read_only=True)
-        _migration().upgrade_sql(engine, args.revision, args.phase,
-                                 out=sys.stdout, checkpoint=args.checkpoint)
+        _migration().upgrade_sql(
+            engine, args.revision, args.phase, out=sys.stdout,
+            checkpoint=args.checkpoint,
+            lock_settings=lock.Settings.from_conf(conf),
+            report=lambda line: render.say(f'-- {line}'))
         return exit_codes.OK
     started = time.monotonic()
     _sync(conf, args)

@@ -47,8 +47,9 @@ exit codes:
   {UNVERSIONED}    the database has tables but no version information, or
        a legacy sqlalchemy-migrate version with no matching revision
   {LOCK_TIMEOUT}    another db sync, stamp or downgrade held the migration
-       lock for longer than [database] migration_lock_timeout;
-       db sync --sql: one held it as the database was read
+       lock for longer than [database] migration_lock_timeout (db sync
+       --sql waits for it too; on Galera, also: one took it during the
+       read)
   {CHANGED_SCRIPT}    --check, db check: an applied revision's script
        changed since it was applied
   {INTERRUPTED}    --check: a migration was interrupted half-way
@@ -113,6 +114,7 @@ _FOR_ERROR = (
     (exception.UnversionedDatabase, UNVERSIONED),
     (exception.UpgradePending, UPGRADE_PENDING),
     (exception.MigrationLockTimeout, LOCK_TIMEOUT),
+    # db sync --sql: the lock, free when it looked, taken during its read.
     (exception.MigrationInProgress, LOCK_TIMEOUT),
     (exception.MigrationLockLost, LOCK_LOST),
     (exception.UnsafeServerSettings, UNSAFE_SERVER),

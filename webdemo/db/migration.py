@@ -20,6 +20,8 @@ runs, so that bad input is refused having changed nothing (MySQL
 commits each DDL statement at once).
 """
 
+import functools
+
 from webdemo.db import backends
 from webdemo.db.execution.journal import Direction
 from webdemo.db.execution import lock_wait
@@ -159,25 +161,32 @@ def _is_whole(phase, revision):
 
 
 def upgrade_sql(engine, revision=None, phase=None, out=None,
-                checkpoint=True):
+                checkpoint=True, lock_settings=DEFAULT_LOCK, report=print):
     """Write the SQL an upgrade would run, from the database's revision.
 
     Nothing is run. Unlike Alembic's own --sql, which starts from base,
     this starts where the database is; a revision an earlier run left
     with statements applied is refused (refusals.check_sql_can_start), as
-    its SQL would run them again, and so is a database another command
-    is migrating (refusals.check_sql_unlocked). The contract part, if
-    any, comes last, after a comment saying to run the online data
-    migrations first; it is refused as db sync would refuse it.
+    its SQL would run them again. While another command holds the
+    migration lock it waits, as db sync does, so that the SQL starts
+    where that run ended; on Galera, a run that takes the lease during
+    the read is refused (refusals.check_sql_unlocked). The contract
+    part, if any, comes last, after a comment saying to run the online
+    data migrations first; it is refused as db sync would refuse it.
 
     :param engine: the database's engine (read, never written)
     :param revision: the target revision; None means the head(s)
     :param phase: phases.EXPAND or phases.CONTRACT, as for sync
     :param out: a text stream for the SQL
     :param checkpoint: as for sync
+    :param lock_settings: how long to wait for the migration lock
+    :param report: called with a line when it has to wait
+    :raises webdemo.exception.MigrationLockTimeout: another command held
+        the lock for longer than lock_settings.timeout
     """
     scripts = scripts_module.Scripts.load()
-    seen = reader.observe_unlocked(engine)
+    seen = reader.observe_unlocked(engine, functools.partial(
+        lock.probe_when_free, settings=lock_settings, report=report))
     refusals.check_sql_unlocked(seen)
     state = judge.classify(seen, scripts)
     target = phases.target(phase) if phase else revision or 'heads'

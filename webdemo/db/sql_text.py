@@ -92,8 +92,8 @@ def _table_patterns():
 
     Only PostgreSQL's runs ask it (table_scope.py), and every process
     that reads a driver's error imports this module: compiled at import,
-    these cost each webdemo-manage command about 8 ms on every backend
-    (doc/source/performance.rst).
+    they were most of what importing it cost every command, on every
+    backend (doc/source/performance.rst, "A fourth look").
     """
     return types.SimpleNamespace(
         # A table made from a column list alone: not AS a query, LIKE,

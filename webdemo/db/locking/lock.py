@@ -122,8 +122,7 @@ def wait_for(lock, timeout, report, clock=time.monotonic, sleep=time.sleep):
     while not lock.try_acquire():
         holder = lock.holder()
         if holder != shown:
-            report(f'Waiting up to {timeout}s for the migration lock, held '
-                   f'by {holder or "another process"}.')
+            report(_waiting(timeout, holder))
             shown = holder
         # A lease whose holder was never seen renewing may be a dead
         # one's: only waiting it out frees it (lease.py).
@@ -146,6 +145,43 @@ def probe(engine):
     """
     with lock_for(engine) as lock, lock.peek() as free:
         yield Probe(lock, free)
+
+
+def _waiting(timeout, holder):
+    return (f'Waiting up to {timeout}s for the migration lock, held by '
+            f'{holder or "another process"}.')
+
+
+@contextlib.contextmanager
+def probe_when_free(engine, settings, report, clock=time.monotonic,
+                    sleep=time.sleep):
+    """probe(), looked again until the lock is free: for the body of the with.
+
+    For a command that only reads, but must read a database no run is
+    changing (db sync --sql): it waits as a migration does, up to
+    settings.timeout, reporting each holder once, and takes nothing a
+    waiter would write. A reader's own probe holds a server or file
+    lock for a moment only. On Galera the body must still ask
+    Probe.free_throughout(): a run may take the lease meanwhile.
+
+    :returns: (as the with's target) a Probe that found the lock free
+    :raises webdemo.exception.MigrationLockTimeout: still held after
+        settings.timeout seconds
+    """
+    deadline = clock() + settings.timeout
+    shown = None
+    while True:
+        with probe(engine) as found:
+            if found.free:
+                yield found
+                return
+            holder = found.lock.holder()
+        if holder != shown:
+            report(_waiting(settings.timeout, holder))
+            shown = holder
+        if clock() >= deadline:
+            raise exception.MigrationLockTimeout(settings.timeout, holder)
+        sleep(POLL_SECONDS)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -55,15 +55,12 @@ class Observation:
     :ivar entries: the newest journal.Entry of each revision
     :ivar lock_free: it was read holding the migration lock, so no other
         process was migrating meanwhile
-    :ivar holder: when not lock_free, who held the lock (a
-        holder.Holder), as far as known; else None
     """
     tables: frozenset = frozenset()
     current: tuple = ()
     legacy_version: int = None
     entries: dict = dataclasses.field(default_factory=dict)
     lock_free: bool = True
-    holder: object = None
 
 
 @dataclasses.dataclass(frozen=True)

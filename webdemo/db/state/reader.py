@@ -70,16 +70,18 @@ def _current(connection):
     return tuple(sorted(row[0] for row in rows or ()))
 
 
-def observe_unlocked(engine):
-    """observe(), for a command that does not hold the migration lock."""
-    with lock.probe(engine) as probe:
+def observe_unlocked(engine, probing=lock.probe):
+    """observe(), for a command that does not hold the migration lock.
+
+    :param probing: how to look at the lock (lock.probe, or
+        lock.probe_when_free for a command that waits for it)
+    """
+    with probing(engine) as probe:
         seen = observe(engine, lock_free=probe.free)
         # On Galera the probe only read the lease: a run that took it
         # since then would make its first 'running' row look dead.
         if probe.free and not probe.free_throughout():
             seen = dataclasses.replace(seen, lock_free=False)
-        if not seen.lock_free:
-            seen = dataclasses.replace(seen, holder=probe.lock.holder())
         return seen
 
 

@@ -5,9 +5,8 @@ the cause and the fix, when a command must not go on from there: a
 revision this code does not know, tables without a version, a run left
 half-done in the other direction, or (db sync --sql) an upgrade whose
 SQL would repeat what an earlier run applied or start where a running
-one has got to. migration.py asks them
-before any statement runs; they are unit-tested in memory with judge.py
-(tests/unit/state/test_judge.py).
+one has got to. migration.py asks them before any statement runs; they
+are unit-tested in memory with judge.py (tests/unit/state/test_judge.py).
 """
 
 from webdemo.db import bookkeeping
@@ -76,13 +75,15 @@ def check_not_interrupted(state, direction):
 def check_sql_unlocked(seen):
     """Raise if another command held the migration lock as seen was read.
 
-    db sync --sql reads without taking the lock (taking it may write, on
-    Galera). While a run holds it the version rows move under the read,
+    db sync --sql waits for the lock to be free and reads under a probe
+    (lock.probe_when_free), which on Galera only reads the lease: a run
+    may take it during the read. The version rows then move under it,
     and SQL written from them would start wherever that run had got to:
     run by hand after it, it would repeat what the run applied.
 
     :param seen: the state.Observation read by reader.observe_unlocked
-    :raises webdemo.exception.MigrationInProgress: naming the holder
+    :raises webdemo.exception.MigrationInProgress: another command took
+        the lock during the read
     """
     if not seen.lock_free:
-        raise exception.MigrationInProgress(seen.holder)
+        raise exception.MigrationInProgress()

@@ -234,20 +234,31 @@ class MigrationSafety(runner.ManageTestMixin):
         self.assertEqual(before, runner.schema_snapshot(self.engine))
         self.assertOk(self.manage('db', 'sync'))
 
-    def test_sql_is_refused_while_another_run_holds_the_lock(self):
-        """Its SQL would start wherever that run had got to."""
+    def test_sql_waits_for_a_run_that_holds_the_lock(self):
+        """Its SQL starts where the run ended, not where it had got to."""
+        self.assertOk(self.manage('db', 'sync', 'fac0847f78ff'))
+        with lock.migration_lock(self.engine, 'the test holder',
+                                 lock.Settings(timeout=0), print):
+            sql = self.spawn('db', 'sync', '--sql')
+            self.addCleanup(sql.kill)
+            lines = iter(sql.stdout.readline, '')
+            self.assertIn('the test holder', next(
+                line for line in lines if 'Waiting up to' in line))
+        result = runner.finish(sql)
+        self.assertOk(result)
+        self.assertIn('ALTER TABLE', result.stdout)
+
+    def test_sql_gives_up_on_a_run_that_holds_the_lock_too_long(self):
         self.assertOk(self.manage('db', 'sync', 'fac0847f78ff'))
         before = runner.schema_snapshot(self.engine)
         with lock.migration_lock(self.engine, 'the test holder',
                                  lock.Settings(timeout=0), print):
-            result = self.manage('db', 'sync', '--sql')
-        self.assertFailsCleanly(result, 5, 'the test holder',
-                                'run db sync --sql again')
+            result = self.manage('db', 'sync', '--sql',
+                                 OS_DATABASE__MIGRATION_LOCK_TIMEOUT='1')
+        self.assertFailsCleanly(result, 5, 'gave up after 1s',
+                                'the test holder')
         self.assertNotIn('ALTER TABLE', result.stdout)
         self.assertEqual(before, runner.schema_snapshot(self.engine))
-        result = self.manage('db', 'sync', '--sql')
-        self.assertOk(result)
-        self.assertIn('ALTER TABLE', result.stdout)
 
     def test_only_a_database_that_may_be_at_head_is_asked_under_the_lock(self):
         """db sync's shortcut: revisions to apply need no wait for the lock.

@@ -1,6 +1,9 @@
 """The migration lock's wait, holder report and timeout, with a fake lock
 and a fake clock; no database."""
 
+import contextlib
+
+import fixtures
 from oslotest import base
 
 from webdemo.db.locking import lock
@@ -100,3 +103,44 @@ class TestWaitFor(base.BaseTestCase):
                                   self.wait, fake, 0)
         self.assertEqual(1, fake.attempts)
         self.assertIn('held by another process', str(error))
+
+
+class TestProbeWhenFree(base.BaseTestCase):
+    """db sync --sql's look at the lock: again until free, or the timeout."""
+
+    def setUp(self):
+        super().setUp()
+        self.clock = FakeClock()
+        self.reported = []
+        self.looks = 0
+
+    def look(self, fake, timeout):
+        @contextlib.contextmanager
+        def probe(engine):
+            self.looks += 1
+            yield lock.Probe(fake, fake.try_acquire())
+
+        self.useFixture(fixtures.MockPatchObject(lock, 'probe', probe))
+        with lock.probe_when_free('engine', lock.Settings(timeout=timeout),
+                                  self.reported.append, clock=self.clock,
+                                  sleep=self.clock.sleep) as found:
+            return found
+
+    def test_a_lock_held_a_moment_is_looked_at_again(self):
+        found = self.look(FakeLock([ALICE], free_after=3), 300)
+        self.assertTrue(found.free)
+        self.assertEqual(4, self.looks)
+        self.assertEqual(
+            [f'Waiting up to 300s for the migration lock, held by {ALICE}.'],
+            self.reported)
+
+    def test_a_free_lock_is_read_at_once_and_silently(self):
+        self.assertTrue(self.look(FakeLock([], free_after=0), 300).free)
+        self.assertEqual((1, [], 1000.0),
+                         (self.looks, self.reported, self.clock.now))
+
+    def test_gives_up_after_the_timeout_naming_the_holder(self):
+        error = self.assertRaises(exception.MigrationLockTimeout, self.look,
+                                  FakeLock([ALICE]), 2)
+        self.assertEqual((2, ALICE), (error.timeout, error.holder))
+        self.assertEqual(1002.0, self.clock.now)

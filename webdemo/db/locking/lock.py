@@ -155,7 +155,7 @@ def _waiting(timeout, holder):
 @contextlib.contextmanager
 def probe_when_free(engine, settings, report, clock=time.monotonic,
                     sleep=time.sleep):
-    """probe(), looked again until the lock is free: for the body of the with.
+    """probe(), looking again until the lock is free, for the with's body.
 
     For a command that only reads, but must read a database no run is
     changing (db sync --sql): it waits as a migration does, up to

@@ -15,6 +15,7 @@ import sqlalchemy
 from webdemo.db.execution import faults
 from webdemo.db.execution import journal
 from webdemo.db.history import checkpoints
+from webdemo.db.locking import lock
 from webdemo.tests.functional import manage_runner as runner
 from webdemo.tests.galera import cluster
 
@@ -205,6 +206,23 @@ class TestDeadAndStalledHolders(GaleraTestCase):
         self.assertEqual(['succeeded', 'abandoned'],
                          [row[2] for row in stalled_rows])
         self.assertCleanOnEveryNode()
+
+
+class TestSqlBesideAHolder(GaleraTestCase):
+
+    def test_sql_waits_for_the_lease_holder_then_writes_from_empty(self):
+        """db sync --sql reads the lease only, and waits while it is held."""
+        with lock.migration_lock(self.engine, 'the test holder',
+                                 lock.Settings(timeout=0, lease=LEASE),
+                                 print):
+            sql = self.spawn('db', 'sync', '--sql')
+            self.addCleanup(sql.kill)
+            lines = iter(sql.stdout.readline, '')
+            self.assertIn('the test holder', next(
+                line for line in lines if 'Waiting up to' in line))
+        result = runner.finish(sql)
+        self.assertOk(result)
+        self.assertIn('CREATE TABLE', result.stdout)
 
 
 class TestNodeLoss(GaleraTestCase):

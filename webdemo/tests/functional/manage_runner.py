@@ -14,6 +14,7 @@ import sqlalchemy
 
 from webdemo.db import engines
 from webdemo.db.execution import faults
+from webdemo.db.locking import lock
 from webdemo.tests.functional import db_fixtures
 
 PACKAGE = os.path.join(os.path.dirname(__file__), '..', '..')
@@ -209,6 +210,23 @@ class ManageTestMixin:
 
     def sql(self, *statements):
         execute(self.engine, *statements)
+
+    def sql_beside_a_holder(self, settings):
+        """db sync --sql, started while this process holds the lock.
+
+        The lock (taken with settings) is let go once --sql says it waits
+        for 'the test holder': a wait for that state, not for a time.
+
+        :returns: the finished command's CompletedProcess
+        """
+        with lock.migration_lock(self.engine, 'the test holder', settings,
+                                 print):
+            sql = self.spawn('db', 'sync', '--sql')
+            self.addCleanup(sql.kill)
+            waiting = next(line for line in iter(sql.stdout.readline, '')
+                           if 'Waiting up to' in line)
+            self.assertIn('the test holder', waiting)
+        return finish(sql)
 
     def assertOk(self, result):
         self.assertEqual(0, result.returncode, result.stderr)

@@ -237,14 +237,7 @@ class MigrationSafety(runner.ManageTestMixin):
     def test_sql_waits_for_a_run_that_holds_the_lock(self):
         """Its SQL starts where the run ended, not where it had got to."""
         self.assertOk(self.manage('db', 'sync', 'fac0847f78ff'))
-        with lock.migration_lock(self.engine, 'the test holder',
-                                 lock.Settings(timeout=0), print):
-            sql = self.spawn('db', 'sync', '--sql')
-            self.addCleanup(sql.kill)
-            lines = iter(sql.stdout.readline, '')
-            self.assertIn('the test holder', next(
-                line for line in lines if 'Waiting up to' in line))
-        result = runner.finish(sql)
+        result = self.sql_beside_a_holder(lock.Settings(timeout=0))
         self.assertOk(result)
         self.assertIn('ALTER TABLE', result.stdout)
 

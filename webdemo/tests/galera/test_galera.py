@@ -212,15 +212,8 @@ class TestSqlBesideAHolder(GaleraTestCase):
 
     def test_sql_waits_for_the_lease_holder_then_writes_from_empty(self):
         """db sync --sql reads the lease only, and waits while it is held."""
-        with lock.migration_lock(self.engine, 'the test holder',
-                                 lock.Settings(timeout=0, lease=LEASE),
-                                 print):
-            sql = self.spawn('db', 'sync', '--sql')
-            self.addCleanup(sql.kill)
-            lines = iter(sql.stdout.readline, '')
-            self.assertIn('the test holder', next(
-                line for line in lines if 'Waiting up to' in line))
-        result = runner.finish(sql)
+        result = self.sql_beside_a_holder(
+            lock.Settings(timeout=0, lease=LEASE))
         self.assertOk(result)
         self.assertIn('CREATE TABLE', result.stdout)
 

@@ -20,6 +20,19 @@ class _ArgumentParser(argparse.ArgumentParser):
                   f'{PROG}: error: {message} (see {self.prog} --help)\n')
 
 
+def _revision(text):
+    """A REVISION argument: never empty.
+
+    An empty one would read as no argument: db sync "$REV" with REV unset
+    would run every phase, contract included.
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            'REVISION is empty: give a revision id, heads or base, or '
+            'leave the argument out')
+    return text
+
+
 def _documented(subparsers, name, summary, description):
     """A command whose handler is db_commands.<name>, exit codes in help."""
     parser = subparsers.add_parser(
@@ -57,6 +70,7 @@ def _add_changing_commands(commands):
         'exits 0. A legacy sqlalchemy-migrate database is adopted first.')
     target = sync.add_mutually_exclusive_group()
     target.add_argument('revision', nargs='?', metavar='REVISION',
+                        type=_revision,
                         help='target: heads (default), a full or partial '
                              'id, +N, or expand@head / contract@head')
     _add_phase_options(target, 'upgrade')
@@ -83,7 +97,7 @@ def _add_changing_commands(commands):
         'record REVISION as the database revision, running nothing',
         'Mark the database as being at REVISION without running any '
         'migration, e.g. for a database whose schema was made by hand.')
-    stamp.add_argument('revision', metavar='REVISION')
+    stamp.add_argument('revision', metavar='REVISION', type=_revision)
     stamp.add_argument('--purge', action='store_true',
                        help='first delete the recorded revisions, also '
                             'ones this webdemo does not know')
@@ -93,7 +107,7 @@ def _add_changing_commands(commands):
         'Undo revisions down to REVISION (an id, a partial id, base, or '
         '-N). Prints what it will undo; refuses without --yes when that '
         'drops a table or column.')
-    downgrade.add_argument('revision', metavar='REVISION')
+    downgrade.add_argument('revision', metavar='REVISION', type=_revision)
     downgrade.add_argument('--yes', action='store_true',
                            help='accept losing the data in dropped tables '
                                 'and columns')
@@ -173,7 +187,7 @@ def _add_reading_commands(commands):
     _add_output_options(branches)
     show = _documented(commands, 'show', 'describe one revision',
                        'Describe one revision (any name db sync accepts).')
-    show.add_argument('revision', metavar='REVISION')
+    show.add_argument('revision', metavar='REVISION', type=_revision)
     show.set_defaults(verbose=True)
     _add_output_options(show, verbose=False)
     _add_check_command(commands)
@@ -230,7 +244,8 @@ def _add_developer_commands(commands):
         commands, 'merge', 'write a revision merging heads '
         '(developers)', 'Write a revision that merges REVISIONs, usually '
         'the heads of parallel branches.')
-    merge.add_argument('revisions', nargs='+', metavar='REVISION')
+    merge.add_argument('revisions', nargs='+', metavar='REVISION',
+                       type=_revision)
     merge.add_argument('-m', '--message', required=True)
     checkpoint = _documented(
         commands, 'checkpoint', 'write a checkpoint of the schema '
@@ -239,7 +254,8 @@ def _add_developer_commands(commands):
         'builds, and its rows, as a checkpoint file beside the revisions: '
         'db sync then builds an empty database from it instead of '
         'replaying them (doc/source/revision-history.rst).')
-    checkpoint.add_argument('revision', nargs='?', metavar='REVISION')
+    checkpoint.add_argument('revision', nargs='?', metavar='REVISION',
+                            type=_revision)
     checkpoint.add_argument(
         '--backend-url', action='append', default=[], metavar='URL',
         help='an empty database of another backend to replay on too, for '

@@ -137,6 +137,7 @@ def main(argv=None):
     upgradecheck.register_cli_options(conf, checks)
     try:
         conf(argv, project='webdemo')
+        webdemo_conf.check_values(conf)
         # It only reads: a SQLite file that is not there is an error.
         checks.engine = engines.create_engine(conf, existing=True)
         # Read now: a database that cannot be read is one line, not a

@@ -54,10 +54,10 @@ def load(conf, args=()):
             f'config file {error.config_file} is malformed: {error.msg}; '
             'fix that line (INI format: [section] then name = value).'
         ) from error
-    _check_values(conf)
+    check_values(conf)
 
 
-def _check_values(conf):
+def check_values(conf):
     """Read every option now, so that a bad value stops a command early.
 
     oslo.config checks a value only when it is read; a command must not
@@ -72,6 +72,15 @@ def _check_values(conf):
                 f'[{group or "DEFAULT"}] {name} has an invalid value '
                 f'({reason}): correct it in the config file or the '
                 'environment.') from error
+        except (cfg.NoSuchOptError, cfg.TemplateSubstitutionError) as error:
+            # oslo.config reads $name as another option's value. Its
+            # error names what followed the $, which in a URL is most of
+            # a password: the value is not quoted.
+            raise exception.ConfigurationError(
+                f'[{group or "DEFAULT"}] {name} has a "$" that oslo.config '
+                'reads as a reference to another option: write "$$" for '
+                'a "$" of the value itself (in a password, say).'
+            ) from error
 
 
 def _option_names(conf):

@@ -165,6 +165,11 @@ def _connection(conf, existing=False):
         raise exception.ConfigurationError(
             '[database] connection is empty: set it to a database URL, '
             'or remove it to use the embedded SQLite default.')
+    misread = db_url.misread(connection)
+    if misread:
+        raise exception.ConfigurationError(
+            f'[database] connection is not a database URL webdemo can '
+            f'read: {misread}.')
     try:
         url = make_url(connection)
     except sa_exc.ArgumentError:

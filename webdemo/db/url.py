@@ -9,34 +9,72 @@ MASK = '***'
 
 # Used only when the URL does not parse, to find what may be a password.
 _USERINFO_PASSWORD = re.compile(r'://[^/@:]*:([^/@]+)@')
+# Query parameters the drivers take a password from (psycopg2, PyMySQL).
+_QUERY_PASSWORDS = ('password', 'passwd')
+_QUERY_PASSWORD = re.compile(r'(?P<before>[?&]passw(?:or)?d=)[^&]*')
 # Where a password stands in text: a URL's user information, or a
 # libpq-style password=... pair.
 _PASSWORD_PLACES = re.compile(
-    r'(?P<before>://[^/@\s:]*:|\bpassword=)(?P<password>[^/@\s]+)'
-    r'(?P<after>@|\s|$)')
+    r'(?P<before>://[^/@\s:]*:|\bpassw(?:or)?d=)(?P<password>[^/@\s&]+)'
+    r'(?P<after>@|\s|&|$)')
+
+
+def misread(url):
+    """Why url would be read wrongly, with a password where it shows; or None.
+
+    SQLAlchemy reads a URL up to the first '@' as the user information,
+    so an '@' of a password not written %40 puts the rest of the
+    password in the host; and a '/' or ':' of a password not written %2F
+    or %3A ends the user information early, putting it in the port.
+    SQLite's file paths have no user information.
+    """
+    text = str(url or '')
+    if text.startswith('sqlite'):
+        return None
+    if text.partition('://')[2].partition('?')[0].count('@') > 1:
+        return ("it has more than one '@' before its host: write an '@' "
+                'of the user name or password as %40')
+    try:
+        make_url(text)
+    except ValueError:
+        return ("its port is not a number: write a '/', ':' or '@' of "
+                'the password as %2F, %3A or %40, or correct the port')
+    except (sa_exc.ArgumentError, TypeError):
+        pass  # not a URL at all, which its users explain as such
+    return None
 
 
 def display(url):
     """Return url as text with any password replaced by ***.
 
-    A value that does not parse as a URL is not shown at all: where its
-    password would be cannot be known.
+    Also a password given as a query parameter. A value that does not
+    parse as a URL, or would be misread (misread()), is not shown at
+    all: where its password would be cannot be known.
     """
     if not url or not url.strip():
         return '(empty)'
+    if misread(url):
+        return '(not a valid URL; not shown)'
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        shown = make_url(url).render_as_string(hide_password=True)
     except (sa_exc.ArgumentError, TypeError, ValueError):
         return '(not a valid URL; not shown)'
+    return _QUERY_PASSWORD.sub(lambda found: found['before'] + MASK, shown)
 
 
 def password(url):
-    """Return the password in url, or None; also for a malformed url."""
+    """Return the password in url, or None; also for a malformed url.
+
+    The user information's, or else a password query parameter's.
+    """
     try:
-        return make_url(url).password
+        parsed = make_url(url)
     except (sa_exc.ArgumentError, TypeError, ValueError):
         match = _USERINFO_PASSWORD.search(str(url or ''))
         return match.group(1) if match else None
+    return parsed.password or next(
+        (parsed.query[name] for name in _QUERY_PASSWORDS
+         if name in parsed.query), None)
 
 
 def redact(text, url):
@@ -51,5 +89,12 @@ def redact(text, url):
     """
     if not password(url):
         return text
-    return _PASSWORD_PLACES.sub(
-        lambda found: found['before'] + MASK + found['after'], str(text))
+    return _PASSWORD_PLACES.sub(_masked, str(text))
+
+
+def _masked(found):
+    # A URL display() made is masked already, and its *** may run on into
+    # the text after it (password=***: ...): left as it is.
+    if found['password'].startswith(MASK):
+        return found[0]
+    return found['before'] + MASK + found['after']

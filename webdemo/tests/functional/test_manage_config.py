@@ -127,6 +127,23 @@ class TestBadInput(testscenarios.WithScenarios, ManageConfigTest):
         ('bad_option_value', dict(
             conf='[database]\nretry_interval = soon\n',
             words=('[database] retry_interval', 'invalid value'))),
+        ('password_in_the_query_is_masked', dict(
+            url=f'postgresql+psycopg2://u@127.0.0.1:1/d?password={SECRET}',
+            words=('cannot connect', 'password=***'))),
+        ('unencoded_at_in_the_password', dict(
+            url=f'mysql+pymysql://u:p@{SECRET}@127.0.0.1/d',
+            words=("more than one '@'", '%40'))),
+        ('slash_typed_for_at', dict(
+            url=f'mysql+pymysql://u:{SECRET}/127.0.0.1/d',
+            words=('port is not a number', '%2F'))),
+        ('dollar_in_a_config_value', dict(
+            conf=f'[database]\nconnection = mysql+pymysql://u:${SECRET}@h/d\n',
+            words=('[database] connection', '"$$"'))),
+        ('empty_revision', dict(command=('db', 'sync', ''), code=127,
+                                words=('REVISION is empty',))),
+        ('blank_revision_to_stamp', dict(command=('db', 'stamp', ' '),
+                                         code=127,
+                                         words=('REVISION is empty',))),
         ('unknown_global_option', dict(
             args=('--bogus',), code=127, words=('--bogus',))),
         ('missing_category', dict(command=(), code=127,
@@ -203,6 +220,23 @@ class TestReadOnlyCommands(ManageConfigTest):
             self.manage('db', 'sync', **env), 1,
             f'cannot write the migration lock {db}.migration-lock',
             'make its directory writable')
+
+
+class TestStatusBadInput(ManageConfigTest):
+    """webdemo-status reads the same configuration: the same answers."""
+
+    def test_a_dollar_in_a_password_is_named_not_shown(self):
+        # oslo.config's own error names the word after the $.
+        conf = self.write('webdemo.conf', '[database]\nconnection = '
+                          'mysql+pymysql://u:x$Pa55word@h/d\n')
+        status = shutil.which('webdemo-status',
+                              path=os.path.dirname(sys.executable))
+        result = subprocess.run(
+            [status, '--config-file', conf, 'upgrade', 'check'],
+            capture_output=True, text=True, cwd=self.home,
+            env=manage_runner.clean_environment(self.home), check=False)
+        self.assertFailsCleanly(result, 255, '[database] connection', '"$$"')
+        self.assertNotIn('Pa55word', result.stdout + result.stderr)
 
 
 class TestUnknownOptions(ManageConfigTest):

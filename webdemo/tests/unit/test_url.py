@@ -21,6 +21,36 @@ class TestDisplay(base.BaseTestCase):
     def test_empty(self):
         self.assertEqual('(empty)', url.display(''))
 
+    def test_a_password_in_the_query_is_masked(self):
+        self.assertEqual(
+            'postgresql://u@h/d?password=***&sslmode=require',
+            url.display('postgresql://u@h/d?password=pw&sslmode=require'))
+        self.assertEqual('mysql+pymysql://u@h/d?passwd=***',
+                         url.display('mysql+pymysql://u@h/d?passwd=pw'))
+
+    def test_a_misread_url_is_not_shown(self):
+        for misread in ('mysql+pymysql://u:p@secret@h/d',
+                        'mysql+pymysql://u:secret/h/d'):
+            with self.subTest(url=misread):
+                self.assertNotIn('secret', url.display(misread))
+
+
+class TestMisread(base.BaseTestCase):
+
+    def test_an_unencoded_at_puts_the_password_in_the_host(self):
+        self.assertIn('%40', url.misread('mysql+pymysql://u:p@ss@h/d'))
+
+    def test_a_slash_for_the_at_puts_it_in_the_port(self):
+        self.assertIn('port is not a number',
+                      url.misread('mysql+pymysql://u:secret/h/d'))
+
+    def test_good_urls_and_file_paths_are_read(self):
+        for good in ('mysql+pymysql://u:p%40ss@h:3306/d?charset=utf8mb4',
+                     'postgresql://u@/d?host=/run/postgresql',
+                     'sqlite:////srv/a@b/c@d.db', 'not a url at all'):
+            with self.subTest(url=good):
+                self.assertIsNone(url.misread(good))
+
 
 class TestRedact(base.BaseTestCase):
 
@@ -49,6 +79,13 @@ class TestRedact(base.BaseTestCase):
         self.assertEqual('not a url://u:***@h/d',
                          url.redact('not a url://u:pa55@h/d',
                                     'not a url://u:pa55@h/d'))
+
+    def test_a_query_password_is_masked_and_a_masked_one_left(self):
+        configured = 'postgresql://u@h/d?password=pw'
+        self.assertEqual(
+            'at postgresql://u@h/d?password=***: refused; password=***',
+            url.redact('at postgresql://u@h/d?password=***: refused; '
+                       'password=pw', configured))
 
     def test_no_password_leaves_text(self):
         self.assertEqual('text', url.redact('text', 'sqlite:///x.db'))

@@ -30,7 +30,9 @@ def redact(text, conf):
 
     try:
         connection = conf.database.connection
-    except (cfg.Error, AttributeError):
+    except (cfg.Error, AttributeError, RecursionError):
+        # Not set, or not readable (conf.check_values names why; a value
+        # whose $ names itself loops).
         return text
     return url.redact(text, connection)
 

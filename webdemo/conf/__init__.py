@@ -72,10 +72,12 @@ def check_values(conf):
                 f'[{group or "DEFAULT"}] {name} has an invalid value '
                 f'({reason}): correct it in the config file or the '
                 'environment.') from error
-        except (cfg.NoSuchOptError, cfg.TemplateSubstitutionError) as error:
-            # oslo.config reads $name as another option's value. Its
-            # error names what followed the $, which in a URL is most of
-            # a password: the value is not quoted.
+        except (cfg.NoSuchOptError, cfg.NoSuchGroupError,
+                cfg.TemplateSubstitutionError, RecursionError) as error:
+            # oslo.config reads $name and $group.name as another option's
+            # value (and loops on one naming itself). Its error names
+            # what followed the $, which in a URL is most of a password:
+            # the value is not quoted.
             raise exception.ConfigurationError(
                 f'[{group or "DEFAULT"}] {name} has a "$" that oslo.config '
                 'reads as a reference to another option: write "$$" for '

@@ -9,38 +9,44 @@ MASK = '***'
 
 # Used only when the URL does not parse, to find what may be a password.
 _USERINFO_PASSWORD = re.compile(r'://[^/@:]*:([^/@]+)@')
-# Query parameters the drivers take a password from (psycopg2, PyMySQL).
-_QUERY_PASSWORDS = ('password', 'passwd')
-_QUERY_PASSWORD = re.compile(r'(?P<before>[?&]passw(?:or)?d=)[^&]*')
+# A query parameter that holds a password or a key's passphrase:
+# password (psycopg2), passwd (PyMySQL), sslpassword, ssl_key_password.
+_SECRET_KEY = r'[\w]*passw(?:or)?d'
+_QUERY_SECRET = re.compile(rf'(?P<before>[?&]{_SECRET_KEY}=)[^&]*')
 # Where a password stands in text: a URL's user information, or a
-# libpq-style password=... pair.
-_PASSWORD_PLACES = re.compile(
-    r'(?P<before>://[^/@\s:]*:|\bpassw(?:or)?d=)(?P<password>[^/@\s&]+)'
-    r'(?P<after>@|\s|&|$)')
+# key=value pair (libpq's password=..., a query's).
+_PASSWORD_PLACES = (
+    re.compile(r'(?P<before>://[^/@\s:]*:)(?P<password>[^/@\s]+)'
+               r'(?P<after>@|\s|$)'),
+    re.compile(rf'(?P<before>\b{_SECRET_KEY}=)(?P<password>[^\s&]+)'
+               r'(?P<after>&|\s|$)'),
+)
 
 
 def misread(url):
     """Why url would be read wrongly, with a password where it shows; or None.
 
-    SQLAlchemy reads a URL up to the first '@' as the user information,
-    so an '@' of a password not written %40 puts the rest of the
-    password in the host; and a '/' or ':' of a password not written %2F
-    or %3A ends the user information early, putting it in the port.
-    SQLite's file paths have no user information.
+    SQLAlchemy takes a URL's user information up to its first '@', so an
+    '@' of a password not written %40 puts the rest of the password in
+    the host, or (after a '/' of the password) in the database's name;
+    and a '/' or ':' of a password not written %2F or %3A ends the user
+    information early, putting it in the port. SQLite's file paths have
+    no user information.
     """
     text = str(url or '')
     if text.startswith('sqlite'):
         return None
-    if text.partition('://')[2].partition('?')[0].count('@') > 1:
-        return ("it has more than one '@' before its host: write an '@' "
-                'of the user name or password as %40')
     try:
-        make_url(text)
+        parsed = make_url(text)
     except ValueError:
         return ("its port is not a number: write a '/', ':' or '@' of "
                 'the password as %2F, %3A or %40, or correct the port')
     except (sa_exc.ArgumentError, TypeError):
-        pass  # not a URL at all, which its users explain as such
+        return None  # not a URL at all, which its users explain as such
+    database = parsed.database or ''
+    if '@' in (parsed.host or '') or ('@' in database and '/' in database):
+        return ("it has an '@' after the one before its host: write an "
+                "'@' of the password as %40 (a '/' as %2F, a '?' as %3F)")
     return None
 
 
@@ -59,13 +65,13 @@ def display(url):
         shown = make_url(url).render_as_string(hide_password=True)
     except (sa_exc.ArgumentError, TypeError, ValueError):
         return '(not a valid URL; not shown)'
-    return _QUERY_PASSWORD.sub(lambda found: found['before'] + MASK, shown)
+    return _QUERY_SECRET.sub(lambda found: found['before'] + MASK, shown)
 
 
 def password(url):
     """Return the password in url, or None; also for a malformed url.
 
-    The user information's, or else a password query parameter's.
+    The user information's, or else a secret query parameter's.
     """
     try:
         parsed = make_url(url)
@@ -73,8 +79,8 @@ def password(url):
         match = _USERINFO_PASSWORD.search(str(url or ''))
         return match.group(1) if match else None
     return parsed.password or next(
-        (parsed.query[name] for name in _QUERY_PASSWORDS
-         if name in parsed.query), None)
+        (value for key, value in parsed.query.items()
+         if re.fullmatch(_SECRET_KEY, key)), None)
 
 
 def redact(text, url):
@@ -89,12 +95,16 @@ def redact(text, url):
     """
     if not password(url):
         return text
-    return _PASSWORD_PLACES.sub(_masked, str(text))
+    text = str(text)
+    for place in _PASSWORD_PLACES:
+        text = place.sub(_masked, text)
+    return text
 
 
 def _masked(found):
     # A URL display() made is masked already, and its *** may run on into
-    # the text after it (password=***: ...): left as it is.
-    if found['password'].startswith(MASK):
+    # one mark after it (password=***: ...): that is left as it is.
+    secret = found['password']
+    if secret == MASK or (secret[:-1] == MASK and not secret[-1].isalnum()):
         return found[0]
     return found['before'] + MASK + found['after']

@@ -132,13 +132,23 @@ class TestBadInput(testscenarios.WithScenarios, ManageConfigTest):
             words=('cannot connect', 'password=***'))),
         ('unencoded_at_in_the_password', dict(
             url=f'mysql+pymysql://u:p@{SECRET}@127.0.0.1/d',
-            words=("more than one '@'", '%40'))),
+            words=("'@'", '%40'))),
         ('slash_typed_for_at', dict(
             url=f'mysql+pymysql://u:{SECRET}/127.0.0.1/d',
             words=('port is not a number', '%2F'))),
         ('dollar_in_a_config_value', dict(
             conf=f'[database]\nconnection = mysql+pymysql://u:${SECRET}@h/d\n',
             words=('[database] connection', '"$$"'))),
+        ('dollar_naming_a_group', dict(
+            conf='[database]\nconnection = mysql+pymysql://u:$x.y@h/d\n',
+            words=('[database] connection', '"$$"'))),
+        ('dollar_naming_itself', dict(
+            conf='[database]\nconnection = '
+                 'mysql+pymysql://u:$database.connection@h/d\n',
+            words=('[database] connection', '"$$"'))),
+        ('question_mark_in_the_password', dict(
+            url=f'postgresql+psycopg2://u:p?a@{SECRET}@127.0.0.1:1/d',
+            words=("'@'", '%3F'))),
         ('empty_revision', dict(command=('db', 'sync', ''), code=127,
                                 words=('REVISION is empty',))),
         ('blank_revision_to_stamp', dict(command=('db', 'stamp', ' '),

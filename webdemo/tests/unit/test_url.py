@@ -27,10 +27,14 @@ class TestDisplay(base.BaseTestCase):
             url.display('postgresql://u@h/d?password=pw&sslmode=require'))
         self.assertEqual('mysql+pymysql://u@h/d?passwd=***',
                          url.display('mysql+pymysql://u@h/d?passwd=pw'))
+        self.assertEqual(
+            'postgresql://u@h/d?sslpassword=***',
+            url.display('postgresql://u@h/d?sslpassword=key'))
 
     def test_a_misread_url_is_not_shown(self):
         for misread in ('mysql+pymysql://u:p@secret@h/d',
-                        'mysql+pymysql://u:secret/h/d'):
+                        'mysql+pymysql://u:p/x@secret@h/d',
+                        'postgresql://u:p?x@secret@h/d'):
             with self.subTest(url=misread):
                 self.assertNotIn('secret', url.display(misread))
 
@@ -44,9 +48,15 @@ class TestMisread(base.BaseTestCase):
         self.assertIn('port is not a number',
                       url.misread('mysql+pymysql://u:secret/h/d'))
 
+    def test_an_unencoded_question_mark_is_no_way_round(self):
+        self.assertIn('%3F', url.misread('postgresql://u:p?x@secret@h/d'))
+
     def test_good_urls_and_file_paths_are_read(self):
         for good in ('mysql+pymysql://u:p%40ss@h:3306/d?charset=utf8mb4',
                      'postgresql://u@/d?host=/run/postgresql',
+                     'mysql+pymysql://u:p@[::1]:3306/d',
+                     'mysql+pymysql://u:p@h/db@x',
+                     'postgresql://user@server:p@server.example.org/d',
                      'sqlite:////srv/a@b/c@d.db', 'not a url at all'):
             with self.subTest(url=good):
                 self.assertIsNone(url.misread(good))
@@ -86,6 +96,19 @@ class TestRedact(base.BaseTestCase):
             'at postgresql://u@h/d?password=***: refused; password=***',
             url.redact('at postgresql://u@h/d?password=***: refused; '
                        'password=pw', configured))
+
+    def test_a_password_that_begins_like_the_mask_is_masked(self):
+        configured = 'postgresql://u:***pw@h/d'
+        self.assertEqual(
+            'failed for postgresql://u:***@h/d; password=*** host=h',
+            url.redact('failed for postgresql://u:***pw@h/d; '
+                       'password=***pw host=h', configured))
+
+    def test_a_pair_password_is_masked_whole(self):
+        self.assertEqual(
+            'dsn: password=*** host=h',
+            url.redact('dsn: password=a/b@c host=h',
+                       'postgresql://u@h/d?password=a/b@c'))
 
     def test_no_password_leaves_text(self):
         self.assertEqual('text', url.redact('text', 'sqlite:///x.db'))

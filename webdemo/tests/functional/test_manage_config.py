@@ -36,6 +36,15 @@ class ManageConfigTest(base.BaseTestCase):
             self.home, OS_DATABASE__MAX_RETRIES='1', **env)
         return manage_runner.run(args, environment, self.home)
 
+    def status(self, *args, **env):
+        """Run the installed webdemo-status with args, as manage() does."""
+        command = shutil.which('webdemo-status',
+                               path=os.path.dirname(sys.executable))
+        return subprocess.run(
+            [command, *args], capture_output=True, text=True, cwd=self.home,
+            env=manage_runner.clean_environment(self.home, **env),
+            timeout=60, check=False)
+
     def assertSyncedAt(self, result, db_path):
         self.assertEqual(0, result.returncode, result.stderr)
         self.assertIn(f'Database: sqlite:///{db_path}', result.stdout)
@@ -195,13 +204,8 @@ class TestReadOnlyCommands(ManageConfigTest):
 
     def test_nor_does_webdemo_status(self):
         db = os.path.join(self.home, 'typo.db')
-        status = shutil.which('webdemo-status',
-                              path=os.path.dirname(sys.executable))
-        result = subprocess.run(
-            [status, 'upgrade', 'check'], cwd=self.home,
-            env=manage_runner.clean_environment(
-                self.home, OS_DATABASE__CONNECTION=f'sqlite:///{db}'),
-            capture_output=True, text=True, timeout=60)
+        result = self.status('upgrade', 'check',
+                             OS_DATABASE__CONNECTION=f'sqlite:///{db}')
         self.assertEqual(255, result.returncode, result.stdout)
         self.assertIn(f'the file {db} does not exist', result.stderr)
         self.assertFalse(os.path.exists(db))
@@ -239,12 +243,7 @@ class TestStatusBadInput(ManageConfigTest):
         # oslo.config's own error names the word after the $.
         conf = self.write('webdemo.conf', '[database]\nconnection = '
                           'mysql+pymysql://u:x$Pa55word@h/d\n')
-        status = shutil.which('webdemo-status',
-                              path=os.path.dirname(sys.executable))
-        result = subprocess.run(
-            [status, '--config-file', conf, 'upgrade', 'check'],
-            capture_output=True, text=True, cwd=self.home,
-            env=manage_runner.clean_environment(self.home), check=False)
+        result = self.status('--config-file', conf, 'upgrade', 'check')
         self.assertFailsCleanly(result, 255, '[database] connection', '"$$"')
         self.assertNotIn('Pa55word', result.stdout + result.stderr)
 
@@ -285,14 +284,10 @@ class TestUnknownOptions(ManageConfigTest):
         conf = self.write('webdemo.conf', '[api]\nauth_stratgy = x\n'
                           '[keystone_authtoken]\nauth_type = password\n'
                           'auth_url = http://keystone\nauth_urll = x\n')
-        status = shutil.which('webdemo-status',
-                              path=os.path.dirname(sys.executable))
         # A database to check: webdemo-status makes none.
         self.assertEqual(0, self.manage('db', 'sync').returncode)
-        result = subprocess.run(
-            [status, '--config-file', conf, 'upgrade', 'check', '--json'],
-            capture_output=True, text=True, cwd=self.home,
-            env=manage_runner.clean_environment(self.home), check=False)
+        result = self.status('--config-file', conf, 'upgrade', 'check',
+                             '--json')
         self.assertEqual(2, result.returncode, result.stderr)
         [check] = [check for check in json.loads(result.stdout)['checks']
                    if check['check'] == 'Configuration']
@@ -308,8 +303,6 @@ class TestOneSpellingForJson(ManageConfigTest):
     def test_both_commands_take_both_spellings(self):
         conf = self.write('webdemo.conf', '[database]\nconnection = '
                           f'sqlite:///{self.home}/webdemo.db\n')
-        status = shutil.which('webdemo-status',
-                              path=os.path.dirname(sys.executable))
         # A database to read: the reading commands make none.
         self.assertEqual(0, self.manage('--config-file', conf, 'db',
                                         'sync').returncode)
@@ -319,10 +312,8 @@ class TestOneSpellingForJson(ManageConfigTest):
             self.assertEqual('version', json.loads(result.stdout)['command'])
         for spelling in (['--json'], ['--format', 'json'],
                          ['--format=json']):
-            result = subprocess.run(
-                [status, '--config-file', conf, 'upgrade', 'check',
-                 *spelling], capture_output=True, text=True, cwd=self.home,
-                env=manage_runner.clean_environment(self.home), check=False)
+            result = self.status('--config-file', conf, 'upgrade', 'check',
+                                 *spelling)
             self.assertIn('checks', json.loads(result.stdout), spelling)
 
 

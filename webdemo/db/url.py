@@ -11,7 +11,8 @@ MASK = '***'
 _USERINFO_PASSWORD = re.compile(r'://[^/@:]*:([^/@]+)@')
 # A query parameter that holds a password or a key's passphrase:
 # password (psycopg2), passwd (PyMySQL), sslpassword, ssl_key_password.
-_SECRET_KEY = r'[\w]*passw(?:or)?d'
+_SECRET_KEY = r'\w*passw(?:or)?d'
+_SECRET_NAME = re.compile(_SECRET_KEY)
 _QUERY_SECRET = re.compile(rf'(?P<before>[?&]{_SECRET_KEY}=)[^&]*')
 # Where a password stands in text: a URL's user information, or a
 # key=value pair (libpq's password=..., a query's).
@@ -80,7 +81,7 @@ def password(url):
         return match.group(1) if match else None
     return parsed.password or next(
         (value for key, value in parsed.query.items()
-         if re.fullmatch(_SECRET_KEY, key)), None)
+         if _SECRET_NAME.fullmatch(key)), None)
 
 
 def redact(text, url):
